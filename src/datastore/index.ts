@@ -1,0 +1,2 @@
+export * from './datastore.js';
+export { MemoryDatastore } from './memory/memory-datastore.js';

@@ -1,0 +1,110 @@
+import { CalicoError } from '../../lib/errors.js';
+import type {
+  Datastore, KVEntry, ListOptions, ListResult, ResourceKey, TxnOp, Watch, WatchEvent, WatchHandlers, WatchOptions,
+} from '../datastore.js';
+import { keyString } from '../datastore.js';
+
+/**
+ * MemoryDatastore is an in-process Datastore for unit tests. It keeps the
+ * whole event history (no compaction unless `compact()` is called) so watches
+ * can start from any revision.
+ */
+export class MemoryDatastore implements Datastore {
+  readonly type = 'memory';
+  private rev = 0;
+  private compactedTo = 0;
+  private readonly entries = new Map<string, KVEntry>();
+  private readonly history: WatchEvent[] = [];
+  private readonly watchers = new Set<{ kind?: string | undefined; handlers: WatchHandlers }>();
+
+  async get<V>(key: ResourceKey): Promise<KVEntry<V> | null> {
+    return (this.entries.get(keyString(key)) as KVEntry<V> | undefined) ?? null;
+  }
+
+  async list<V>(opts: ListOptions): Promise<ListResult<V>> {
+    const items: KVEntry<V>[] = [];
+    for (const e of this.entries.values()) {
+      if (e.key.kind !== opts.kind) continue;
+      if (opts.namespace !== undefined && (e.key.namespace ?? '') !== opts.namespace) continue;
+      if (opts.namePrefix !== undefined && !e.key.name.startsWith(opts.namePrefix)) continue;
+      items.push(e as KVEntry<V>);
+    }
+    items.sort((a, b) => keyString(a.key).localeCompare(keyString(b.key)));
+    return { items, revision: this.rev };
+  }
+
+  async create<V>(key: ResourceKey, value: V): Promise<KVEntry<V>> {
+    await this.transact([{ op: 'create', key, value }]);
+    return (await this.get<V>(key))!;
+  }
+
+  async update<V>(key: ResourceKey, value: V, expectedRevision: number): Promise<KVEntry<V>> {
+    await this.transact([{ op: 'update', key, value, expectedRevision }]);
+    return (await this.get<V>(key))!;
+  }
+
+  async delete<V>(key: ResourceKey, expectedRevision?: number): Promise<KVEntry<V>> {
+    const before = await this.get<V>(key);
+    await this.transact([{ op: 'delete', key, expectedRevision }]);
+    return before!;
+  }
+
+  async transact(ops: readonly TxnOp[]): Promise<number> {
+    // Check every op first: all or nothing.
+    for (const op of ops) {
+      const cur = this.entries.get(keyString(op.key));
+      const name = keyString(op.key);
+      if (op.op === 'create' && cur) throw new CalicoError('CALICO_ERR_ALREADY_EXISTS', `resource already exists: ${name}`);
+      if (op.op !== 'create' && !cur) throw new CalicoError('CALICO_ERR_NOT_FOUND', `resource does not exist: ${name}`);
+      if (op.op !== 'create' && op.expectedRevision !== undefined && cur && cur.revision !== op.expectedRevision) {
+        throw new CalicoError('CALICO_ERR_CONFLICT', `update conflict: ${name} is at revision ${cur.revision}, expected ${op.expectedRevision}`);
+      }
+    }
+    const events: WatchEvent[] = [];
+    for (const op of ops) {
+      const rev = ++this.rev;
+      const k = keyString(op.key);
+      if (op.op === 'delete') {
+        this.entries.delete(k);
+        events.push({ type: 'delete', key: op.key, revision: rev });
+      } else {
+        const createRevision = op.op === 'create' ? rev : this.entries.get(k)!.createRevision;
+        const value = structuredClone(op.value);
+        this.entries.set(k, { key: op.key, value, revision: rev, createRevision });
+        events.push({ type: 'put', key: op.key, value, revision: rev, createRevision });
+      }
+    }
+    this.history.push(...events);
+    for (const w of this.watchers) {
+      const mine = events.filter((e) => w.kind === undefined || e.key.kind === w.kind);
+      if (mine.length) queueMicrotask(() => w.handlers.onEvents(mine));
+    }
+    return this.rev;
+  }
+
+  async currentRevision(): Promise<number> {
+    return this.rev;
+  }
+
+  /** Forget history up to `revision`; watches from before it fail with CALICO_ERR_COMPACTED. */
+  compact(revision: number): void {
+    this.compactedTo = revision;
+    while (this.history.length && this.history[0]!.revision <= revision) this.history.shift();
+  }
+
+  watch<V>(opts: WatchOptions, handlers: WatchHandlers<V>): Watch {
+    const w = { kind: opts.kind, handlers: handlers as WatchHandlers };
+    if (opts.afterRevision < this.compactedTo) {
+      queueMicrotask(() => handlers.onError(new CalicoError('CALICO_ERR_COMPACTED', `revision ${opts.afterRevision} has been compacted (compacted to ${this.compactedTo})`)));
+      return { close: async () => {} };
+    }
+    const backlog = this.history.filter((e) => e.revision > opts.afterRevision && (opts.kind === undefined || e.key.kind === opts.kind));
+    if (backlog.length) queueMicrotask(() => w.handlers.onEvents(backlog));
+    this.watchers.add(w);
+    return { close: async () => { this.watchers.delete(w); } };
+  }
+
+  async close(): Promise<void> {
+    this.watchers.clear();
+  }
+}
