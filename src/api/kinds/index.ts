@@ -1,0 +1,3 @@
+// Importing this module registers every kind with the registry.
+import './policy/index.js';
+export {};
