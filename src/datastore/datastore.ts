@@ -106,3 +106,18 @@ export function keyString(key: ResourceKey): string {
 export function sameKey(a: ResourceKey, b: ResourceKey): boolean {
   return a.kind === b.kind && (a.namespace ?? '') === (b.namespace ?? '') && a.name === b.name;
 }
+
+/**
+ * The key as backends hand it back: `namespace` present only when non-empty,
+ * so keys read from any backend compare equal with deepStrictEqual.
+ */
+export function normalizeKey(key: ResourceKey): ResourceKey {
+  return key.namespace ? { kind: key.kind, namespace: key.namespace, name: key.name } : { kind: key.kind, name: key.name };
+}
+
+/** Byte-wise comparison of canonical key strings: the list order of every backend. */
+export function compareKeys(a: ResourceKey, b: ResourceKey): number {
+  const x = keyString(a);
+  const y = keyString(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
