@@ -1,0 +1,59 @@
+import { stringify } from 'yaml';
+import type { Resource } from '../types.js';
+
+export interface EncodeOptions {
+  /** Always wrap in a `<Kind>List` (calicoctl `get` without a name), even for 0 or 1 items. */
+  readonly list?: boolean;
+  /** `metadata.resourceVersion` of the list (the datastore revision the list was read at). */
+  readonly resourceVersion?: string;
+  /** Kind and apiVersion of the items, so an empty list still reads `<Kind>List`. */
+  readonly kind?: string;
+  readonly apiVersion?: string;
+}
+
+const V3 = 'projectcalico.org/v3';
+
+/**
+ * encodeResources renders resources as calicoctl `get -o yaml|json` does: one
+ * resource as the object itself; several (or `list: true`) as a
+ * `<Kind>List` (plain `List` when kinds are mixed) with apiVersion
+ * projectcalico.org/v3 for Calico kinds, `items` and `metadata.resourceVersion`.
+ * YAML keys are sorted (calicoctl converts through a JSON map); JSON keeps
+ * Go's struct order: kind, apiVersion, metadata, spec, status.
+ */
+export function encodeResources(rs: readonly Resource[], format: 'yaml' | 'json', opts: EncodeOptions = {}): string {
+  const asList = opts.list === true || rs.length !== 1;
+  const doc = asList ? listOf(rs, opts) : ordered(rs[0]!);
+  if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
+  return stringify(doc, { sortMapEntries: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+}
+
+function ordered(r: Resource): Record<string, unknown> {
+  const o: Record<string, unknown> = { kind: r.kind, apiVersion: r.apiVersion, metadata: r.metadata };
+  for (const [k, v] of Object.entries(r)) if (!(k in o) && v !== undefined) o[k] = v;
+  return o;
+}
+
+function listOf(rs: readonly Resource[], opts: EncodeOptions): Record<string, unknown> {
+  const kinds = new Set(rs.map((r) => `${r.apiVersion}/${r.kind}`));
+  let kind = 'List';
+  let apiVersion = V3;
+  if (rs.length === 0 && opts.kind) {
+    kind = `${opts.kind}List`;
+    apiVersion = opts.apiVersion ?? V3;
+  } else if (kinds.size === 1) {
+    kind = `${rs[0]!.kind}List`;
+    apiVersion = rs[0]!.apiVersion;
+  }
+  const resourceVersion = opts.resourceVersion ?? maxResourceVersion(rs);
+  return { kind, apiVersion, metadata: { resourceVersion }, items: rs.map(ordered) };
+}
+
+function maxResourceVersion(rs: readonly Resource[]): string {
+  let max = -1;
+  for (const r of rs) {
+    const n = Number(r.metadata.resourceVersion);
+    if (Number.isInteger(n) && n > max) max = n;
+  }
+  return max >= 0 ? String(max) : '';
+}

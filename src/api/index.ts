@@ -1,0 +1,37 @@
+/**
+ * Public API of the resource layer: kind lookup, YAML/JSON codec, full
+ * validation with Calico's defaults, and datastore keys. Importing this
+ * module registers every kind.
+ */
+import './kinds/index.js';
+import { CalicoError } from '../lib/errors.js';
+import type { ResourceKey } from '../datastore/datastore.js';
+import { allKindDefinitions, kindDefinition, kindDefinitionByName } from './registry.js';
+import { resourceKeyOf, type KindInfo, type Resource } from './types.js';
+
+export * from './types.js';
+export { Issues } from './validate/issues.js';
+export { decodeResources } from './codec/decode.js';
+export { encodeResources, type EncodeOptions } from './codec/encode.js';
+export { validateResource } from './validate-resource.js';
+
+/** A kind as named on the calicoctl command line (case-insensitive; singular, plural or alias). */
+export function kindInfo(nameOrAlias: string): KindInfo | undefined {
+  return kindDefinitionByName(nameOrAlias)?.info;
+}
+
+/** A kind as written in a document's apiVersion + kind. */
+export function kindInfoFor(apiVersion: string, kind: string): KindInfo | undefined {
+  return kindDefinition(apiVersion, kind)?.info;
+}
+
+export function allKinds(): readonly KindInfo[] {
+  return allKindDefinitions().map((d) => d.info);
+}
+
+/** The datastore key of `r` (kind = KindInfo.storageKind). */
+export function resourceKey(r: Resource): ResourceKey {
+  const info = kindInfoFor(r.apiVersion, r.kind);
+  if (!info) throw new CalicoError('CALICO_ERR_UNKNOWN_KIND', `unknown kind "${r.kind}" in apiVersion "${r.apiVersion}"`);
+  return resourceKeyOf(info, r);
+}

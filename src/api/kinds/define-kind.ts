@@ -1,0 +1,64 @@
+import { registerKind, type KindDefinition } from '../registry.js';
+import type { KindInfo, Resource } from '../types.js';
+import type { Issues } from '../validate/issues.js';
+import { checkName, subdomainName, type NameRule } from '../validate/metadata.js';
+import type { Spec } from '../validate/schema.js';
+
+/** What a kind module declares; `defineKind` turns it into a registered KindDefinition. */
+export interface KindSpec {
+  readonly info: KindInfo;
+  /** Rule for metadata.name; default: DNS-1123 subdomain (Calico's nameRegex). */
+  readonly name?: NameRule;
+  /** Schema of `spec`; absent means the kind has no spec field. */
+  readonly spec?: Spec;
+  /** Whether `spec` must be present (default false: an empty spec is valid for most kinds). */
+  readonly specRequired?: boolean;
+  /** Schema of `status`; absent means a `status` field is an unknown field. */
+  readonly status?: Spec;
+  /** Extra whole-resource checks (cross-field rules needing metadata). */
+  readonly validate?: (r: Resource, issues: Issues) => void;
+  /** Calico's defaults, applied in place to a valid resource. */
+  readonly defaults?: (r: Resource) => void;
+}
+
+/**
+ * defineKind builds the KindDefinition for a kind from its schemas and
+ * registers it. Validation order: name rule, spec schema, status schema,
+ * then the kind's own cross-field checks (always run, so one pass reports
+ * everything; they must tolerate fields of the wrong type).
+ */
+export function defineKind(k: KindSpec): KindDefinition {
+  const def: KindDefinition = {
+    info: k.info,
+    validate(r, issues) {
+      checkName(r.metadata, k.name ?? subdomainName, issues);
+      const raw = r as unknown as Record<string, unknown>;
+      if (k.spec) {
+        if (raw.spec === undefined) {
+          if (k.specRequired) issues.add('spec', 'required field is missing');
+        } else k.spec.check(raw.spec, 'spec', issues);
+      } else if (raw.spec !== undefined) issues.add('spec', 'unknown field "spec"');
+      if (raw.status !== undefined) {
+        if (k.status) k.status.check(raw.status, 'status', issues);
+        else issues.add('status', 'unknown field "status"');
+      }
+      k.validate?.(r, issues);
+    },
+    applyDefaults(r) {
+      k.defaults?.(r);
+    },
+  };
+  registerKind(def);
+  return def;
+}
+
+/** Builds a KindInfo for a projectcalico.org/v3 kind. */
+export function calicoKind(kind: string, plural: string, namespaced: boolean, aliases: readonly string[]): KindInfo {
+  return { kind, apiVersion: 'projectcalico.org/v3', storageKind: kind, namespaced, plural, aliases };
+}
+
+/** The spec of `r` as a mutable record, created when missing (for defaulting). */
+export function specOf(r: Resource): Record<string, unknown> {
+  if (!r.spec) r.spec = {};
+  return r.spec as Record<string, unknown>;
+}

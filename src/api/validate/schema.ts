@@ -1,0 +1,288 @@
+import type { Issues } from './issues.js';
+
+/**
+ * A small declarative schema language for plain JSON values, used by every
+ * kind to check its spec the way Calico decodes and validates: strictly
+ * (an unknown field is an error, as calicoctl's `json: unknown field "foo"`),
+ * with wrong types and missing required fields reported per field path, and
+ * every problem collected into one `Issues` so a single run lists them all.
+ *
+ * JSON `null` is treated as "absent" everywhere, as Go's decoder leaves a
+ * nil pointer / zero value for it; `stripNulls` removes such fields before
+ * defaulting so they do not appear in stored objects.
+ */
+export interface Spec {
+  /** Human name of the expected type, used in "expected X" messages. */
+  readonly typeName: string;
+  /** Checks `value` (never undefined or null) at `path`, adding problems to `issues`. */
+  check(value: unknown, path: string, issues: Issues): void;
+}
+
+/** A custom check: returns a reason string when `value` is invalid (or adds issues itself). */
+export type CheckFn<T> = (value: T, path: string, issues: Issues) => string | undefined | void;
+
+/** Joins a field name onto a path: `spec` + `cidr` -> `spec.cidr`. */
+export function fieldPath(base: string, field: string): string {
+  return base ? `${base}.${field}` : field;
+}
+
+/** Joins an array index onto a path: `spec.ports` + 1 -> `spec.ports[1]`. */
+export function indexPath(base: string, index: number): string {
+  return `${base}[${index}]`;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Names the JSON type of a value for messages ("string", "number", "array", ...). */
+export function jsonTypeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function runCheck<T>(fn: CheckFn<T> | undefined, value: T, path: string, issues: Issues): void {
+  if (!fn) return;
+  const reason = fn(value, path, issues);
+  if (typeof reason === 'string') issues.add(path, reason, value);
+}
+
+function wrongType(path: string, expected: string, value: unknown, issues: Issues): void {
+  issues.add(path, `expected ${expected}, got ${jsonTypeOf(value)}`, value);
+}
+
+export interface StringOptions {
+  /** Extra check on the string (format, value rules). */
+  readonly check?: CheckFn<string>;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+}
+
+export function string(opts: StringOptions = {}): Spec {
+  return {
+    typeName: 'string',
+    check(value, path, issues) {
+      if (typeof value !== 'string') return wrongType(path, 'string', value, issues);
+      if (opts.minLength !== undefined && value.length < opts.minLength) {
+        issues.add(path, opts.minLength === 1 ? 'must not be empty' : `must be at least ${opts.minLength} characters`, value);
+        return;
+      }
+      if (opts.maxLength !== undefined && value.length > opts.maxLength) {
+        issues.add(path, `must be no more than ${opts.maxLength} characters`, value);
+        return;
+      }
+      runCheck(opts.check, value, path, issues);
+    },
+  };
+}
+
+export interface IntOptions {
+  readonly min?: number;
+  readonly max?: number;
+  readonly check?: CheckFn<number>;
+}
+
+/** An integer (JSON number without fraction), optionally within [min, max]. */
+export function int(opts: IntOptions = {}): Spec {
+  return {
+    typeName: 'integer',
+    check(value, path, issues) {
+      if (typeof value !== 'number' || !Number.isInteger(value)) return wrongType(path, 'integer', value, issues);
+      if ((opts.min !== undefined && value < opts.min) || (opts.max !== undefined && value > opts.max)) {
+        const lo = opts.min ?? '-inf';
+        const hi = opts.max ?? '+inf';
+        issues.add(path, `must be between ${lo} and ${hi}`, value);
+        return;
+      }
+      runCheck(opts.check, value, path, issues);
+    },
+  };
+}
+
+/** A JSON number (float allowed), e.g. a policy `order`. */
+export function number(opts: { readonly check?: CheckFn<number> } = {}): Spec {
+  return {
+    typeName: 'number',
+    check(value, path, issues) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return wrongType(path, 'number', value, issues);
+      runCheck(opts.check, value, path, issues);
+    },
+  };
+}
+
+export function bool(): Spec {
+  return {
+    typeName: 'boolean',
+    check(value, path, issues) {
+      if (typeof value !== 'boolean') wrongType(path, 'boolean', value, issues);
+    },
+  };
+}
+
+/**
+ * One of a fixed set of strings. Calico's `oneof=` validation is
+ * case-sensitive; the message lists the allowed values.
+ */
+export function enumOf(values: readonly string[], opts: { readonly check?: CheckFn<string> } = {}): Spec {
+  return {
+    typeName: 'string',
+    check(value, path, issues) {
+      if (typeof value !== 'string') return wrongType(path, 'string', value, issues);
+      if (!values.includes(value)) {
+        issues.add(path, `must be one of ${values.map((v) => `"${v}"`).join(', ')}`, value);
+        return;
+      }
+      runCheck(opts.check, value, path, issues);
+    },
+  };
+}
+
+export interface StringMapOptions {
+  readonly key?: CheckFn<string>;
+  readonly value?: CheckFn<string>;
+}
+
+/** An object whose values are all strings (labels, annotations, nodeSelector maps). */
+export function stringMap(opts: StringMapOptions = {}): Spec {
+  return {
+    typeName: 'map of strings',
+    check(value, path, issues) {
+      if (!isPlainObject(value)) return wrongType(path, 'object', value, issues);
+      for (const [k, v] of Object.entries(value)) {
+        const p = fieldPath(path, k);
+        if (typeof v !== 'string') {
+          wrongType(p, 'string', v, issues);
+          continue;
+        }
+        runCheck(opts.key, k, p, issues);
+        runCheck(opts.value, v, p, issues);
+      }
+    },
+  };
+}
+
+export interface ArrayOptions {
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  /** Whole-array check after the items were checked (e.g. uniqueness). */
+  readonly check?: CheckFn<readonly unknown[]>;
+}
+
+export function array(item: Spec, opts: ArrayOptions = {}): Spec {
+  return {
+    typeName: `array of ${item.typeName}`,
+    check(value, path, issues) {
+      if (!Array.isArray(value)) return wrongType(path, 'array', value, issues);
+      if (opts.minItems !== undefined && value.length < opts.minItems) {
+        issues.add(path, `must have at least ${opts.minItems} item${opts.minItems === 1 ? '' : 's'}`);
+      }
+      if (opts.maxItems !== undefined && value.length > opts.maxItems) {
+        issues.add(path, `must have at most ${opts.maxItems} items`);
+      }
+      value.forEach((v, i) => {
+        const p = indexPath(path, i);
+        if (v === null || v === undefined) issues.add(p, `expected ${item.typeName}, got null`);
+        else item.check(v, p, issues);
+      });
+      runCheck(opts.check, value, path, issues);
+    },
+  };
+}
+
+/** A field of an object schema: a spec, or `{ spec, required }`. */
+export type FieldDef = Spec | { readonly spec: Spec; readonly required: boolean };
+
+export interface ObjectOptions {
+  /** Cross-field checks, run after each field was checked (even when some failed). */
+  readonly check?: CheckFn<Record<string, unknown>>;
+  /** Accept fields not listed (Pod specs: Calico ignores fields it does not read). */
+  readonly allowUnknown?: boolean;
+}
+
+export function required(spec: Spec): FieldDef {
+  return { spec, required: true };
+}
+
+/**
+ * An object with known fields. Unknown fields are reported as
+ * `unknown field "x"` (at the path of the unknown field), missing required
+ * fields as `required field is missing`.
+ */
+export function object(fields: Readonly<Record<string, FieldDef>>, opts: ObjectOptions = {}): ObjectSpec {
+  return new ObjectSpec(fields, opts);
+}
+
+export class ObjectSpec implements Spec {
+  readonly typeName = 'object';
+  constructor(
+    readonly fields: Readonly<Record<string, FieldDef>>,
+    readonly opts: ObjectOptions = {},
+  ) {}
+
+  check(value: unknown, path: string, issues: Issues): void {
+    if (!isPlainObject(value)) return wrongType(path, 'object', value, issues);
+    for (const [k, v] of Object.entries(value)) {
+      const def = Object.prototype.hasOwnProperty.call(this.fields, k) ? this.fields[k] : undefined;
+      const p = fieldPath(path, k);
+      if (!def) {
+        if (!this.opts.allowUnknown) issues.add(p, `unknown field "${k}"`);
+        continue;
+      }
+      if (v === null || v === undefined) continue;
+      specOf(def).check(v, p, issues);
+    }
+    for (const [k, def] of Object.entries(this.fields)) {
+      if ('required' in def && def.required && (value[k] === undefined || value[k] === null)) {
+        issues.add(fieldPath(path, k), 'required field is missing');
+      }
+    }
+    runCheck(this.opts.check, value, path, issues);
+  }
+
+  /** A copy with more fields (e.g. GlobalNetworkPolicy = NetworkPolicy + extras). */
+  extend(more: Readonly<Record<string, FieldDef>>, opts?: ObjectOptions): ObjectSpec {
+    return new ObjectSpec({ ...this.fields, ...more }, opts ?? this.opts);
+  }
+}
+
+function specOf(def: FieldDef): Spec {
+  return 'check' in def ? def : def.spec;
+}
+
+/** Any value accepted as-is (opaque blobs Calico passes through). */
+export function any(): Spec {
+  return { typeName: 'any value', check() {} };
+}
+
+/** A value checked by a function only (for int-or-string and similar unions). */
+export function custom(typeName: string, fn: CheckFn<unknown>): Spec {
+  return {
+    typeName,
+    check(value, path, issues) {
+      runCheck(fn, value, path, issues);
+    },
+  };
+}
+
+/** Either an integer or a string (Kubernetes IntOrString), with a check on the result. */
+export function intOrString(fn?: CheckFn<number | string>): Spec {
+  return custom('integer or string', (value, path, issues) => {
+    if (typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))) {
+      return fn ? fn(value, path, issues) : undefined;
+    }
+    return `expected integer or string, got ${jsonTypeOf(value)}`;
+  });
+}
+
+/** Removes `null` object fields recursively (Go decodes them to zero values, omitted on output). */
+export function stripNulls<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((x) => stripNulls(x)) as T;
+  if (isPlainObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = stripNulls(x);
+    return out as T;
+  }
+  return v;
+}
