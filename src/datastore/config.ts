@@ -66,7 +66,14 @@ function configError(field: string, reason: string, source: string): CalicoError
  * (default process.env). Throws CalicoError CALICO_ERR_DATASTORE_CONFIG naming
  * the offending field.
  */
-export function loadDatastoreConfig(opts: { configFile?: string | undefined; env?: NodeJS.ProcessEnv | undefined } = {}): DatastoreConfig {
+export interface LoadDatastoreConfigOptions {
+  configFile?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  /** The file tried when `configFile` is absent; default /etc/calico/calicoctl.cfg, null for none (tests). */
+  defaultConfigFile?: string | null | undefined;
+}
+
+export function loadDatastoreConfig(opts: LoadDatastoreConfigOptions = {}): DatastoreConfig {
   const env = opts.env ?? process.env;
   if (opts.configFile !== undefined && opts.configFile !== '') {
     if (!existsSync(opts.configFile)) {
@@ -74,7 +81,8 @@ export function loadDatastoreConfig(opts: { configFile?: string | undefined; env
     }
     return fromSpec(readSpecFile(opts.configFile), opts.configFile);
   }
-  if (existsSync(DEFAULT_CONFIG_FILE)) return fromSpec(readSpecFile(DEFAULT_CONFIG_FILE), DEFAULT_CONFIG_FILE);
+  const fallback = opts.defaultConfigFile === undefined ? DEFAULT_CONFIG_FILE : opts.defaultConfigFile;
+  if (fallback !== null && existsSync(fallback)) return fromSpec(readSpecFile(fallback), fallback);
   return fromSpec(readSpecEnv(env), 'environment');
 }
 
@@ -199,6 +207,6 @@ export async function openDatastore(cfg: DatastoreConfig): Promise<Datastore> {
 }
 
 /** loadDatastoreConfig + openDatastore: what calicoctl, the CNI plugin and calico-node call. */
-export async function openDatastoreFromEnv(opts: { configFile?: string | undefined; env?: NodeJS.ProcessEnv | undefined } = {}): Promise<Datastore> {
+export async function openDatastoreFromEnv(opts: LoadDatastoreConfigOptions = {}): Promise<Datastore> {
   return openDatastore(loadDatastoreConfig(opts));
 }

@@ -2,7 +2,8 @@ import { CalicoError } from '../../lib/errors.js';
 import type {
   Datastore, KVEntry, ListOptions, ListResult, ResourceKey, TxnOp, Watch, WatchEvent, WatchHandlers, WatchOptions,
 } from '../datastore.js';
-import { keyString } from '../datastore.js';
+import { compareKeys, keyString, normalizeKey } from '../datastore.js';
+import { checkTxnOps, encodeValue } from '../txn-checks.js';
 
 /**
  * MemoryDatastore is an in-process Datastore for unit tests. It keeps the
@@ -18,7 +19,8 @@ export class MemoryDatastore implements Datastore {
   private readonly watchers = new Set<{ kind?: string | undefined; handlers: WatchHandlers }>();
 
   async get<V>(key: ResourceKey): Promise<KVEntry<V> | null> {
-    return (this.entries.get(keyString(key)) as KVEntry<V> | undefined) ?? null;
+    const e = this.entries.get(keyString(key));
+    return e ? (cloneEntry(e) as KVEntry<V>) : null;
   }
 
   async list<V>(opts: ListOptions): Promise<ListResult<V>> {
@@ -27,9 +29,9 @@ export class MemoryDatastore implements Datastore {
       if (e.key.kind !== opts.kind) continue;
       if (opts.namespace !== undefined && (e.key.namespace ?? '') !== opts.namespace) continue;
       if (opts.namePrefix !== undefined && !e.key.name.startsWith(opts.namePrefix)) continue;
-      items.push(e as KVEntry<V>);
+      items.push(cloneEntry(e) as KVEntry<V>);
     }
-    items.sort((a, b) => keyString(a.key).localeCompare(keyString(b.key)));
+    items.sort((a, b) => compareKeys(a.key, b.key));
     return { items, revision: this.rev };
   }
 
@@ -50,6 +52,7 @@ export class MemoryDatastore implements Datastore {
   }
 
   async transact(ops: readonly TxnOp[]): Promise<number> {
+    checkTxnOps(ops);
     // Check every op first: all or nothing.
     for (const op of ops) {
       const cur = this.entries.get(keyString(op.key));
@@ -64,20 +67,22 @@ export class MemoryDatastore implements Datastore {
     for (const op of ops) {
       const rev = ++this.rev;
       const k = keyString(op.key);
+      const key = normalizeKey(op.key);
       if (op.op === 'delete') {
         this.entries.delete(k);
-        events.push({ type: 'delete', key: op.key, revision: rev });
+        events.push({ type: 'delete', key, revision: rev });
       } else {
         const createRevision = op.op === 'create' ? rev : this.entries.get(k)!.createRevision;
-        const value = structuredClone(op.value);
-        this.entries.set(k, { key: op.key, value, revision: rev, createRevision });
-        events.push({ type: 'put', key: op.key, value, revision: rev, createRevision });
+        // Stored as the JSON round trip, like the persistent backends.
+        const value: unknown = JSON.parse(encodeValue(op.value, k));
+        this.entries.set(k, { key, value, revision: rev, createRevision });
+        events.push({ type: 'put', key, value, revision: rev, createRevision });
       }
     }
     this.history.push(...events);
     for (const w of this.watchers) {
       const mine = events.filter((e) => w.kind === undefined || e.key.kind === w.kind);
-      if (mine.length) queueMicrotask(() => w.handlers.onEvents(mine));
+      if (mine.length) queueMicrotask(() => { if (this.watchers.has(w)) w.handlers.onEvents(mine.map(cloneEvent)); });
     }
     return this.rev;
   }
@@ -99,7 +104,7 @@ export class MemoryDatastore implements Datastore {
       return { close: async () => {} };
     }
     const backlog = this.history.filter((e) => e.revision > opts.afterRevision && (opts.kind === undefined || e.key.kind === opts.kind));
-    if (backlog.length) queueMicrotask(() => w.handlers.onEvents(backlog));
+    if (backlog.length) queueMicrotask(() => { if (this.watchers.has(w)) w.handlers.onEvents(backlog.map(cloneEvent)); });
     this.watchers.add(w);
     return { close: async () => { this.watchers.delete(w); } };
   }
@@ -107,4 +112,13 @@ export class MemoryDatastore implements Datastore {
   async close(): Promise<void> {
     this.watchers.clear();
   }
+}
+
+/** Callers get copies: mutating a returned value must not change the store. */
+function cloneEntry(e: KVEntry): KVEntry {
+  return { ...e, value: structuredClone(e.value) };
+}
+
+function cloneEvent(e: WatchEvent): WatchEvent {
+  return e.type === 'put' ? { ...e, value: structuredClone(e.value) } : e;
 }

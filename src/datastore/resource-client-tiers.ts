@@ -1,0 +1,89 @@
+import type { Resource } from '../api/types.js';
+import type { ValidationIssue } from '../lib/errors.js';
+
+/**
+ * Tiered policy naming, as libcalico-go's `names` package does it in v3.31.
+ *
+ * A policy in a tier other than `default` must be named `<tier>.<name>`; a
+ * policy in the default tier may be named `foo` or `default.foo`. Names that
+ * Calico generates itself (`knp.default.`, `kanp.adminnetworkpolicy.`,
+ * `kbanp.baselineadminnetworkpolicy.`, `ossg.`) are always accepted.
+ */
+
+export const DEFAULT_TIER = 'default';
+export const TIER_LABEL = 'projectcalico.org/tier';
+
+/** The projectcalico.org/v3 kinds whose names follow the tier rules. */
+const TIERED_KINDS = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
+
+const FORMATTED_PREFIXES: readonly [string, string][] = [
+  ['knp.default.', 'default'],
+  ['kanp.adminnetworkpolicy.', 'adminnetworkpolicy'],
+  ['kbanp.baselineadminnetworkpolicy.', 'baselineadminnetworkpolicy'],
+  ['ossg.', 'default'],
+];
+
+export function isTieredKind(apiVersion: string, kind: string): boolean {
+  return apiVersion === 'projectcalico.org/v3' && TIERED_KINDS.has(kind);
+}
+
+function formattedPrefixTier(name: string): string | undefined {
+  return FORMATTED_PREFIXES.find(([p]) => name.startsWith(p))?.[1];
+}
+
+/** The tier a policy name implies (libcalico-go TierFromPolicyName). */
+export function tierFromPolicyName(name: string): string {
+  const fixed = formattedPrefixTier(name);
+  if (fixed !== undefined) return fixed;
+  const dot = name.indexOf('.');
+  return dot < 0 ? DEFAULT_TIER : name.slice(0, dot);
+}
+
+/** The tier named in a policy's spec, or `default` (names.TierOrDefault). */
+export function specTier(r: Resource): string {
+  const t = r.spec?.['tier'];
+  return typeof t === 'string' && t !== '' ? t : DEFAULT_TIER;
+}
+
+/**
+ * Checks a policy name against its tier (names.ValidateTieredPolicyName);
+ * returns the issue to report, or undefined when the name is fine.
+ */
+export function tieredNameIssue(name: string, tier: string): ValidationIssue | undefined {
+  if (name === '' || formattedPrefixTier(name) !== undefined) return undefined;
+  const dot = name.indexOf('.');
+  if (dot < 0 && tier === DEFAULT_TIER) return undefined;
+  if (dot >= 0 && name.startsWith(`${tier}.`)) return undefined;
+  return {
+    path: 'metadata.name',
+    value: name,
+    reason: `Incorrectly formatted policy name ${name}: a policy in tier "${tier}" must be named "${tier}.<name>"`,
+  };
+}
+
+/**
+ * Other spellings under which `calicoctl get networkpolicy <name>` finds a
+ * default-tier policy: `foo` also finds `default.foo` and the reverse.
+ */
+export function alternateDefaultTierNames(name: string): string[] {
+  if (formattedPrefixTier(name) !== undefined) return [];
+  if (name.startsWith(`${DEFAULT_TIER}.`)) return [name.slice(DEFAULT_TIER.length + 1)];
+  if (!name.includes('.')) return [`${DEFAULT_TIER}.${name}`];
+  return [];
+}
+
+/** Write side: a policy outside the default tier carries the tier label (clientv3 addTierLabel). */
+export function addTierLabel(r: Resource): void {
+  const tier = specTier(r);
+  if (tier === DEFAULT_TIER) return;
+  r.metadata.labels = { ...(r.metadata.labels ?? {}), [TIER_LABEL]: tier };
+}
+
+/** Read side: fill spec.tier from the name and the tier label when missing, as clientv3 Get/List do. */
+export function completeTierOnRead(r: Resource): void {
+  const spec = r.spec ?? (r.spec = {});
+  if (typeof spec['tier'] !== 'string' || spec['tier'] === '') spec['tier'] = tierFromPolicyName(r.metadata.name);
+  if (r.metadata.labels?.[TIER_LABEL] === undefined) {
+    r.metadata.labels = { ...(r.metadata.labels ?? {}), [TIER_LABEL]: DEFAULT_TIER };
+  }
+}
