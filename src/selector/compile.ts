@@ -9,38 +9,39 @@
  * maps; a label missing from `labels` is looked up in each parent in turn
  * and the first parent that has it wins (as Felix's label index does).
  *
- * A label is "present" only if it is an own string-valued property, so keys
- * like `constructor` or `__proto__` never leak in from Object.prototype.
+ * A label is "present" only if its value is a string, so keys like
+ * `constructor` or `__proto__` never leak in from Object.prototype.
  */
 import type { SelectorNode } from './ast.js';
 
 export type Labels = Readonly<Record<string, string>>;
 export type ParentLabels = readonly Labels[] | undefined;
 export type CompiledSelector = (labels: Labels, parents: ParentLabels) => boolean;
+/** The no-inheritance fast path: one argument, plain property reads. */
+export type CompiledPlainSelector = (labels: Labels) => boolean;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** Value of `key` in `labels` or, failing that, the first parent holding it. */
+/**
+ * Value of `key` in `labels` or, failing that, the first parent holding it.
+ * A plain `typeof === 'string'` test is enough to ignore prototype members:
+ * Object.prototype has no string-valued properties. Kept tiny so V8 inlines it.
+ */
 export function lookupLabel(labels: Labels, parents: ParentLabels, key: string): string | undefined {
-  if (hasOwn.call(labels, key)) {
-    const v = labels[key];
+  const v = labels[key];
+  if (typeof v === 'string') return v;
+  return parents === undefined ? undefined : lookupParents(parents, key);
+}
+
+function lookupParents(parents: readonly Labels[], key: string): string | undefined {
+  for (let i = 0; i < parents.length; i++) {
+    const v = parents[i]![key];
     if (typeof v === 'string') return v;
-  }
-  if (parents !== undefined) {
-    for (let i = 0; i < parents.length; i++) {
-      const p = parents[i]!;
-      if (hasOwn.call(p, key)) {
-        const v = p[key];
-        if (typeof v === 'string') return v;
-      }
-    }
   }
   return undefined;
 }
 
-const alwaysTrue: CompiledSelector = () => true;
+const alwaysTrue = (): boolean => true;
 
-export function compileNode(node: SelectorNode): CompiledSelector {
+export function compileWithParents(node: SelectorNode): CompiledSelector {
   switch (node.kind) {
     case 'all':
     case 'global':
@@ -95,6 +96,19 @@ export function compileNode(node: SelectorNode): CompiledSelector {
           ? (l, p) => lookupLabel(l, p, k) === only
           : (l, p) => lookupLabel(l, p, k) !== only;
       }
+      if (values.length === 2) {
+        // Small sets are the common case (e.g. role in {"db", "cache"}): compare directly.
+        const [a, b] = values as [string, string];
+        return isIn
+          ? (l, p) => {
+              const v = lookupLabel(l, p, k);
+              return v === a || v === b;
+            }
+          : (l, p) => {
+              const v = lookupLabel(l, p, k);
+              return v !== a && v !== b;
+            };
+      }
       const set = new Set(values);
       // Absent label: `in` is false, `not in` is true.
       return isIn
@@ -108,12 +122,12 @@ export function compileNode(node: SelectorNode): CompiledSelector {
           };
     }
     case 'not': {
-      const inner = compileNode(node.operand);
+      const inner = compileWithParents(node.operand);
       return (l, p) => !inner(l, p);
     }
     case 'and':
     case 'or':
-      return compileJunction(node.kind, node.operands.map(compileNode));
+      return compileJunction(node.kind, node.operands.map(compileWithParents));
   }
 }
 
@@ -145,4 +159,115 @@ function compileJunction(kind: 'and' | 'or', fns: CompiledSelector[]): CompiledS
     for (let i = 0; i < fns.length; i++) if (fns[i]!(l, p)) return true;
     return false;
   };
+}
+
+/**
+ * Compiles the tree used by evaluate() when there are no parents. Half the
+ * cost of the inheritance-aware tree: one argument and a bare property read
+ * per label. `l[k] === want` needs no typeof guard because `want` is a
+ * string and prototype members never are.
+ */
+export function compilePlain(node: SelectorNode): CompiledPlainSelector {
+  switch (node.kind) {
+    case 'all':
+    case 'global':
+      return alwaysTrue;
+    case 'has': {
+      const k = node.label;
+      return (l) => typeof l[k] === 'string';
+    }
+    case 'eq': {
+      const k = node.label;
+      const want = node.value;
+      return (l) => l[k] === want;
+    }
+    case 'ne': {
+      const k = node.label;
+      const want = node.value;
+      return (l) => l[k] !== want;
+    }
+    case 'contains': {
+      const k = node.label;
+      const want = node.value;
+      return (l) => {
+        const v = l[k];
+        return typeof v === 'string' && v.includes(want);
+      };
+    }
+    case 'startsWith': {
+      const k = node.label;
+      const want = node.value;
+      return (l) => {
+        const v = l[k];
+        return typeof v === 'string' && v.startsWith(want);
+      };
+    }
+    case 'endsWith': {
+      const k = node.label;
+      const want = node.value;
+      return (l) => {
+        const v = l[k];
+        return typeof v === 'string' && v.endsWith(want);
+      };
+    }
+    case 'in':
+    case 'notIn': {
+      const k = node.label;
+      const isIn = node.kind === 'in';
+      const values = node.values;
+      if (values.length === 1) {
+        const only = values[0]!;
+        return isIn ? (l) => l[k] === only : (l) => l[k] !== only;
+      }
+      if (values.length === 2) {
+        const [a, b] = values as [string, string];
+        return isIn
+          ? (l) => {
+              const v = l[k];
+              return v === a || v === b;
+            }
+          : (l) => {
+              const v = l[k];
+              return v !== a && v !== b;
+            };
+      }
+      const set = new Set(values);
+      return isIn
+        ? (l) => {
+            const v = l[k];
+            return typeof v === 'string' && set.has(v);
+          }
+        : (l) => {
+            const v = l[k];
+            return typeof v !== 'string' || !set.has(v);
+          };
+    }
+    case 'not': {
+      const inner = compilePlain(node.operand);
+      return (l) => !inner(l);
+    }
+    case 'and':
+    case 'or':
+      return compilePlainJunction(node.kind, node.operands.map(compilePlain));
+  }
+}
+
+function compilePlainJunction(kind: 'and' | 'or', fns: CompiledPlainSelector[]): CompiledPlainSelector {
+  if (fns.length === 2) {
+    const [a, b] = fns as [CompiledPlainSelector, CompiledPlainSelector];
+    return kind === 'and' ? (l) => a(l) && b(l) : (l) => a(l) || b(l);
+  }
+  if (fns.length === 3) {
+    const [a, b, c] = fns as [CompiledPlainSelector, CompiledPlainSelector, CompiledPlainSelector];
+    return kind === 'and' ? (l) => a(l) && b(l) && c(l) : (l) => a(l) || b(l) || c(l);
+  }
+  return kind === 'and'
+    ? (l) => {
+        for (let i = 0; i < fns.length; i++) if (!fns[i]!(l)) return false;
+        return true;
+      }
+    : (l) => {
+        for (let i = 0; i < fns.length; i++) if (fns[i]!(l)) return true;
+        return false;
+      };
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { CalicoError } from '../lib/errors.js';
 import { nodeToString, renameLabels, type SelectorNode } from './ast.js';
-import { compileNode, type CompiledSelector, type Labels } from './compile.js';
+import { compilePlain, compileWithParents, type CompiledPlainSelector, type CompiledSelector, type Labels } from './compile.js';
 import { labelRestrictions, type LabelRestriction } from './label-restrictions.js';
 import { ParseFailure, parseToAst } from './parser.js';
 
@@ -56,23 +56,23 @@ class CompiledSelectorImpl implements Selector {
   readonly ast: SelectorNode;
   readonly isAll: boolean;
   private readonly canonical: string;
-  private readonly fn: CompiledSelector;
+  /** Compiled eagerly: evaluate() is the hot path. */
+  readonly evaluate: CompiledPlainSelector;
+  /** Compiled on first use of evaluateWithParents(). */
+  private withParents: CompiledSelector | undefined;
   private id: string | undefined;
   private restrictions: ReadonlyMap<string, LabelRestriction> | undefined;
 
   constructor(ast: SelectorNode) {
     this.ast = ast;
     this.canonical = nodeToString(ast);
-    this.fn = compileNode(ast);
+    this.evaluate = compilePlain(ast);
     this.isAll = ast.kind === 'all';
   }
 
-  evaluate(labels: Labels): boolean {
-    return this.fn(labels, undefined);
-  }
-
   evaluateWithParents(labels: Labels, parents: readonly Labels[]): boolean {
-    return this.fn(labels, parents.length === 0 ? undefined : parents);
+    if (this.withParents === undefined) this.withParents = compileWithParents(this.ast);
+    return this.withParents(labels, parents.length === 0 ? undefined : parents);
   }
 
   toString(): string {
