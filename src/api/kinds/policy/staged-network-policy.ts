@@ -1,0 +1,59 @@
+import { calicoKind, defineKind } from '../define-kind.js';
+import type { Resource } from '../../types.js';
+import type { Issues } from '../../validate/issues.js';
+import { isPlainObject } from '../../validate/schema.js';
+import {
+  applyPolicyDefaults,
+  checkNetworkPolicySpec,
+  checkStagedDeleteSpec,
+  checkTieredName,
+  networkPolicyName,
+  networkPolicySpecFields,
+  policySpecSchema,
+  stagedActionSpec,
+} from './policy-spec.js';
+import { K8S_NETWORK_POLICY_NAME_PREFIX } from './tiered-name.js';
+import { KIND_STAGED_NETWORK_POLICY } from './types.js';
+
+/**
+ * StagedNetworkPolicy: a NetworkPolicy that is computed but never enforced
+ * (`stagedAction` Set, Delete, Learn or Ignore; absent means Set). With
+ * Delete it stages the removal of the enforced policy of the same name and
+ * must carry no rules or selectors.
+ */
+function checkStagedSpec(spec: Record<string, unknown>, path: string, issues: Issues): void {
+  if (spec.stagedAction === 'Delete') checkStagedDeleteSpec(spec, path, issues, 'StagedNetworkPolicySpec');
+  else checkNetworkPolicySpec(spec, path, issues);
+}
+
+/** clientv3 refuses to create staged policies under the Kubernetes policy prefix. */
+export function checkStagedName(r: Resource, issues: Issues): void {
+  const name = r.metadata?.name;
+  if (typeof name === 'string' && name.startsWith(K8S_NETWORK_POLICY_NAME_PREFIX)) {
+    issues.add('metadata.name', `Cannot create a staged policy with the name prefix ${K8S_NETWORK_POLICY_NAME_PREFIX}`, name);
+  }
+}
+
+export const stagedNetworkPolicySpecSchema = policySpecSchema(
+  { stagedAction: stagedActionSpec, ...networkPolicySpecFields },
+  checkStagedSpec,
+);
+
+export const stagedNetworkPolicyKind = defineKind({
+  info: calicoKind(KIND_STAGED_NETWORK_POLICY, 'stagednetworkpolicies', true, [
+    'stagednetworkpolicy',
+    'stagedpolicy',
+    'snp',
+    'stagedpolicies',
+    'spol',
+    'spols',
+  ]),
+  name: networkPolicyName,
+  spec: stagedNetworkPolicySpecSchema,
+  validate(r, issues) {
+    if (!isPlainObject(r.metadata)) return;
+    checkStagedName(r, issues);
+    checkTieredName(r, issues);
+  },
+  defaults: (r) => applyPolicyDefaults(r, { inferTypes: (r.spec as { stagedAction?: unknown } | undefined)?.stagedAction !== 'Delete' }),
+});
