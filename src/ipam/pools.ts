@@ -1,0 +1,124 @@
+import type { Datastore } from '../datastore/datastore.js';
+import { CalicoError } from '../lib/errors.js';
+import { parseSelector } from '../selector/index.js';
+import type { IpAddr, IpNet, IpVersion } from './ip.js';
+import { cidrContainsCidr, cidrContainsIp, sameCidr, tryParseCidr } from './ip.js';
+import type { IpamConfig, PoolInfo } from './model.js';
+import { DEFAULT_IPAM_CONFIG, KIND_CONFIG, KIND_NODE, KIND_POOL, KIND_RESERVATION } from './model.js';
+
+/**
+ * Reading IPAM's inputs from the datastore: IPPools (with Calico's defaults
+ * filled in when absent), IPReservations, the IPAMConfiguration singleton and
+ * the Node labels that pool nodeSelectors match against.
+ */
+
+interface PoolResource {
+  metadata?: { name?: string };
+  spec?: {
+    cidr?: string; blockSize?: number; nodeSelector?: string; disabled?: boolean;
+    allowedUses?: string[]; assignmentMode?: string;
+  };
+}
+
+/** Parses one stored IPPool; null if its CIDR is unusable. */
+export function poolInfoOf(r: PoolResource): PoolInfo | null {
+  const cidr = tryParseCidr(r.spec?.cidr ?? '');
+  if (!cidr || !r.metadata?.name) return null;
+  const s = r.spec ?? {};
+  return {
+    name: r.metadata.name,
+    cidr,
+    cidrText: s.cidr!,
+    blockSize: s.blockSize ?? (cidr.version === 4 ? 26 : 122),
+    nodeSelector: s.nodeSelector === undefined || s.nodeSelector === '' ? 'all()' : s.nodeSelector,
+    disabled: s.disabled ?? false,
+    allowedUses: s.allowedUses && s.allowedUses.length ? s.allowedUses : ['Workload', 'Tunnel'],
+    assignmentMode: s.assignmentMode ?? 'Automatic',
+  };
+}
+
+export async function listPools(ds: Datastore): Promise<PoolInfo[]> {
+  const { items } = await ds.list<PoolResource>({ kind: KIND_POOL });
+  return items.map((e) => poolInfoOf(e.value)).filter((p): p is PoolInfo => p !== null);
+}
+
+export async function readIpamConfig(ds: Datastore): Promise<IpamConfig> {
+  const e = await ds.get<{ spec?: Partial<IpamConfig> }>({ kind: KIND_CONFIG, name: 'default' });
+  const s = e?.value.spec ?? {};
+  return {
+    strictAffinity: s.strictAffinity ?? DEFAULT_IPAM_CONFIG.strictAffinity,
+    maxBlocksPerHost: s.maxBlocksPerHost ?? DEFAULT_IPAM_CONFIG.maxBlocksPerHost,
+    autoAllocateBlocks: s.autoAllocateBlocks ?? DEFAULT_IPAM_CONFIG.autoAllocateBlocks,
+  };
+}
+
+/** Every reserved CIDR (a bare IP counts as /32 or /128) from all IPReservations. */
+export async function listReservations(ds: Datastore): Promise<IpNet[]> {
+  const { items } = await ds.list<{ spec?: { reservedCIDRs?: string[] } }>({ kind: KIND_RESERVATION });
+  const out: IpNet[] = [];
+  for (const e of items) {
+    for (const c of e.value.spec?.reservedCIDRs ?? []) {
+      const n = tryParseCidr(c);
+      if (n) out.push(n);
+    }
+  }
+  return out;
+}
+
+export function reservedFilter(reservations: readonly IpNet[]): (ip: IpAddr) => boolean {
+  if (!reservations.length) return () => false;
+  return (ip) => reservations.some((r) => cidrContainsIp(r, ip));
+}
+
+/** True if reservations cover the whole block. */
+export function blockFullyReserved(reservations: readonly IpNet[], block: IpNet): boolean {
+  return reservations.some((r) => cidrContainsCidr(r, block));
+}
+
+export async function nodeLabels(ds: Datastore, host: string): Promise<Record<string, string>> {
+  const e = await ds.get<{ metadata?: { labels?: Record<string, string> } }>({ kind: KIND_NODE, name: host });
+  return e?.value.metadata?.labels ?? {};
+}
+
+export function poolMatchesNode(pool: PoolInfo, labels: Readonly<Record<string, string>>): boolean {
+  if (pool.nodeSelector.trim() === 'all()') return true;
+  return parseSelector(pool.nodeSelector).evaluate(labels);
+}
+
+export interface PoolChoice {
+  readonly version: IpVersion;
+  /** Pool names or CIDRs the caller asked for; empty = every suitable pool. */
+  readonly requested: readonly string[];
+  readonly host: string;
+  /** allowedUses entry the pool must have, e.g. `Workload` or `Tunnel`. */
+  readonly use: string;
+}
+
+/**
+ * The pools to allocate from, as libcalico-go's determinePools: requested
+ * pools must exist and be enabled (else CALICO_ERR_IPAM naming the pool);
+ * otherwise every enabled pool with automatic assignment; then only those
+ * whose nodeSelector matches the node and whose allowedUses include `use`.
+ */
+export function choosePools(all: readonly PoolInfo[], choice: PoolChoice, labels: Readonly<Record<string, string>>): PoolInfo[] {
+  const ofVersion = all.filter((p) => p.cidr.version === choice.version);
+  let candidates: PoolInfo[];
+  if (choice.requested.length) {
+    candidates = [];
+    for (const req of choice.requested) {
+      const asCidr = tryParseCidr(req);
+      const pool = ofVersion.find((p) => p.name === req || (asCidr !== null && req.includes('/') && sameCidr(p.cidr, asCidr)));
+      if (!pool) throw new CalicoError('CALICO_ERR_IPAM', `the given pool (${req}) does not exist`);
+      if (pool.disabled) throw new CalicoError('CALICO_ERR_IPAM', `the given pool (${req}) is disabled`);
+      if (!candidates.includes(pool)) candidates.push(pool);
+    }
+  } else {
+    candidates = ofVersion.filter((p) => !p.disabled && p.assignmentMode !== 'Manual');
+  }
+  return candidates.filter((p) => p.allowedUses.includes(choice.use) && poolMatchesNode(p, labels));
+}
+
+/** The pool (any, enabled or not) whose CIDR contains `ip`, if any. */
+export function poolContaining(all: readonly PoolInfo[], ip: IpAddr): PoolInfo | undefined {
+  return all.find((p) => cidrContainsIp(p.cidr, ip));
+}

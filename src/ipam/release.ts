@@ -1,0 +1,162 @@
+import type { Datastore, TxnOp } from '../datastore/datastore.js';
+import { CalicoError } from '../lib/errors.js';
+import { listAffineBlocks, releaseAffinity } from './affinity.js';
+import type { ReleaseRequest } from './block.js';
+import { blockIsEmpty, blockRelease, blockReleaseByHandle } from './block.js';
+import type { BlockEntry } from './cas.js';
+import { backoff, handleOps, MAX_CAS_ATTEMPTS, readBlock, readHandle, tooManyRetries, tryTransact } from './cas.js';
+import type { IpAddr, IpNet } from './ip.js';
+import { cidrContainsIp, formatCidr, formatIp, parseCidr } from './ip.js';
+import type { IpamBlock } from './model.js';
+import { KIND_BLOCK, affinityHost, blockKey } from './model.js';
+
+/**
+ * Releasing addresses, by address or by handle, and releasing blocks that
+ * became empty. Every write is one CAS transaction on the block plus the
+ * handles it touches; an unaffine block that becomes empty is deleted in the
+ * same transaction (as libcalico-go does).
+ */
+
+/** The write for a block after a release: delete it if empty and unaffine, else update it. */
+function blockWriteOp(b: BlockEntry): TxnOp {
+  if (b.block.spec.affinity === null && blockIsEmpty(b.block.spec)) {
+    return { op: 'delete', key: blockKey(b.cidr), expectedRevision: b.revision };
+  }
+  return { op: 'update', key: blockKey(b.cidr), value: b.block, expectedRevision: b.revision };
+}
+
+async function listBlockCidrs(ds: Datastore): Promise<IpNet[]> {
+  const { items } = await ds.list<IpamBlock>({ kind: KIND_BLOCK });
+  return items.filter((e) => !e.value.spec.deleted).map((e) => parseCidr(e.value.spec.cidr));
+}
+
+export interface ReleaseOutcome {
+  readonly released: IpAddr[];
+  /** Requested addresses that were not allocated. */
+  readonly unallocated: IpAddr[];
+}
+
+/**
+ * Releases the given addresses (libcalico-go ReleaseIPs). With a handle (or
+ * sequence number) on a request, the release of that block fails with
+ * CALICO_ERR_CONFLICT if the address now belongs to someone else.
+ */
+export async function releaseAddresses(ds: Datastore, reqs: readonly ReleaseRequest[]): Promise<ReleaseOutcome> {
+  const released: IpAddr[] = [];
+  const unallocated: IpAddr[] = [];
+  const blocks = await listBlockCidrs(ds);
+  const byBlock = new Map<string, { cidr: IpNet; reqs: ReleaseRequest[] }>();
+  for (const r of reqs) {
+    const cidr = blocks.find((c) => cidrContainsIp(c, r.ip));
+    if (!cidr) { unallocated.push(r.ip); continue; }
+    const k = formatCidr(cidr);
+    const g = byBlock.get(k) ?? { cidr, reqs: [] };
+    g.reqs.push(r);
+    byBlock.set(k, g);
+  }
+  for (const { cidr, reqs: group } of byBlock.values()) {
+    const out = await releaseFromBlock(ds, cidr, group);
+    released.push(...out.released);
+    unallocated.push(...out.unallocated);
+  }
+  return { released, unallocated };
+}
+
+async function releaseFromBlock(ds: Datastore, cidr: IpNet, reqs: readonly ReleaseRequest[]): Promise<ReleaseOutcome> {
+  for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+    const b = await readBlock(ds, cidr);
+    if (!b) return { released: [], unallocated: reqs.map((r) => r.ip) };
+    const res = blockRelease(b.block.spec, cidr, reqs);
+    if (!res.released.length) return { released: [], unallocated: res.unallocated };
+    const ops: TxnOp[] = [blockWriteOp(b)];
+    for (const [handleId, n] of res.countByHandle) {
+      ops.push(...handleOps(await readHandle(ds, handleId), handleId, new Map([[b.block.spec.cidr, -n]])));
+    }
+    if (await tryTransact(ds, ops)) return { released: res.released, unallocated: res.unallocated };
+    await backoff(attempt);
+  }
+  throw tooManyRetries(`releasing addresses from block ${formatCidr(cidr)}`);
+}
+
+export interface ReleaseByHandleOptions {
+  /**
+   * Also release the node's affinity to any block this leaves empty (block
+   * and affinity deleted together, CAS, only if still empty). Calico keeps
+   * empty affine blocks until kube-controllers' GC; the calico-ipam plugin
+   * asks for this so DEL hands the whole block back to the pool.
+   */
+  readonly releaseEmptyAffineBlocks?: boolean;
+}
+
+/**
+ * Releases every address of `handleId` (libcalico-go ReleaseByHandle) and
+ * deletes the handle. CALICO_ERR_NOT_FOUND if the handle does not exist.
+ * Returns the addresses released.
+ */
+export async function releaseByHandle(ds: Datastore, handleId: string, opts: ReleaseByHandleOptions = {}): Promise<string[]> {
+  const first = await readHandle(ds, handleId);
+  if (!first) throw new CalicoError('CALICO_ERR_NOT_FOUND', `IPAM handle ${handleId} does not exist`);
+  const out: string[] = [];
+  for (const cidrText of Object.keys(first.value.spec.block)) {
+    const cidr = parseCidr(cidrText);
+    let done = false;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS && !done; attempt++) {
+      const handle = await readHandle(ds, handleId);
+      if (!handle || handle.value.spec.block[cidrText] === undefined) { done = true; break; }
+      const b = await readBlock(ds, cidr);
+      const ips = b ? blockReleaseByHandle(b.block.spec, cidr, handleId) : [];
+      const ops: TxnOp[] = b && ips.length ? [blockWriteOp(b)] : [];
+      ops.push(...handleOps(handle, handleId, new Map([[cidrText, -handle.value.spec.block[cidrText]!]])));
+      if (await tryTransact(ds, ops)) {
+        done = true;
+        out.push(...ips.map(formatIp));
+        const host = b ? affinityHost(b.block.spec.affinity) : null;
+        if (opts.releaseEmptyAffineBlocks && b && host !== null && blockIsEmpty(b.block.spec)) {
+          await releaseAffinity(ds, host, cidr, true);
+        }
+      } else {
+        await backoff(attempt);
+      }
+    }
+    if (!done) throw tooManyRetries(`releasing handle ${handleId} from block ${cidrText}`);
+  }
+  return out;
+}
+
+/**
+ * Deletes every empty block (and its affinity), optionally only those affine
+ * to `host`. Returns the CIDRs of the blocks released. A block that gains an
+ * allocation meanwhile is left alone (CAS).
+ */
+export async function releaseEmptyBlocks(ds: Datastore, host?: string): Promise<string[]> {
+  const { items } = await ds.list<IpamBlock>({ kind: KIND_BLOCK });
+  const out: string[] = [];
+  for (const e of items) {
+    const spec = e.value.spec;
+    if (!blockIsEmpty(spec)) continue;
+    const owner = affinityHost(spec.affinity);
+    if (host !== undefined && owner !== host) continue;
+    const cidr = parseCidr(spec.cidr);
+    if (owner !== null) {
+      if ((await releaseAffinity(ds, owner, cidr, true)) === 'released') out.push(spec.cidr);
+    } else if (await tryTransact(ds, [{ op: 'delete', key: blockKey(cidr), expectedRevision: e.revision }])) {
+      out.push(spec.cidr);
+    }
+  }
+  return out;
+}
+
+/**
+ * Releases all of `host`'s block affinities (libcalico-go
+ * ReleaseHostAffinities): empty blocks are deleted; blocks in use become
+ * unaffine unless `mustBeEmpty`, in which case they are kept. Returns the
+ * CIDRs whose affinity was released.
+ */
+export async function releaseHostAffinities(ds: Datastore, host: string, mustBeEmpty: boolean): Promise<string[]> {
+  const out: string[] = [];
+  for (const a of await listAffineBlocks(ds, host)) {
+    if ((await releaseAffinity(ds, host, a.cidr, mustBeEmpty)) === 'released') out.push(formatCidr(a.cidr));
+  }
+  return out;
+}
+
