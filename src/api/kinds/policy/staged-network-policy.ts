@@ -1,5 +1,4 @@
 import { calicoKind, defineKind } from '../define-kind.js';
-import type { Resource } from '../../types.js';
 import type { Issues } from '../../validate/issues.js';
 import { isPlainObject } from '../../validate/schema.js';
 import {
@@ -12,7 +11,6 @@ import {
   policySpecSchema,
   stagedActionSpec,
 } from './policy-spec.js';
-import { K8S_NETWORK_POLICY_NAME_PREFIX } from './tiered-name.js';
 import { KIND_STAGED_NETWORK_POLICY } from './types.js';
 
 /**
@@ -24,14 +22,6 @@ import { KIND_STAGED_NETWORK_POLICY } from './types.js';
 function checkStagedSpec(spec: Record<string, unknown>, path: string, issues: Issues): void {
   if (spec.stagedAction === 'Delete') checkStagedDeleteSpec(spec, path, issues, 'StagedNetworkPolicySpec');
   else checkNetworkPolicySpec(spec, path, issues);
-}
-
-/** clientv3 refuses to create staged policies under the Kubernetes policy prefix. */
-export function checkStagedName(r: Resource, issues: Issues): void {
-  const name = r.metadata?.name;
-  if (typeof name === 'string' && name.startsWith(K8S_NETWORK_POLICY_NAME_PREFIX)) {
-    issues.add('metadata.name', `Cannot create a staged policy with the name prefix ${K8S_NETWORK_POLICY_NAME_PREFIX}`, name);
-  }
 }
 
 export const stagedNetworkPolicySpecSchema = policySpecSchema(
@@ -51,9 +41,9 @@ export const stagedNetworkPolicyKind = defineKind({
   name: networkPolicyName,
   spec: stagedNetworkPolicySpecSchema,
   validate(r, issues) {
-    if (!isPlainObject(r.metadata)) return;
-    checkStagedName(r, issues);
-    checkTieredName(r, issues);
+    // clientv3 also refuses to *create* one named `knp.default.*` (an operation error, not a
+    // validation error: such names are valid for staged Kubernetes policies converted by Calico).
+    if (isPlainObject(r.metadata)) checkTieredName(r, issues);
   },
   defaults: (r) => applyPolicyDefaults(r, { inferTypes: (r.spec as { stagedAction?: unknown } | undefined)?.stagedAction !== 'Delete' }),
 });
