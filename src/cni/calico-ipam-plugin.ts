@@ -1,0 +1,208 @@
+/**
+ * The `calico-ipam` CNI IPAM plugin (cni-plugin/pkg/ipamplugin), CNI spec
+ * 1.0.0 (plus 1.1 STATUS and GC): ADD assigns addresses from Calico IPAM
+ * under the handle `<network name>.<container id>`, DEL releases that handle
+ * (and succeeds when there is nothing to release), CHECK verifies the
+ * handle still holds prevResult's addresses.
+ *
+ * Exec'd once per pod, so start-up stays light: only the datastore backend
+ * the config names is loaded, and the IPAM library is imported lazily.
+ */
+import type { Datastore } from '../datastore/datastore.js';
+import type { DatastoreConfig } from '../datastore/config.js';
+import type { IpamClient } from '../ipam/ipam-client.js';
+import { determineNodename, parseCalicoNetConf, type CalicoNetConf } from './netconf.js';
+import {
+  CNI_ERR_INTERNAL, CNI_ERR_INVALID_NETWORK_CONFIG, CNI_ERR_PLUGIN_NOT_AVAILABLE, CniError, parseResult, runPlugin,
+  type CmdArgs, type CniResult, type PluginHandlers, type PluginIo,
+} from './spec.js';
+
+/** The `ipam` section, as calico-ipam reads it (cni-plugin/pkg/types IPAMConfig). */
+export interface CalicoIpamConf {
+  readonly assignIpv4: boolean;
+  readonly assignIpv6: boolean;
+  readonly ipv4Pools: string[];
+  readonly ipv6Pools: string[];
+  /**
+   * Ours: on DEL, hand a block that became empty back to the pool (block and
+   * affinity deleted). Default true; Calico instead leaves that to
+   * kube-controllers' GC.
+   */
+  readonly releaseEmptyBlocks: boolean;
+}
+
+function badConf(path: string, reason: string): CniError {
+  return new CniError(CNI_ERR_INVALID_NETWORK_CONFIG, `invalid network config: ${path}: ${reason}`, path);
+}
+
+/** Calico's `"true"`/`"false"` strings (booleans accepted too). */
+function flag(ipam: Record<string, unknown>, key: string, dflt: boolean): boolean {
+  const v = ipam[key];
+  if (v === undefined || v === null || v === '') return dflt;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw badConf(`ipam.${key}`, `expected "true" or "false", got ${JSON.stringify(v)}`);
+}
+
+function poolList(ipam: Record<string, unknown>, key: string): string[] {
+  const v = ipam[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) throw badConf(`ipam.${key}`, 'expected a list of pool names or CIDRs');
+  return v.map((s) => s.trim()).filter((s) => s !== '');
+}
+
+export function parseIpamConf(conf: CalicoNetConf): CalicoIpamConf {
+  const ipam = conf.ipam as Record<string, unknown>;
+  if (ipam['subnet'] !== undefined && ipam['subnet'] !== '') {
+    throw badConf('ipam.subnet', 'calico-ipam allocates from IP pools; subnet (host-local usePodCidr) is not supported');
+  }
+  const out: CalicoIpamConf = {
+    assignIpv4: flag(ipam, 'assign_ipv4', true),
+    assignIpv6: flag(ipam, 'assign_ipv6', false),
+    ipv4Pools: poolList(ipam, 'ipv4_pools'),
+    ipv6Pools: poolList(ipam, 'ipv6_pools'),
+    releaseEmptyBlocks: flag(ipam, 'release_empty_blocks', true),
+  };
+  if (!out.assignIpv4 && !out.assignIpv6) throw badConf('ipam', 'assign_ipv4 and assign_ipv6 are both false: nothing to assign');
+  return out;
+}
+
+/** The IPAM handle for a container: `<network name>.<container id>` (utils.GetHandleID). */
+export function handleIdFor(networkName: string, containerId: string): string {
+  return `${networkName}.${containerId}`;
+}
+
+/** Datastore settings: the network config's own, else the environment / calicoctl.cfg (helper C's loader). */
+async function datastoreConfig(conf: CalicoNetConf, env: NodeJS.ProcessEnv): Promise<DatastoreConfig> {
+  const { loadDatastoreConfig } = await import('../datastore/config.js');
+  const d = conf.datastore;
+  if (!d) return loadDatastoreConfig({ env });
+  if (d.datastoreType === 'sqlite') {
+    return { datastoreType: 'sqlite', sqlitePath: d.sqlitePath || env['CALICO_DATASTORE_PATH'] || undefined } as DatastoreConfig;
+  }
+  const cfg: DatastoreConfig = { datastoreType: 'etcdv3', etcdEndpoints: d.etcdEndpoints ?? [] };
+  if (d.etcdKeyFile) cfg.etcdKeyFile = d.etcdKeyFile;
+  if (d.etcdCertFile) cfg.etcdCertFile = d.etcdCertFile;
+  if (d.etcdCACertFile) cfg.etcdCACertFile = d.etcdCACertFile;
+  return cfg;
+}
+
+/** Runs `fn` with an IpamClient on the configured datastore, closing it afterwards. */
+async function withIpam<T>(conf: CalicoNetConf, env: NodeJS.ProcessEnv, fn: (ipam: IpamClient, ds: Datastore) => Promise<T>): Promise<T> {
+  const { openDatastore } = await import('../datastore/config.js');
+  const ds = await openDatastore(await datastoreConfig(conf, env));
+  try {
+    const { IpamClient } = await import('../ipam/ipam-client.js');
+    return await fn(new IpamClient(ds), ds);
+  } finally {
+    await ds.close();
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === 'CALICO_ERR_NOT_FOUND';
+}
+
+/** Handlers of the plugin; `env` supplies the datastore environment (tests pass their own). */
+export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): PluginHandlers {
+  return {
+    supportedVersions: ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'],
+
+    async add(args: CmdArgs): Promise<CniResult> {
+      const conf = parseCalicoNetConf(args.config);
+      const ipamConf = parseIpamConf(conf);
+      const nodename = determineNodename(conf);
+      const handleId = handleIdFor(conf.name, args.containerId);
+      const attrs: Record<string, string> = { node: nodename, timestamp: new Date().toISOString() };
+      const pod = args.args.get('K8S_POD_NAME');
+      const namespace = args.args.get('K8S_POD_NAMESPACE');
+      if (pod) { attrs['pod'] = pod; attrs['namespace'] = namespace ?? 'default'; }
+      return withIpam(conf, env, async (ipam, ds) => {
+        // A retried ADD for the same container gets the addresses it already has.
+        const existing = await ipam.ipsByHandle(handleId).catch((e: unknown) => { if (isNotFound(e)) return []; throw e; });
+        const has4 = existing.filter((ip) => !ip.includes(':'));
+        const has6 = existing.filter((ip) => ip.includes(':'));
+        const need4 = ipamConf.assignIpv4 && has4.length === 0 ? 1 : 0;
+        const need6 = ipamConf.assignIpv6 && has6.length === 0 ? 1 : 0;
+        const got = need4 || need6
+          ? await ipam.autoAssign({ num4: need4, num6: need6, handleId, attrs, hostname: nodename, ipv4Pools: ipamConf.ipv4Pools, ipv6Pools: ipamConf.ipv6Pools })
+          : { ipv4: [], ipv6: [] };
+        const keep = [...(ipamConf.assignIpv4 ? has4.slice(0, 1) : []), ...(ipamConf.assignIpv6 ? has6.slice(0, 1) : [])];
+        const reused = keep.length ? await cidrsOf(ds, keep) : [];
+        const addresses = [...reused, ...got.ipv4.map((a) => a.cidr), ...got.ipv6.map((a) => a.cidr)];
+        addresses.sort((a, b) => Number(a.includes(':')) - Number(b.includes(':')));
+        return { cniVersion: args.cniVersion, ips: addresses.map((address) => ({ address })) };
+      });
+    },
+
+    async del(args: CmdArgs): Promise<void> {
+      const conf = parseCalicoNetConf(args.config);
+      const ipamConf = parseIpamConf(conf);
+      await withIpam(conf, env, async (ipam) => {
+        try {
+          await ipam.releaseByHandle(handleIdFor(conf.name, args.containerId), { releaseEmptyAffineBlocks: ipamConf.releaseEmptyBlocks });
+        } catch (e) {
+          if (!isNotFound(e)) throw e; // already released: DEL is idempotent
+        }
+      });
+    },
+
+    async check(args: CmdArgs): Promise<void> {
+      const conf = parseCalicoNetConf(args.config);
+      parseIpamConf(conf);
+      const prev = args.config.prevResult === undefined ? undefined : parseResult(args.config.prevResult, args.cniVersion);
+      await withIpam(conf, env, async (ipam) => {
+        const handleId = handleIdFor(conf.name, args.containerId);
+        const held = await ipam.ipsByHandle(handleId).catch((e: unknown) => {
+          if (isNotFound(e)) throw new CniError(CNI_ERR_INTERNAL, `no addresses are allocated to ${handleId}`);
+          throw e;
+        });
+        for (const ip of prev?.ips ?? []) {
+          const addr = ip.address.split('/')[0]!;
+          if (!held.includes(addr)) throw new CniError(CNI_ERR_INTERNAL, `address ${addr} is not allocated to ${handleId}`);
+        }
+      });
+    },
+
+    async status(args: CmdArgs): Promise<void> {
+      const conf = parseCalicoNetConf(args.config);
+      const ipamConf = parseIpamConf(conf);
+      await withIpam(conf, env, async (_ipam, ds) => {
+        const { listPools } = await import('../ipam/pools.js');
+        const pools = (await listPools(ds)).filter((p) => !p.disabled);
+        if (ipamConf.assignIpv4 && !pools.some((p) => p.cidr.version === 4)) throw new CniError(CNI_ERR_PLUGIN_NOT_AVAILABLE, 'no enabled IPv4 pool');
+        if (ipamConf.assignIpv6 && !pools.some((p) => p.cidr.version === 6)) throw new CniError(CNI_ERR_PLUGIN_NOT_AVAILABLE, 'no enabled IPv6 pool');
+      });
+    },
+
+    async gc(args: CmdArgs): Promise<void> {
+      const conf = parseCalicoNetConf(args.config);
+      const valid = args.config['cni.dev/valid-attachments'];
+      const keep = new Set(Array.isArray(valid) ? valid.map((a) => String((a as { containerID?: unknown }).containerID ?? '')) : []);
+      await withIpam(conf, env, async (ipam, ds) => {
+        const prefix = `${conf.name}.`;
+        const { items } = await ds.list({ kind: 'IPAMHandle', namePrefix: prefix });
+        for (const e of items) {
+          if (keep.has(e.key.name.slice(prefix.length))) continue;
+          await ipam.releaseByHandle(e.key.name, { releaseEmptyAffineBlocks: true }).catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+        }
+      });
+    },
+  };
+}
+
+/** `ip/blockPrefix` for addresses already held (what autoAssign would have returned). */
+async function cidrsOf(ds: Datastore, ips: readonly string[]): Promise<string[]> {
+  const [{ listPools }, { cidrContainsIp, parseIp }] = await Promise.all([import('../ipam/pools.js'), import('../ipam/ip.js')]);
+  const pools = await listPools(ds);
+  return ips.map((ip) => {
+    const a = parseIp(ip);
+    const pool = pools.find((p) => cidrContainsIp(p.cidr, a));
+    return `${ip}/${pool ? pool.blockSize : a.version === 4 ? 32 : 128}`;
+  });
+}
+
+/** Entry point used by bin/calico-ipam. */
+export async function main(io?: PluginIo): Promise<number> {
+  return runPlugin(calicoIpamHandlers(io?.env ?? process.env), io);
+}
