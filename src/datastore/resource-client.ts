@@ -99,6 +99,33 @@ export interface PreparedResource {
   readonly resourceVersion: string | undefined;
 }
 
+/**
+ * Validates and defaults `input` without writing (calicoctl validate, and the
+ * all-documents-first check before any write). Throws ValidationError naming
+ * `document` and every bad field; CALICO_ERR_UNKNOWN_KIND for unknown kinds.
+ */
+export function prepareResource(input: Resource, document?: string): PreparedResource {
+  const info = resolveKindOf(input);
+  const meta = input.metadata ?? ({} as ObjectMeta);
+  const resourceVersion = meta.resourceVersion === undefined || meta.resourceVersion === '' ? undefined : String(meta.resourceVersion);
+  // Only the user-settable metadata goes through (calicoctl prepareMetadataForCreate).
+  const cleanMeta: ObjectMeta = { name: meta.name };
+  if (info.namespaced) cleanMeta.namespace = meta.namespace || 'default';
+  else if (meta.namespace) {
+    throw new ValidationError([{ path: 'metadata.namespace', value: meta.namespace, reason: `namespace should not be specified for a non-namespaced resource. ${info.kind} is not a namespaced resource` }], document);
+  }
+  if (meta.labels !== undefined) cleanMeta.labels = meta.labels;
+  if (meta.annotations !== undefined) cleanMeta.annotations = meta.annotations;
+  const validated = validateResource({ ...input, metadata: cleanMeta }, document);
+  if (isTieredKind(validated.apiVersion, validated.kind)) {
+    const issue = tieredNameIssue(validated.metadata.name, specTier(validated));
+    if (issue) throw new ValidationError([issue], document);
+    addTierLabel(validated);
+  }
+  delete validated.metadata.resourceVersion;
+  return { info, key: resourceKeyOf(info, validated), resource: validated, resourceVersion };
+}
+
 export class ResourceClient {
   private readonly now: () => Date;
   private readonly updateAttempts: number;
@@ -108,31 +135,9 @@ export class ResourceClient {
     this.updateAttempts = opts.updateAttempts ?? 5;
   }
 
-  /**
-   * Validates and defaults `input` without writing (calicoctl validate, and the
-   * all-documents-first check before any write). Throws ValidationError naming
-   * `document` and every bad field; CALICO_ERR_UNKNOWN_KIND for unknown kinds.
-   */
+  /** See prepareResource. */
   prepare(input: Resource, document?: string): PreparedResource {
-    const info = resolveKindOf(input);
-    const meta = input.metadata ?? ({} as ObjectMeta);
-    const resourceVersion = meta.resourceVersion === undefined || meta.resourceVersion === '' ? undefined : String(meta.resourceVersion);
-    // Only the user-settable metadata goes through (calicoctl prepareMetadataForCreate).
-    const cleanMeta: ObjectMeta = { name: meta.name };
-    if (info.namespaced) cleanMeta.namespace = meta.namespace || 'default';
-    else if (meta.namespace) {
-      throw new ValidationError([{ path: 'metadata.namespace', value: meta.namespace, reason: `namespace should not be specified for a non-namespaced resource. ${info.kind} is not a namespaced resource` }], document);
-    }
-    if (meta.labels !== undefined) cleanMeta.labels = meta.labels;
-    if (meta.annotations !== undefined) cleanMeta.annotations = meta.annotations;
-    const validated = validateResource({ ...input, metadata: cleanMeta }, document);
-    if (isTieredKind(validated.apiVersion, validated.kind)) {
-      const issue = tieredNameIssue(validated.metadata.name, specTier(validated));
-      if (issue) throw new ValidationError([issue], document);
-      addTierLabel(validated);
-    }
-    delete validated.metadata.resourceVersion;
-    return { info, key: resourceKeyOf(info, validated), resource: validated, resourceVersion };
+    return prepareResource(input, document);
   }
 
   /** Creates; CALICO_ERR_ALREADY_EXISTS if present. Sets uid and creationTimestamp. */
