@@ -1,0 +1,151 @@
+/**
+ * The `calico` plugin's network configuration (cni-plugin/pkg/types NetConf):
+ * parsed from the raw JSON, typed, defaulted and checked field by field.
+ * A field of the wrong JSON type is CNI_ERR_INVALID_NETWORK_CONFIG naming
+ * the field path; unknown fields are ignored (runtimes and conflists add
+ * their own, and upstream's decoder ignores them too).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { CNI_ERR_INVALID_NETWORK_CONFIG, CniError, type NetConf } from './spec.js';
+
+/** Datastore settings named in the network config (upstream's fields plus our `datastore_path`). */
+export interface NetConfDatastore {
+  readonly datastoreType: 'sqlite' | 'etcdv3';
+  readonly sqlitePath?: string | undefined;
+  readonly etcdEndpoints?: string[] | undefined;
+  readonly etcdKeyFile?: string | undefined;
+  readonly etcdCertFile?: string | undefined;
+  readonly etcdCACertFile?: string | undefined;
+}
+
+export interface CalicoNetConf {
+  readonly cniVersion: string;
+  /** Network name: the IPAM handle prefix and, outside Kubernetes, the profile name. */
+  readonly name: string;
+  /** 0 = leave the kernel default. */
+  readonly mtu: number;
+  readonly numQueues: number;
+  readonly nodename: string | undefined;
+  readonly nodenameFile: string | undefined;
+  /** Datastore from the config; undefined = from the environment / calicoctl.cfg. */
+  readonly datastore: NetConfDatastore | undefined;
+  readonly logLevel: string;
+  readonly ipam: { readonly type: string; readonly [k: string]: unknown };
+  /** `policy.type`: `k8s` means endpoint profiles and labels come from the Pod. */
+  readonly policyType: string;
+  readonly allowIpForwarding: boolean;
+  readonly includeDefaultRoutes: boolean;
+  readonly ipAddrsNoIpam: boolean;
+  readonly floatingIps: boolean;
+  /** `kubernetes.node_name` overrides the node name for Kubernetes lookups. */
+  readonly k8sNodeName: string | undefined;
+  readonly raw: NetConf;
+}
+
+type Obj = Record<string, unknown>;
+
+function bad(path: string, reason: string): CniError {
+  return new CniError(CNI_ERR_INVALID_NETWORK_CONFIG, `invalid network config: ${path}: ${reason}`, path);
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(o: Obj, key: string, path: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw bad(path + key, `expected a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function int(o: Obj, key: string, path: string, min: number, max: number): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(path + key, `expected an integer, got ${JSON.stringify(v)}`);
+  if (v < min || v > max) throw bad(path + key, `must be between ${min} and ${max}`);
+  return v;
+}
+
+function bool(o: Obj, key: string, path: string): boolean | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw bad(path + key, `expected true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function obj(o: Obj, key: string, path: string): Obj {
+  const v = o[key];
+  if (v === undefined || v === null) return {};
+  if (!isObj(v)) throw bad(path + key, 'expected an object');
+  return v;
+}
+
+function datastoreFrom(c: Obj): NetConfDatastore | undefined {
+  const type = str(c, 'datastore_type', '');
+  const path = str(c, 'datastore_path', '');
+  const endpoints = str(c, 'etcd_endpoints', '');
+  if (str(c, 'etcd_discovery_srv', '')) throw bad('etcd_discovery_srv', 'etcd DNS discovery is not supported; list etcd_endpoints');
+  const files = {
+    etcdKeyFile: str(c, 'etcd_key_file', ''),
+    etcdCertFile: str(c, 'etcd_cert_file', ''),
+    etcdCACertFile: str(c, 'etcd_ca_cert_file', ''),
+  };
+  if (!type && !path && !endpoints) return undefined;
+  const t = (type || (endpoints ? 'etcdv3' : 'sqlite')).toLowerCase();
+  if (t === 'kubernetes') throw bad('datastore_type', "'kubernetes' is not supported by calico-ts; use 'etcdv3' or 'sqlite'");
+  if (t === 'sqlite') return { datastoreType: 'sqlite', sqlitePath: path };
+  if (t !== 'etcdv3') throw bad('datastore_type', `unknown datastore type '${t}', expected 'etcdv3' or 'sqlite'`);
+  const eps = (endpoints ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (eps.length === 0) throw bad('etcd_endpoints', 'required when datastore_type is etcdv3');
+  return { datastoreType: 'etcdv3', etcdEndpoints: eps, ...files };
+}
+
+/** Parses and checks the `calico` plugin's config. Throws CniError 7 naming the field. */
+export function parseCalicoNetConf(raw: NetConf): CalicoNetConf {
+  const c = raw as Obj;
+  const name = str(c, 'name', '');
+  if (!name) throw bad('name', 'required');
+  const ipam = obj(c, 'ipam', '');
+  const ipamType = str(ipam, 'type', 'ipam.');
+  if (!ipamType) throw bad('ipam.type', 'required');
+  const policy = obj(c, 'policy', '');
+  const k8s = obj(c, 'kubernetes', '');
+  const container = obj(c, 'container_settings', '');
+  const features = obj(c, 'feature_control', '');
+  const logLevel = str(c, 'log_level', '') ?? 'info';
+  return {
+    cniVersion: raw.cniVersion,
+    name,
+    mtu: int(c, 'mtu', '', 0, 65535) ?? 0,
+    numQueues: int(c, 'num_queues', '', 0, 1024) || 1,
+    nodename: str(c, 'nodename', '') || undefined,
+    nodenameFile: str(c, 'nodename_file', '') || undefined,
+    datastore: datastoreFrom(c),
+    logLevel: logLevel.toLowerCase(),
+    ipam: { ...ipam, type: ipamType },
+    policyType: str(policy, 'type', 'policy.') ?? '',
+    allowIpForwarding: bool(container, 'allow_ip_forwarding', 'container_settings.') ?? false,
+    includeDefaultRoutes: bool(c, 'include_default_routes', '') ?? false,
+    ipAddrsNoIpam: bool(features, 'ip_addrs_no_ipam', 'feature_control.') ?? false,
+    floatingIps: bool(features, 'floating_ips', 'feature_control.') ?? false,
+    k8sNodeName: str(k8s, 'node_name', 'kubernetes.') || undefined,
+    raw,
+  };
+}
+
+/**
+ * The node name, as utils.DetermineNodename: `nodename` from the config, else
+ * the nodename file (`nodename_file`, default /var/lib/calico/nodename) when
+ * present, else the host name.
+ */
+export function determineNodename(conf: CalicoNetConf): string {
+  if (conf.nodename) return conf.nodename;
+  const file = conf.nodenameFile ?? '/var/lib/calico/nodename';
+  if (existsSync(file)) {
+    const n = readFileSync(file, 'utf8').trim();
+    if (n) return n;
+  }
+  return hostname().trim().toLowerCase();
+}
