@@ -16,6 +16,12 @@ export interface KindDefinition {
   validate(r: Resource, issues: Issues): void;
   /** Fills Calico's defaults in place; called only on a resource that validated. */
   applyDefaults(r: Resource): void;
+  /**
+   * Top-level fields besides apiVersion/kind/metadata/spec/status this kind
+   * has (v1 ServiceAccount: `secrets`, `imagePullSecrets`, ...). Others are
+   * reported as unknown fields.
+   */
+  readonly extraTopLevelFields?: readonly string[];
 }
 
 const byApiKind = new Map<string, KindDefinition>();

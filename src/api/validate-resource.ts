@@ -36,7 +36,8 @@ export function validateResource(input: unknown, document?: string): Resource {
   }
   const r = structuredClone(stripNulls(input)) as Record<string, unknown>;
   const issues = new Issues();
-  for (const k of Object.keys(r)) if (!TOP_LEVEL.has(k)) issues.add(k, `unknown field "${k}"`);
+  const extra = def.extraTopLevelFields ?? [];
+  for (const k of Object.keys(r)) if (!TOP_LEVEL.has(k) && !extra.includes(k)) issues.add(k, `unknown field "${k}"`);
   if (!isPlainObject(r.metadata)) {
     issues.add('metadata', 'required field is missing');
     issues.throwIfAny(document ?? String(kind));

@@ -19,6 +19,8 @@ export interface KindSpec {
   readonly validate?: (r: Resource, issues: Issues) => void;
   /** Calico's defaults, applied in place to a valid resource. */
   readonly defaults?: (r: Resource) => void;
+  /** Extra top-level fields and their schemas (Kubernetes kinds without a spec). */
+  readonly topLevel?: Readonly<Record<string, Spec>>;
 }
 
 /**
@@ -30,6 +32,7 @@ export interface KindSpec {
 export function defineKind(k: KindSpec): KindDefinition {
   const def: KindDefinition = {
     info: k.info,
+    extraTopLevelFields: Object.keys(k.topLevel ?? {}),
     validate(r, issues) {
       checkName(r.metadata, k.name ?? subdomainName, issues);
       const raw = r as unknown as Record<string, unknown>;
@@ -41,6 +44,9 @@ export function defineKind(k: KindSpec): KindDefinition {
       if (raw.status !== undefined) {
         if (k.status) k.status.check(raw.status, 'status', issues);
         else issues.add('status', 'unknown field "status"');
+      }
+      for (const [field, spec] of Object.entries(k.topLevel ?? {})) {
+        if (raw[field] !== undefined && raw[field] !== null) spec.check(raw[field], field, issues);
       }
       k.validate?.(r, issues);
     },

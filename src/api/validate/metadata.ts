@@ -19,7 +19,7 @@ export const objectMetaSchema = object({
   deletionTimestamp: string(),
   deletionGracePeriodSeconds: int(),
   labels: stringMap({ key: checkLabelKey, value: checkLabelValue }),
-  annotations: stringMap({ key: checkLabelKey }),
+  annotations: stringMap({ key: (k) => checkLabelKey(k.toLowerCase()) }),
   ownerReferences: array(any()),
   finalizers: array(string()),
   managedFields: array(any()),
@@ -39,8 +39,20 @@ export const objectMetaSchema = object({
 /** Name rule of a kind: returns the reason when `name` is not acceptable. */
 export type NameRule = CheckFn<string>;
 
-/** Most Calico names: a DNS-1123 subdomain (libcalico-go nameRegex, max 253). */
-export const subdomainName: NameRule = (name) => checkDns1123Subdomain(name);
+const NAME_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const NAME_SUBDOMAIN_FMT = `${NAME_LABEL_FMT}(\\.${NAME_LABEL_FMT})*`;
+
+/**
+ * Most Calico names: a DNS-1123 subdomain (validator.go validateObjectMeta:
+ * nameRegex, at most 253 bytes), with Calico's messages.
+ */
+export const subdomainName: NameRule = (name) => {
+  if (name.length > 253) return `name is too long by ${name.length - 253} bytes`;
+  if (checkDns1123Subdomain(name)) {
+    return `name must consist of lower case alphanumeric characters, '-' or '.' (regex: ${NAME_SUBDOMAIN_FMT})`;
+  }
+  return undefined;
+};
 /** Tier-like names: a DNS-1123 label (max 63). */
 export const labelName: NameRule = (name) => checkDns1123Label(name);
 

@@ -52,6 +52,9 @@ test('parsePort: numbers, strings, ranges, names', () => {
   assert.equal(r.ok, false);
   assert.match(r.ok ? '' : r.reason, /^invalid port range "90:80"/);
   assert.equal(parsePort(65536).ok, false);
+  assert.equal(parsePort(0).ok, false);
+  assert.equal(parsePort('0').ok, false);
+  assert.equal(parsePort('0:10').ok, false);
   assert.equal(parsePort('65536').ok, false);
   assert.equal(parsePort('1:65536').ok, false);
   assert.equal(parsePort('foo bar').ok, false);

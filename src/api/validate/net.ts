@@ -182,22 +182,24 @@ export type Port =
   | { readonly kind: 'range'; readonly min: number; readonly max: number }
   | { readonly kind: 'named'; readonly name: string };
 
+const PORT_NUMBER_RANGE = 'port range invalid, port number must be between 1 and 65535';
 const portNameRegex = /^[a-zA-Z0-9_.-]{1,128}$/;
 
 /**
  * Parses a port as Calico's numorstring.Port does: integer `80`, string `"80"`,
  * range `"6040:6050"` (inclusive, min <= max) or a named port. Port 0 is
- * accepted by the decoder (Calico rejects it in specific contexts only).
+ * rejected as validator.go's validatePort does (1-65535).
  */
 export function parsePort(input: unknown): Parsed<Port> {
   if (typeof input === 'number') {
-    if (!Number.isInteger(input) || input < 0 || input > 65535) return fail(`invalid port ${input}: must be between 0 and 65535`);
+    if (!Number.isInteger(input) || input < 1 || input > 65535) return fail(PORT_NUMBER_RANGE);
     return ok({ kind: 'range', min: input, max: input });
   }
   if (typeof input !== 'string') return fail('port must be an integer or a string');
   if (/^\d+$/.test(input)) {
     const n = Number(input);
     if (n > 65535) return fail(`invalid port format (${input})`);
+    if (n < 1) return fail(PORT_NUMBER_RANGE);
     return ok({ kind: 'range', min: n, max: n });
   }
   const m = /^(\d+):(\d+)$/.exec(input);
@@ -209,6 +211,7 @@ export function parsePort(input: unknown): Parsed<Port> {
     if (lo > hi) {
       return fail(`invalid port range "${input}": minimum port number (${lo}) is greater than maximum port number (${hi})`);
     }
+    if (lo < 1) return fail(`invalid port range "${input}": port number must be between 1 and 65535`);
     return ok({ kind: 'range', min: lo, max: hi });
   }
   if (!portNameRegex.test(input)) return fail(`invalid name for named port (${input})`);

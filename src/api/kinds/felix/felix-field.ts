@@ -1,0 +1,154 @@
+import { parsePort } from '../../validate/net.js';
+import { array, bool, custom, int, object, required, string, stringMap, type CheckFn, type Spec } from '../../validate/schema.js';
+import { cidrField, duration, isGoDuration, logLevel } from '../common-fields.js';
+
+/**
+ * FelixField describes one FelixConfigurationSpec field as its Go type and
+ * tags say (see felix-fields.ts, generated from Calico's felixconfig.go).
+ * `check` names validator.go tags; `pattern` is the CRD's kubebuilder pattern.
+ */
+export interface FelixField {
+  readonly name: string;
+  readonly type:
+    | 'bool' | 'int' | 'uint32' | 'string' | 'duration' | 'port' | 'ports' | 'protoPorts' | 'strings' | 'stringMap'
+    | 'healthTimeoutOverrides' | 'routeTableRanges' | 'routeTableRange' | 'bpfConntrackTimeouts';
+  readonly min?: number;
+  readonly max?: number;
+  readonly enum?: readonly string[];
+  readonly check?: readonly string[];
+  readonly pattern?: string;
+  readonly flags?: string;
+}
+
+const regexpCheck: CheckFn<string> = (v) => {
+  try {
+    new RegExp(v);
+    return undefined;
+  } catch {
+    return `invalid regular expression "${v}"`;
+  }
+};
+
+function oneOf(values: readonly string[]): CheckFn<string> {
+  return (v) => (values.includes(v) ? undefined : `must be one of ${values.map((x) => `"${x}"`).join(', ')}`);
+}
+
+/** validator.go field tags used by FelixConfigurationSpec, as string checks. */
+const TAG_CHECKS: Readonly<Record<string, CheckFn<string>>> = {
+  acceptReturn: oneOf(['Accept', 'Return']),
+  dropAcceptReturn: oneOf(['Drop', 'Accept', 'Return']),
+  dropReject: oneOf(['Drop', 'Reject']),
+  logLevel: oneOf(['Trace', 'Debug', 'Info', 'Warning', 'Error', 'Fatal']),
+  bpfLogLevel: oneOf(['Debug', 'Info', 'Off']),
+  bpfServiceMode: oneOf(['Tunnel', 'DSR']),
+  iptablesBackend: oneOf(['Legacy', 'NFT', 'Auto']),
+  interface: (v) => (/^[a-zA-Z0-9_.-]{1,15}$/.test(v) ? undefined : 'invalid interface name'),
+  ifaceFilter: (v) => (/^[a-zA-Z0-9:._+-]{1,15}$/.test(v) ? undefined : 'invalid interface filter'),
+  prometheusHost: (v) => (/^[a-zA-Z0-9:._+-]{1,64}$/.test(v) ? undefined : 'invalid host'),
+  keyValueList: (v) => {
+    if (v.trim() === '') return undefined;
+    for (const item of v.split(',')) if (item !== '' && !/^\s*(\w+)=(.*)$/.test(item)) return 'must be a comma-separated list of key=value pairs';
+    return undefined;
+  },
+  regexp: regexpCheck,
+  // validator.go validateRouteSource only checks that the value compiles as a regexp.
+  routeSource: regexpCheck,
+};
+
+function stringSpec(f: FelixField): Spec {
+  const re = f.pattern !== undefined ? new RegExp(f.pattern, f.flags ?? '') : undefined;
+  const checks = (f.check ?? []).map((t) => TAG_CHECKS[t]).filter((c): c is CheckFn<string> => c !== undefined);
+  const check: CheckFn<string> = (v, path, issues) => {
+    if (f.enum && !f.enum.includes(v)) return `must be one of ${f.enum.map((x) => `"${x}"`).join(', ')}`;
+    for (const c of checks) {
+      const r = c(v, path, issues);
+      if (typeof r === 'string') return r;
+    }
+    if (re && !re.test(v)) return `must match ${f.pattern}`;
+    return undefined;
+  };
+  return string({ check });
+}
+
+const portSpec: Spec = custom('integer or string', (v) => {
+  const p = parsePort(v);
+  return p.ok ? undefined : p.reason;
+});
+
+const protoPort = object({
+  protocol: string({ check: (v) => (['TCP', 'UDP', 'SCTP'].includes(v) ? undefined : "protocol must be 'TCP' or 'UDP' or 'SCTP'.") }),
+  port: required(int({ min: 0, max: 65535 })),
+  net: cidrField,
+}, {
+  check: (o, path, issues) => {
+    if (o.protocol === undefined) issues.add(`${path}.protocol`, "protocol must be 'TCP' or 'UDP' or 'SCTP'.");
+  },
+});
+
+const conntrackTimeout = string({
+  check: (v) => (/^(([0-9]*(\.[0-9]*)?(ms|s|h|m|us)+)+|Auto)$/.test(v) ? undefined : `invalid conntrack timeout "${v}"`),
+});
+
+const healthTimeoutOverride = object({
+  name: required(string({ check: (v) => (/^[a-zA-Z0-9_ -]+$/.test(v) ? undefined : 'name should match regex ^[a-zA-Z0-9_ -]+$') })),
+  timeout: required(string({
+    check: (v) => (!isGoDuration(v) ? `time: invalid duration "${v}"` : v.startsWith('-') ? 'Timeout should not be negative' : undefined),
+  })),
+});
+
+const routeTableIdRange = object({ min: required(int()), max: required(int()) }, {
+  check: (r) => {
+    if (typeof r.min !== 'number' || typeof r.max !== 'number') return undefined;
+    if (r.min > r.max) return 'min value cannot be greater than max value';
+    if (r.min <= 0) return 'cannot target indices < 1';
+    if (r.max > 0xffffffff) return 'max index too high';
+    return undefined;
+  },
+});
+
+const routeTableRange = object({ min: required(int()), max: required(int()) }, {
+  check: (r) => {
+    if (typeof r.min !== 'number' || typeof r.max !== 'number') return undefined;
+    return r.min >= 1 && r.max >= r.min && r.max <= 250 ? undefined : 'must be a range of route table indices within 1..250';
+  },
+});
+
+/** The schema spec of one Felix field. */
+export function felixFieldSpec(f: FelixField): Spec {
+  switch (f.type) {
+    case 'bool':
+      return bool();
+    case 'int':
+      return int({ ...(f.min !== undefined ? { min: f.min } : {}), ...(f.max !== undefined ? { max: f.max } : {}) });
+    case 'uint32':
+      return int({ min: f.min ?? 0, max: f.max ?? 0xffffffff });
+    case 'string':
+      return f.check?.includes('logLevel') && !f.pattern ? logLevel : stringSpec(f);
+    case 'duration':
+      return duration;
+    case 'port':
+      return portSpec;
+    case 'ports':
+      return array(portSpec);
+    case 'protoPorts':
+      return array(protoPort);
+    case 'strings':
+      if (f.check?.includes('cidrs')) return array(cidrField);
+      if (f.check?.includes('ifaceFilterSlice')) return array(string({ check: TAG_CHECKS.ifaceFilter! }));
+      return array(string());
+    case 'stringMap':
+      return f.check?.includes('bpfLogFilters') ? stringMap({ key: TAG_CHECKS.interface! }) : stringMap();
+    case 'healthTimeoutOverrides':
+      return array(healthTimeoutOverride);
+    case 'routeTableRanges':
+      return array(routeTableIdRange);
+    case 'routeTableRange':
+      return routeTableRange;
+    case 'bpfConntrackTimeouts':
+      return object({
+        creationGracePeriod: conntrackTimeout, tcpSynSent: conntrackTimeout, tcpEstablished: conntrackTimeout,
+        tcpFinsSeen: conntrackTimeout, tcpResetSeen: conntrackTimeout, udpTimeout: conntrackTimeout,
+        genericTimeout: conntrackTimeout, icmpTimeout: conntrackTimeout,
+      });
+  }
+}

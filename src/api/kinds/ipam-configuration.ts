@@ -1,0 +1,33 @@
+import type { Resource } from '../types.js';
+import type { Issues } from '../validate/issues.js';
+import { bool, int, object } from '../validate/schema.js';
+import { calicoKind, defineKind, specOf } from './define-kind.js';
+
+/**
+ * IPAMConfiguration (projectcalico.org/v3): the cluster's IPAM settings, a
+ * singleton named `default` (calicoctl `ipam configure`, `ipamconfig`).
+ * strictAffinity: no borrowing of addresses from other nodes' blocks;
+ * maxBlocksPerHost: 0 = unlimited. Fields as v3.31's API type (autoAllocateBlocks
+ * and ipCooldownSeconds are later additions, so rejected). strictAffinity is
+ * always written (no omitempty), so it defaults to false.
+ */
+export const ipamConfigurationSpecSchema = object({
+  strictAffinity: bool(),
+  maxBlocksPerHost: int({ min: 0, max: 1000000 }),
+});
+
+function validateIPAMConfiguration(r: Resource, issues: Issues): void {
+  if (r.metadata.name !== 'default') issues.add('metadata.name', 'Cannot create a IPAMConfiguration resource with a name other than "default"', r.metadata.name);
+}
+
+export const ipamConfigurationKind = defineKind({
+  info: calicoKind('IPAMConfiguration', 'ipamconfigurations', false, [
+    'ipamconfiguration', 'ipamconfigurations', 'ipamconfig', 'ipamconfigs',
+  ]),
+  spec: ipamConfigurationSpecSchema,
+  validate: validateIPAMConfiguration,
+  defaults: (r) => {
+    const spec = specOf(r);
+    if (spec.strictAffinity === undefined) spec.strictAffinity = false;
+  },
+});
