@@ -200,8 +200,8 @@ export async function openDatastore(cfg: DatastoreConfig): Promise<Datastore> {
     return SqliteDatastore.open(cfg.sqlitePath ?? DEFAULT_SQLITE_PATH);
   }
   if (cfg.datastoreType === 'etcdv3') {
-    // TEMPORARY until the etcd backend lands (next commit).
-    throw new CalicoError('CALICO_ERR_UNSUPPORTED', 'the etcdv3 datastore backend is not built yet');
+    const { EtcdDatastore } = await import('./etcd/etcd-datastore.js');
+    return EtcdDatastore.open(cfg);
   }
   throw new CalicoError('CALICO_ERR_DATASTORE_CONFIG', `datastoreType: unsupported datastore type '${String((cfg as { datastoreType: unknown }).datastoreType)}'`);
 }
