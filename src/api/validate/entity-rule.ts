@@ -18,8 +18,8 @@ import type { ObjectSpec } from './schema.js';
  * rules for services) are in rule.ts and the policy kinds.
  */
 
-/** The `name` field validator (a DNS-1123 subdomain). */
-const resourceName = string({ check: (v) => checkDns1123Subdomain(v) });
+/** The `omitempty,name` tag: empty, or a DNS-1123 subdomain. */
+const resourceName = string({ check: (v) => (v === '' ? undefined : checkDns1123Subdomain(v)) });
 
 const netList = array(string({ check: strictNetProblem }));
 

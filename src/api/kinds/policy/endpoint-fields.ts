@@ -12,8 +12,8 @@ export function interfaceNameProblem(v: string): string | undefined {
   return 'invalid interface name: must be "*" or 1-15 characters of letters, digits, "_", "." or "-"';
 }
 
-/** The `name` tag: a DNS-1123 subdomain (node, profile, pod, workload names). */
-export const resourceNameSpec: Spec = string({ check: (v) => checkDns1123Subdomain(v) });
+/** The `omitempty,name` tag: empty, or a DNS-1123 subdomain (node, profile, pod, workload names). */
+export const resourceNameSpec: Spec = string({ check: (v) => (v === '' ? undefined : checkDns1123Subdomain(v)) });
 
 /** The `ip` tag: an IPv4 or IPv6 address. */
 export const ipSpec: Spec = string({

@@ -39,7 +39,7 @@ function policyNameRule(regex: RegExp): NameRule {
 export const networkPolicyName: NameRule = policyNameRule(networkPolicyNameRegex);
 export const globalNetworkPolicyName: NameRule = policyNameRule(globalNetworkPolicyNameRegex);
 
-const tierRef = string({ check: (v) => checkDns1123Subdomain(v) });
+const tierRef = string({ check: (v) => (v === '' ? undefined : checkDns1123Subdomain(v)) });
 const rules = array(ruleSpec);
 const policyTypes = array(enumOf(POLICY_TYPES));
 const performanceHints = array(enumOf(PERFORMANCE_HINTS), {
@@ -67,7 +67,8 @@ export const globalNetworkPolicySpecFields = {
   namespaceSelector: selectorSpec,
 } as const;
 
-export const stagedActionSpec = enumOf(STAGED_ACTIONS);
+/** `omitempty`: an empty stagedAction is accepted and means Set. */
+export const stagedActionSpec = enumOf(['', ...STAGED_ACTIONS]);
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
