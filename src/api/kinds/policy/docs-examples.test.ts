@@ -1,0 +1,405 @@
+/**
+ * Round trips of the sample YAML on Calico's resource reference pages
+ * (docs 3.31: networkpolicy, globalnetworkpolicy, stagednetworkpolicy,
+ * stagedglobalnetworkpolicy, stagedkubernetesnetworkpolicy, tier,
+ * networkset, globalnetworkset, hostendpoint, workloadendpoint, profile):
+ * decode, validate, and compare with the input plus the defaults Calico
+ * shows on `calicoctl get -o yaml`. Then encode and decode again.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeResources } from '../../codec/decode.js';
+import { encodeResources } from '../../codec/encode.js';
+import { validateResource } from '../../validate-resource.js';
+import type { Resource } from '../../types.js';
+import './index.js';
+
+interface Example {
+  readonly page: string;
+  readonly yaml: string;
+  /** Applies the expected defaults to a copy of the decoded input. */
+  readonly defaults: (r: Resource) => void;
+}
+
+type Obj = Record<string, unknown>;
+const spec = (r: Resource) => r.spec as Obj;
+const tierLabel = (r: Resource, tier: string) => {
+  r.metadata.labels = { ...(r.metadata.labels ?? {}), 'projectcalico.org/tier': tier };
+};
+
+const examples: readonly Example[] = [
+  {
+    page: 'networkpolicy.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: allow-tcp-6379
+  namespace: production
+spec:
+  selector: role == 'database'
+  types:
+    - Ingress
+    - Egress
+  ingress:
+    - action: Allow
+      metadata:
+        annotations:
+          from: frontend
+          to: database
+      protocol: TCP
+      source:
+        selector: role == 'frontend'
+      destination:
+        ports:
+          - 6379
+  egress:
+    - action: Allow
+`,
+    defaults: (r) => {
+      spec(r).tier = 'default';
+      tierLabel(r, 'default');
+    },
+  },
+  {
+    page: 'globalnetworkpolicy.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: allow-tcp-6379
+spec:
+  selector: role == 'database'
+  types:
+    - Ingress
+    - Egress
+  ingress:
+    - action: Allow
+      metadata:
+        annotations:
+          from: frontend
+          to: database
+      protocol: TCP
+      source:
+        selector: role == 'frontend'
+      destination:
+        ports:
+          - 6379
+  egress:
+    - action: Allow
+`,
+    defaults: (r) => {
+      spec(r).tier = 'default';
+      tierLabel(r, 'default');
+    },
+  },
+  {
+    page: 'stagednetworkpolicy.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: StagedNetworkPolicy
+metadata:
+  name: internal-access.allow-tcp-6379
+  namespace: production
+spec:
+  tier: internal-access
+  selector: role == 'database'
+  types:
+    - Ingress
+    - Egress
+  ingress:
+    - action: Allow
+      protocol: TCP
+      source:
+        selector: role == 'frontend'
+      destination:
+        ports:
+          - 6379
+  egress:
+    - action: Allow
+`,
+    defaults: (r) => tierLabel(r, 'internal-access'),
+  },
+  {
+    page: 'stagedglobalnetworkpolicy.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: StagedGlobalNetworkPolicy
+metadata:
+  name: internal-access.allow-tcp-6379
+spec:
+  tier: internal-access
+  selector: role == 'database'
+  types:
+    - Ingress
+    - Egress
+  ingress:
+    - action: Allow
+      protocol: TCP
+      source:
+        selector: role == 'frontend'
+      destination:
+        ports:
+          - 6379
+  egress:
+    - action: Allow
+`,
+    defaults: (r) => tierLabel(r, 'internal-access'),
+  },
+  {
+    page: 'stagedkubernetesnetworkpolicy.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: StagedKubernetesNetworkPolicy
+metadata:
+  name: test-network-policy
+  namespace: default
+spec:
+  podSelector:
+    matchLabels:
+      role: db
+  policyTypes:
+    - Ingress
+    - Egress
+  ingress:
+    - from:
+        - ipBlock:
+            cidr: 172.17.0.0/16
+            except:
+              - 172.17.1.0/24
+        - namespaceSelector:
+            matchLabels:
+              project: myproject
+        - podSelector:
+            matchLabels:
+              role: frontend
+      ports:
+        - protocol: TCP
+          port: 6379
+  egress:
+    - to:
+        - ipBlock:
+            cidr: 10.0.0.0/24
+      ports:
+        - protocol: TCP
+          port: 5978
+`,
+    defaults: () => {},
+  },
+  {
+    page: 'tier.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata:
+  name: internal-access
+spec:
+  order: 100
+  defaultAction: Deny
+`,
+    defaults: () => {},
+  },
+  {
+    page: 'networkset.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: NetworkSet
+metadata:
+  name: external-database
+  namespace: staging
+  labels:
+    role: db
+spec:
+  nets:
+    - 198.51.100.0/28
+    - 203.0.113.0/24
+`,
+    defaults: () => {},
+  },
+  {
+    page: 'globalnetworkset.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata:
+  name: a-name-for-the-set
+  labels:
+    role: external-database
+spec:
+  nets:
+    - 198.51.100.0/28
+    - 203.0.113.0/24
+`,
+    defaults: () => {},
+  },
+  {
+    page: 'hostendpoint.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: HostEndpoint
+metadata:
+  name: some.name
+  labels:
+    type: production
+spec:
+  interfaceName: eth0
+  node: myhost
+  expectedIPs:
+    - 192.168.0.1
+    - 192.168.0.2
+  profiles:
+    - profile1
+    - profile2
+  ports:
+    - name: some-port
+      port: 1234
+      protocol: TCP
+    - name: another-port
+      port: 5432
+      protocol: UDP
+`,
+    defaults: () => {},
+  },
+  {
+    // The docs sample repeats \`endpoint\` and leaves the container ID unquoted; written here as calicoctl reads it.
+    page: 'workloadendpoint.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: WorkloadEndpoint
+metadata:
+  name: node1-k8s-my--nginx--b1337a-eth0
+  namespace: default
+  labels:
+    app: frontend
+    projectcalico.org/namespace: default
+    projectcalico.org/orchestrator: k8s
+spec:
+  node: node1
+  orchestrator: k8s
+  containerID: "1337495556942031415926535"
+  pod: my-nginx-b1337a
+  endpoint: eth0
+  interfaceName: cali0ef24ba
+  mac: ca:fe:1d:52:bb:e9
+  ipNetworks:
+  - 192.168.0.0/32
+  profiles:
+  - profile1
+  ports:
+  - name: some-port
+    port: 1234
+    protocol: TCP
+  - name: another-port
+    port: 5432
+    protocol: UDP
+`,
+    defaults: () => {},
+  },
+  {
+    page: 'profile.mdx',
+    yaml: `
+apiVersion: projectcalico.org/v3
+kind: Profile
+metadata:
+  name: dev-apps
+spec:
+  labelsToApply:
+    stage: development
+`,
+    defaults: () => {},
+  },
+];
+
+describe('Calico docs sample YAML round trips', () => {
+  for (const ex of examples) {
+    it(ex.page, () => {
+      const [decoded] = decodeResources(ex.yaml, ex.page);
+      assert.ok(decoded);
+      const expected = structuredClone(decoded);
+      ex.defaults(expected);
+      const stored = validateResource(decoded, ex.page);
+      assert.deepEqual(stored, expected);
+      // Encoding the stored form and reading it back gives the same resource.
+      const [again] = decodeResources(encodeResources([stored], 'yaml'), ex.page);
+      assert.deepEqual(validateResource(again, ex.page), stored);
+    });
+  }
+});
+
+describe('policy defaults', () => {
+  const v = (o: Obj) => validateResource({ apiVersion: 'projectcalico.org/v3', ...o });
+
+  it('infers types from the rules present (clientv3 defaultPolicyTypesField)', () => {
+    const types = (s: Obj) => (v({ kind: 'NetworkPolicy', metadata: { name: 'p' }, spec: s }).spec as Obj).types;
+    assert.deepEqual(types({}), ['Ingress']);
+    assert.deepEqual(types({ ingress: [{ action: 'Allow' }] }), ['Ingress']);
+    assert.deepEqual(types({ egress: [{ action: 'Allow' }] }), ['Egress']);
+    assert.deepEqual(types({ ingress: [{ action: 'Allow' }], egress: [{ action: 'Deny' }] }), ['Ingress', 'Egress']);
+    assert.deepEqual(types({ egress: [{ action: 'Allow' }], types: ['Ingress'] }), ['Ingress']);
+  });
+
+  it('keeps a default-tier policy name as written and fills the tier', () => {
+    for (const name of ['web', 'default.web']) {
+      const r = v({ kind: 'GlobalNetworkPolicy', metadata: { name }, spec: {} });
+      assert.equal(r.metadata.name, name);
+      assert.equal((r.spec as Obj).tier, 'default');
+      assert.equal(r.metadata.labels?.['projectcalico.org/tier'], 'default');
+    }
+  });
+
+  it('labels a policy with its non-default tier', () => {
+    const r = v({ kind: 'NetworkPolicy', metadata: { name: 'sec.web', labels: { 'projectcalico.org/tier': 'x' } }, spec: { tier: 'sec' } });
+    assert.equal(r.metadata.labels?.['projectcalico.org/tier'], 'sec');
+  });
+
+  it('clears types on a staged Delete', () => {
+    const r = v({ kind: 'StagedNetworkPolicy', metadata: { name: 'eng.web' }, spec: { stagedAction: 'Delete', tier: 'eng', types: ['Egress'] } });
+    assert.deepEqual(r.spec, { stagedAction: 'Delete', tier: 'eng' });
+  });
+
+  it('defaults a tier to order 1,000,000 and action Deny', () => {
+    assert.deepEqual(v({ kind: 'Tier', metadata: { name: 'net-sec' } }).spec, { order: 1_000_000, defaultAction: 'Deny' });
+  });
+
+  it('labels a workload endpoint with its namespace and orchestrator', () => {
+    const r = v({
+      kind: 'WorkloadEndpoint',
+      metadata: { name: 'node1-cni-abc123-eth0', namespace: 'ns1' },
+      spec: { node: 'node1', orchestrator: 'cni', containerID: 'abc123', endpoint: 'eth0', interfaceName: 'cali1' },
+    });
+    assert.deepEqual(r.metadata.labels, { 'projectcalico.org/namespace': 'ns1', 'projectcalico.org/orchestrator': 'cni' });
+  });
+
+  it('rejects a workload endpoint whose name does not match its identifiers', () => {
+    assert.throws(
+      () =>
+        v({
+          kind: 'WorkloadEndpoint',
+          metadata: { name: 'wrong', namespace: 'ns1' },
+          spec: { node: 'node1', orchestrator: 'k8s', pod: 'my-pod', endpoint: 'eth0', interfaceName: 'cali1' },
+        }),
+      /expected name node1-k8s-my--pod-eth0/,
+    );
+  });
+
+  it('stores numeric protocol and port strings as numbers', () => {
+    const r = v({
+      kind: 'NetworkPolicy',
+      metadata: { name: 'p' },
+      spec: { ingress: [{ action: 'Allow', protocol: '6', destination: { ports: ['443', '8000:8080'] } }] },
+    });
+    assert.deepEqual((r.spec as { ingress: Obj[] }).ingress[0], { action: 'Allow', protocol: 6, destination: { ports: [443, '8000:8080'] } });
+  });
+
+  it('reports the document, field and reason for a bad port range', () => {
+    assert.throws(
+      () =>
+        v({
+          kind: 'NetworkPolicy',
+          metadata: { name: 'p' },
+          spec: { ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [80, '90:80'] } }] },
+        }),
+      /spec\.ingress\[0\]\.destination\.ports\[1\]: invalid port range "90:80"/,
+    );
+  });
+});
