@@ -41,8 +41,11 @@ export interface EtcdServer {
   readonly clientPort: number;
   /** Terminates etcd (SIGTERM, then SIGKILL) and removes a temporary data dir. Idempotent. */
   stop(): Promise<void>;
-  /** Stops etcd and starts it again on the same ports and data dir; waits until healthy. */
-  restart(): Promise<void>;
+  /**
+   * Stops etcd, stays down for `downMs` (default 0), then starts it again on
+   * the same ports and data dir; waits until healthy.
+   */
+  restart(downMs?: number): Promise<void>;
   /** SIGSTOP / SIGCONT: the server hangs without closing connections (a network partition, seen from clients). */
   pause(): void;
   resume(): void;
@@ -115,9 +118,10 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdServer
       if (child) await terminate(child);
       if (ownDir) rmSync(baseDir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(downMs = 0) {
       if (stopped) throw new CalicoError('CALICO_ERR_DATASTORE', 'etcd server was stopped');
       if (child) await terminate(child);
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await launch();
     },
     pause() {
