@@ -196,7 +196,7 @@ export class CalicoPlugin implements PluginHandlers {
 
     const alloc: IpamAllocation = await addIpam(conf, args, {
       nodename: ids.node, namespace: k8s ? ids.namespace : undefined, pod: ids.pod, ipv4Pools, ipv6Pools,
-    }, { openDatastore: () => lazy.get() });
+    });
     log.info('IPAM assigned', { ips: alloc.result.ips?.map((i) => i.address) });
 
     const hostVeth = k8s ? vethNameForWorkload(ids.namespace, ids.pod ?? '') : vethNameForContainer(args.containerId);
@@ -267,12 +267,12 @@ export class CalicoPlugin implements PluginHandlers {
         });
         await cleanUpNamespace(args.netns, args.ifName, this.kernel);
         if (gone) await deleteHostVeth(gone.spec.interfaceName, this.kernel);
-        await delIpam(conf, args, { openDatastore: () => inv.ds.get() });
+        await delIpam(conf, args);
         log.info('DEL complete', { endpoint: name, stale: String(stale) });
         return;
       }
       let ipamErr: unknown;
-      await delIpam(conf, args, { openDatastore: () => inv.ds.get() }).catch((e: unknown) => { ipamErr = e; });
+      await delIpam(conf, args).catch((e: unknown) => { ipamErr = e; });
       await deleteWorkloadEndpoint(ds, ids.namespace, name);
       await cleanUpNamespace(args.netns, args.ifName, this.kernel);
       await deleteHostVeth(vethNameForContainer(args.containerId), this.kernel);

@@ -38,7 +38,10 @@ export async function execPlugin(
   extraArgs?: string,
 ): Promise<CniResult | null> {
   const bin = findPlugin(type, args.path);
-  const cniArgs = [...args.args].map(([k, v]) => `${k}=${v}`).join(';');
+  // As upstream (utils.AddIgnoreUnknownArgs): delegates must not reject the K8S_* args meant for us.
+  const pairs = new Map(args.args);
+  if (!pairs.has('IgnoreUnknown')) pairs.set('IgnoreUnknown', '1');
+  const cniArgs = [...pairs].map(([k, v]) => `${k}=${v}`).join(';');
   const env: Record<string, string> = {
     CNI_COMMAND: command,
     CNI_CONTAINERID: args.containerId,

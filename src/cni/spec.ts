@@ -105,8 +105,7 @@ export function toCniError(e: unknown): CniError {
 }
 
 export function errorJson(err: CniError, cniVersion?: string): CniErrorJson {
-  const out: CniErrorJson = { code: err.code, msg: err.message };
-  if (cniVersion !== undefined) out.cniVersion = cniVersion;
+  const out: CniErrorJson = cniVersion !== undefined ? { cniVersion, code: err.code, msg: err.message } : { code: err.code, msg: err.message };
   if (err.details) out.details = err.details;
   return out;
 }
