@@ -4,7 +4,7 @@ import { checkDns1123Subdomain } from '../../validate/net.js';
 import { checkRuleDirection, canonicalizeRule, ruleSpec } from '../../validate/rule.js';
 import { GLOBAL_SELECTOR_ENTITY_RULE_ONLY, mentionsGlobal, selectorSpec } from '../../validate/rule-selector.js';
 import { array, bool, enumOf, isPlainObject, number, object, string } from '../../validate/schema.js';
-import type { ObjectSpec } from '../../validate/schema.js';
+import type { FieldDef, ObjectSpec } from '../../validate/schema.js';
 import type { NameRule } from '../../validate/metadata.js';
 import { DEFAULT_TIER_NAME, PERFORMANCE_HINTS, POLICY_TYPES, STAGED_ACTIONS } from './types.js';
 import type { PolicyType } from './types.js';
@@ -211,7 +211,7 @@ export function applyPolicyDefaults(r: Resource, opts: { readonly inferTypes: bo
 
 /** Builds an object schema for a policy spec with cross-field checks. */
 export function policySpecSchema(
-  fields: Readonly<Record<string, Parameters<typeof object>[0][string]>>,
+  fields: Readonly<Record<string, FieldDef>>,
   check: (spec: Record<string, unknown>, path: string, issues: Issues) => void,
 ): ObjectSpec {
   return object(fields, { check: (v, path, issues) => check(v, path, issues) });
