@@ -15,6 +15,8 @@ export * from './types.js';
 export {
   tierFromPolicyName,
   tieredPolicyName,
+  backendTieredPolicyName,
+  clientTieredPolicyName,
   validateTieredPolicyName,
   policyNameIsFormatted,
   K8S_NETWORK_POLICY_NAME_PREFIX,

@@ -69,3 +69,33 @@ export function tieredPolicyName(name: string): string {
   if (name === '' || policyNameIsFormatted(name)) return name;
   return name.includes('.') ? name : `${DEFAULT_TIER_NAME}.${name}`;
 }
+
+/**
+ * BackendTieredPolicyName: the backend form of `name` (see tieredPolicyName),
+ * or Calico's error text when it does not fit `tier`. Unlike
+ * validateTieredPolicyName, an unprefixed name is checked in its
+ * `default.`-prefixed form, so it only fits the default tier.
+ */
+export function backendTieredPolicyName(
+  name: string,
+  tier: string | undefined,
+): { readonly name: string } | { readonly error: string } {
+  const full = tieredPolicyName(name);
+  if (full === '') return { error: 'Policy name is empty' };
+  if (policyNameIsFormatted(full)) return { name: full };
+  const dot = full.indexOf('.');
+  if (dot < 0 || !full.startsWith(`${tierOrDefault(tier)}.`)) return { error: `Incorrectly formatted policy name ${full}` };
+  return { name: full };
+}
+
+/**
+ * ClientTieredPolicyName: the name shown to users for a backend name
+ * (`default.` dropped), or Calico's error text for a name with no tier part.
+ */
+export function clientTieredPolicyName(name: string): { readonly name: string } | { readonly error: string } {
+  if (name === '') return { error: 'Policy name is empty' };
+  if (policyNameIsFormatted(name)) return { name };
+  const dot = name.indexOf('.');
+  if (dot < 0) return { error: `Invalid policy name ${name}` };
+  return name.slice(0, dot) === DEFAULT_TIER_NAME ? { name: name.slice(dot + 1) } : { name };
+}
