@@ -334,3 +334,20 @@ describe('endpoint, set and profile specs (validator_test.go)', () => {
     });
   }
 });
+
+describe('StagedKubernetesNetworkPolicy', () => {
+  const sknp = (spec: Record<string, unknown>) => valid('StagedKubernetesNetworkPolicy', 'test-network-policy', spec);
+  it('accepts a policy that converts', () => {
+    assert.equal(sknp({ podSelector: { matchLabels: { role: 'db' } }, ingress: [{ ports: [{ protocol: 'TCP', port: 'http' }] }] }), true);
+  });
+  it('rejects a bad ipBlock, port range or selector requirement', () => {
+    assert.equal(sknp({ ingress: [{ from: [{ ipBlock: { cidr: 'garbage' } }] }] }), false);
+    assert.equal(sknp({ ingress: [{ ports: [{ port: 90, endPort: 80 }] }] }), false);
+    assert.equal(sknp({ podSelector: { matchExpressions: [{ key: 'a', operator: 'In' }] } }), false);
+  });
+  it('requires an empty spec with stagedAction Delete', () => {
+    assert.equal(sknp({ stagedAction: 'Delete' }), true);
+    assert.equal(sknp({ stagedAction: 'Delete', podSelector: {} }), true);
+    assert.equal(sknp({ stagedAction: 'Delete', policyTypes: ['Ingress'] }), false);
+  });
+});

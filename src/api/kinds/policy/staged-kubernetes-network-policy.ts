@@ -1,18 +1,21 @@
 import { calicoKind, defineKind } from '../define-kind.js';
-import type { Issues } from '../../validate/issues.js';
+import { convertK8sNetworkPolicy } from '../../k8s/index.js';
+import type { Resource } from '../../types.js';
+import { Issues } from '../../validate/issues.js';
 import { checkLabelKey, checkLabelValue, parseCidr } from '../../validate/net.js';
 import { array, enumOf, int, intOrString, isPlainObject, object, required, string, stringMap } from '../../validate/schema.js';
 import type { ObjectSpec } from '../../validate/schema.js';
+import { networkPolicySpecSchema } from './network-policy.js';
 import { stagedActionSpec } from './policy-spec.js';
 import { KIND_STAGED_KUBERNETES_NETWORK_POLICY, POLICY_TYPES } from './types.js';
 
 /**
  * StagedKubernetesNetworkPolicy (namespaced): a Kubernetes NetworkPolicy
  * (networking.k8s.io/v1 shapes) staged for evaluation, never enforced.
- * Calico validates it by converting it to a Calico policy; here the
- * Kubernetes shapes are checked directly for what makes that conversion
- * fail (bad label selectors, ports, CIDRs). With stagedAction Delete the
- * rest of the spec must be empty.
+ * The Kubernetes shapes are checked first; then, as Calico does, the policy
+ * is converted to a Calico NetworkPolicy (src/api/k8s) and rules that fail
+ * to convert, or a converted spec that fails NetworkPolicy validation, are
+ * reported. With stagedAction Delete the rest of the spec must be empty.
  */
 
 const requirementSpec = object(
@@ -86,6 +89,29 @@ function checkSpec(spec: Record<string, unknown>, path: string, issues: Issues):
   }
 }
 
+/** validateStagedKubernetesNetworkPolicy: convert to a Calico policy and validate that. */
+function checkByConversion(r: Resource, issues: Issues): void {
+  const spec = r.spec;
+  if (!isPlainObject(spec) || spec.stagedAction === 'Delete') return;
+  // Shape problems were reported by the schema; the converter would only repeat them.
+  if (issues.list.some((i) => i.path === 'spec' || i.path.startsWith('spec.'))) return;
+  const k8sSpec: Record<string, unknown> = { ...spec };
+  delete k8sSpec.stagedAction;
+  let converted: ReturnType<typeof convertK8sNetworkPolicy>;
+  try {
+    converted = convertK8sNetworkPolicy({ metadata: { name: r.metadata.name, namespace: r.metadata.namespace }, spec: k8sSpec });
+  } catch (e) {
+    issues.add('spec', `conversion to stagednetworkpolicy failed ${(e as Error).message}`);
+    return;
+  }
+  for (const err of converted.errors) {
+    issues.add(`spec.${err.direction}[${err.index}]`, `conversion to stagednetworkpolicy failed ${err.reason}`);
+  }
+  const inner = new Issues();
+  networkPolicySpecSchema.check(converted.policy.spec, 'spec', inner);
+  for (const i of inner.list) issues.add('spec', `converted policy is invalid: ${i.path}: ${i.reason}`, i.value);
+}
+
 export const stagedKubernetesNetworkPolicySpecSchema: ObjectSpec = object(
   {
     stagedAction: stagedActionSpec,
@@ -107,4 +133,5 @@ export const stagedKubernetesNetworkPolicyKind = defineKind({
     'skpols',
   ]),
   spec: stagedKubernetesNetworkPolicySpecSchema,
+  validate: checkByConversion,
 });
