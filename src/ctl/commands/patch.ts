@@ -23,7 +23,7 @@ interface PatchOptions {
  * data). Labels and annotations in the patch are added to the existing ones.
  */
 export function registerPatchCommand(program: Command, ctx: CtlContext): void {
-  const cmd = program.command('patch').description('Patch a pre-exisiting resource in place.')
+  const cmd = program.command('patch').description('Patch a preexisting resource in place.')
     .argument('<KIND>', 'resource type')
     .argument('<NAME>', 'resource name')
     .requiredOption('-p, --patch <PATCH>', 'Spec to use to patch the resource.')

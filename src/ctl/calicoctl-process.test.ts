@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { TempDir } from './ctl-test-support.js';
+
+/** bin/calicoctl as a real process on a temporary SQLite datastore (CALICO_DATASTORE_PATH). */
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'calicoctl');
+const tmp = new TempDir();
+after(() => tmp.remove());
+
+function calicoctl(args: readonly string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(BIN, args, { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, out, err }));
+    p.stdin.end(stdin);
+  });
+}
+
+const POLICY = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: allow-dns
+spec:
+  selector: all()
+  types: [Egress]
+  egress:
+  - action: Allow
+    protocol: UDP
+    destination:
+      ports: [53]
+`;
+
+describe('bin/calicoctl as a process', () => {
+  const env = { CALICO_DATASTORE_PATH: join(tmp.path, 'calico.db') };
+
+  it('applies from stdin, reads back, and deletes, with calicoctl exit codes', async () => {
+    const applied = await calicoctl(['apply', '-f', '-'], env, POLICY);
+    assert.deepEqual(applied, { code: 0, out: "Successfully applied 1 'GlobalNetworkPolicy' resource(s)\n", err: '' });
+    const got = await calicoctl(['get', 'globalnetworkpolicy', 'allow-dns', '-o', 'yaml'], env);
+    assert.equal(got.code, 0, got.err);
+    const r = parse(got.out) as { spec: { egress: { destination: { ports: number[] } }[] } };
+    assert.deepEqual(r.spec.egress[0]!.destination.ports, [53]);
+    const missing = await calicoctl(['get', 'globalnetworkpolicy', 'nope'], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /resource does not exist: GlobalNetworkPolicy\(nope\)/);
+    assert.equal((await calicoctl(['delete', 'globalnetworkpolicy', 'allow-dns'], env)).code, 0);
+    assert.equal((await calicoctl(['get', 'globalnetworkpolicy', 'allow-dns'], env)).code, 1);
+  });
+
+  it('exits 1 and writes nothing for an invalid document', async () => {
+    const bad = `${POLICY}---\n${POLICY.replace('allow-dns', 'bad').replace('[53]', '[70000]')}`;
+    const r = await calicoctl(['create', '-f', '-'], env, bad);
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /stdin document 2 \(GlobalNetworkPolicy bad\).*spec\.egress\[0\]\.destination\.ports\[0\]/);
+    assert.equal((await calicoctl(['get', 'globalnetworkpolicy', 'allow-dns'], env)).code, 1);
+  });
+
+  it('reports a bad datastore configuration as a failure', async () => {
+    const r = await calicoctl(['get', 'gnp'], { ...env, DATASTORE_TYPE: 'bogus' });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /Failed to create Calico API client/);
+    const cfg = await calicoctl(['get', 'gnp', '-c', join(tmp.path, 'no-such.cfg')], env);
+    assert.equal(cfg.code, 1);
+  });
+
+  it('starts quickly for version --client (no datastore, no heavy modules)', async () => {
+    const t0 = Date.now();
+    const r = await calicoctl(['version', '--client'], env);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^Client Version:/);
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  });
+});
