@@ -10,6 +10,7 @@
  * describe a resource that has passed validation: the validators in this
  * folder check raw `unknown` input, so nothing here is trusted before that.
  */
+import type { Resource } from '../../types.js';
 
 /** Rule action (policy_common.go `Action`). */
 export type Action = 'Allow' | 'Deny' | 'Log' | 'Pass';
@@ -303,3 +304,16 @@ export const KIND_GLOBAL_NETWORK_SET = 'GlobalNetworkSet';
 export const KIND_HOST_ENDPOINT = 'HostEndpoint';
 export const KIND_WORKLOAD_ENDPOINT = 'WorkloadEndpoint';
 export const KIND_PROFILE = 'Profile';
+
+/** Whole resources of this folder's kinds, as validated and defaulted. */
+export type NetworkPolicy = Resource<NetworkPolicySpec>;
+export type GlobalNetworkPolicy = Resource<GlobalNetworkPolicySpec>;
+export type StagedNetworkPolicy = Resource<StagedNetworkPolicySpec>;
+export type StagedGlobalNetworkPolicy = Resource<StagedGlobalNetworkPolicySpec>;
+export type StagedKubernetesNetworkPolicy = Resource<StagedKubernetesNetworkPolicySpec>;
+export type Tier = Resource<TierSpec>;
+export type NetworkSet = Resource<NetworkSetSpec>;
+export type GlobalNetworkSet = Resource<GlobalNetworkSetSpec>;
+export type HostEndpoint = Resource<HostEndpointSpec>;
+export type WorkloadEndpoint = Resource<WorkloadEndpointSpec>;
+export type Profile = Resource<ProfileSpec>;
