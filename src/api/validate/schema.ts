@@ -16,6 +16,12 @@ export interface Spec {
   readonly typeName: string;
   /** Checks `value` (never undefined or null) at `path`, adding problems to `issues`. */
   check(value: unknown, path: string, issues: Issues): void;
+  /**
+   * Returns `value` with object keys in their canonical spelling (Go's JSON
+   * decoder matches field names case-insensitively, and re-encodes them
+   * with the declared name). Only called on values that validated.
+   */
+  normalize?(value: unknown): unknown;
 }
 
 /** A custom check: returns a reason string when `value` is invalid (or adds issues itself). */
@@ -188,6 +194,9 @@ export function array(item: Spec, opts: ArrayOptions = {}): Spec {
       });
       runCheck(opts.check, value, path, issues);
     },
+    normalize(value) {
+      return Array.isArray(value) && item.normalize ? value.map((v) => item.normalize!(v)) : value;
+    },
   };
 }
 
@@ -221,24 +230,62 @@ export class ObjectSpec implements Spec {
     readonly opts: ObjectOptions = {},
   ) {}
 
+  /** The declared name of field `k`: exact, else a case-insensitive match (as Go's JSON decoder does). */
+  fieldName(k: string): string | undefined {
+    if (Object.prototype.hasOwnProperty.call(this.fields, k)) return k;
+    const lower = k.toLowerCase();
+    return Object.keys(this.fields).find((f) => f.toLowerCase() === lower);
+  }
+
   check(value: unknown, path: string, issues: Issues): void {
     if (!isPlainObject(value)) return wrongType(path, 'object', value, issues);
+    const seen = new Map<string, string>();
     for (const [k, v] of Object.entries(value)) {
-      const def = Object.prototype.hasOwnProperty.call(this.fields, k) ? this.fields[k] : undefined;
+      const name = this.fieldName(k);
       const p = fieldPath(path, k);
-      if (!def) {
+      if (name === undefined) {
         if (!this.opts.allowUnknown) issues.add(p, `unknown field "${k}"`);
         continue;
       }
+      const dup = seen.get(name);
+      if (dup !== undefined) issues.add(p, `duplicate field "${k}" (also given as "${dup}")`);
+      seen.set(name, k);
       if (v === null || v === undefined) continue;
-      specOf(def).check(v, p, issues);
+      specOf(this.fields[name]!).check(v, p, issues);
     }
     for (const [k, def] of Object.entries(this.fields)) {
-      if ('required' in def && def.required && (value[k] === undefined || value[k] === null)) {
-        issues.add(fieldPath(path, k), 'required field is missing');
+      if ('required' in def && def.required) {
+        const given = seen.get(k);
+        if (given === undefined || value[given] === undefined || value[given] === null) {
+          issues.add(fieldPath(path, k), 'required field is missing');
+        }
       }
     }
-    runCheck(this.opts.check, value, path, issues);
+    // Cross-field checks see canonical field names.
+    runCheck(this.opts.check, this.renameKeys(value), path, issues);
+  }
+
+  private renameKeys(value: Record<string, unknown>): Record<string, unknown> {
+    let renamed = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const name = this.fieldName(k) ?? k;
+      if (name !== k) renamed = true;
+      out[name] = v;
+    }
+    return renamed ? out : value;
+  }
+
+  normalize(value: unknown): unknown {
+    if (!isPlainObject(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const name = this.fieldName(k) ?? k;
+      const def = this.fields[name];
+      const spec = def ? specOf(def) : undefined;
+      out[name] = spec?.normalize && v !== null && v !== undefined ? spec.normalize(v) : v;
+    }
+    return out;
   }
 
   /** A copy with more fields (e.g. GlobalNetworkPolicy = NetworkPolicy + extras). */

@@ -42,7 +42,7 @@ const TAG_CHECKS: Readonly<Record<string, CheckFn<string>>> = {
   bpfLogLevel: oneOf(['Debug', 'Info', 'Off']),
   bpfServiceMode: oneOf(['Tunnel', 'DSR']),
   iptablesBackend: oneOf(['Legacy', 'NFT', 'Auto']),
-  interface: (v) => (/^[a-zA-Z0-9_.-]{1,15}$/.test(v) ? undefined : 'invalid interface name'),
+  interface: (v) => (v === '*' || /^[a-zA-Z0-9_.-]{1,15}$/.test(v) ? undefined : 'invalid interface name'),
   ifaceFilter: (v) => (/^[a-zA-Z0-9:._+-]{1,15}$/.test(v) ? undefined : 'invalid interface filter'),
   prometheusHost: (v) => (/^[a-zA-Z0-9:._+-]{1,64}$/.test(v) ? undefined : 'invalid host'),
   keyValueList: (v) => {

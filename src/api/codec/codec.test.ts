@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeResources, encodeResources, validateResource } from '../index.js';
+import { ValidationError, isCalicoError } from '../../lib/errors.js';
+
+const twoPools = `
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: pool-a
+spec:
+  cidr: 10.1.0.0/16
+---
+# a comment-only document in between is skipped
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: pool-b
+spec:
+  cidr: 10.2.0.0/16
+---
+`;
+
+function decodeError(text: string, source?: string): ValidationError {
+  try {
+    decodeResources(text, source);
+  } catch (e) {
+    assert.ok(e instanceof ValidationError, String(e));
+    return e;
+  }
+  assert.fail('expected a ValidationError');
+}
+
+test('decode: multi-document YAML, empty documents skipped', () => {
+  const rs = decodeResources(twoPools, 'pools.yaml');
+  assert.deepEqual(rs.map((r) => r.metadata.name), ['pool-a', 'pool-b']);
+  assert.equal(rs[0]!.kind, 'IPPool');
+});
+
+test('decode: JSON document and List / <Kind>List', () => {
+  const json = JSON.stringify({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'j' }, spec: { cidr: '10.0.0.0/16' } });
+  assert.equal(decodeResources(json)[0]!.metadata.name, 'j');
+  const list = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'IPPoolList',
+    metadata: { resourceVersion: '5' },
+    items: [{ metadata: { name: 'a' }, spec: { cidr: '10.0.0.0/16' } }, { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'b' }, spec: { cidr: '10.1.0.0/16' } }],
+  };
+  const rs = decodeResources(JSON.stringify(list));
+  assert.deepEqual(rs.map((r) => `${r.kind}/${r.metadata.name}`), ['IPPool/a', 'IPPool/b']);
+  const mixed = `apiVersion: v1
+kind: List
+items:
+- apiVersion: projectcalico.org/v3
+  kind: Tier
+  metadata: {name: t1}
+- apiVersion: v1
+  kind: Namespace
+  metadata: {name: prod}
+`;
+  assert.deepEqual(decodeResources(mixed).map((r) => r.kind), ['Tier', 'Namespace']);
+});
+
+test('decode: structural errors name the document', () => {
+  const e1 = decodeError(`${twoPools}\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {}\n`, 'pools.yaml');
+  assert.match(e1.message, /^pools\.yaml document 4 \(IPPool\): .*metadata\.name/);
+  const e2 = decodeError('apiVersion: projectcalico.org/v3\nkind: Frobnicator\nmetadata: {name: x}\n', 'f.yaml');
+  assert.equal(e2.document, 'f.yaml document 1 (Frobnicator x)');
+  assert.match(e2.issues[0]!.reason, /unknown kind "Frobnicator"/);
+  const e3 = decodeError('- a\n- b\n');
+  assert.equal(e3.document, 'document 1');
+  const e4 = decodeError('kind: IPPool\nmetadata: {name: x}\n');
+  assert.equal(e4.issues[0]!.path, 'apiVersion');
+  const e5 = decodeError('apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: x\n', 'bad.yaml');
+  assert.match(e5.message, /bad\.yaml document 1: .*syntax error/);
+  const e6 = decodeError('apiVersion: projectcalico.org/v3\nkind: IPPool\nkind: IPPool\nmetadata: {name: x}\n');
+  assert.match(e6.message, /syntax error/);
+});
+
+test('decode: YAML 1.2 core schema keeps community values and ports as strings', () => {
+  const y = `apiVersion: projectcalico.org/v3
+kind: BGPConfiguration
+metadata: {name: default}
+spec:
+  communities:
+  - name: c
+    value: 63400:300:100
+  prefixAdvertisements:
+  - cidr: 172.218.4.0/26
+    communities: [c, 63400:120]
+`;
+  const r = decodeResources(y)[0]!;
+  const spec = r.spec as { communities: { value: unknown }[] };
+  assert.equal(spec.communities[0]!.value, '63400:300:100');
+  assert.ok(validateResource(r));
+});
+
+test('encode: one resource as itself, several as a <Kind>List', () => {
+  const rs = decodeResources(twoPools).map((r) => validateResource(r));
+  const one = encodeResources([rs[0]!], 'yaml');
+  assert.match(one, /^apiVersion: projectcalico\.org\/v3\nkind: IPPool\nmetadata:\n  name: pool-a\nspec:\n  allowedUses:\n  - Workload\n  - Tunnel\n/);
+  const list = encodeResources(rs, 'yaml', { resourceVersion: '42' });
+  assert.match(list, /^apiVersion: projectcalico\.org\/v3\nitems:\n- apiVersion: projectcalico\.org\/v3\n/);
+  assert.match(list, /\nkind: IPPoolList\nmetadata:\n  resourceVersion: "42"\n$/);
+  assert.deepEqual(decodeResources(list).map((r) => r.metadata.name), ['pool-a', 'pool-b']);
+  const json = JSON.parse(encodeResources(rs, 'json')) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(json), ['kind', 'apiVersion', 'metadata', 'items']);
+  assert.equal(json.kind, 'IPPoolList');
+  const single = JSON.parse(encodeResources([rs[1]!], 'json')) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(single), ['kind', 'apiVersion', 'metadata', 'spec']);
+  const empty = JSON.parse(encodeResources([], 'json', { list: true, kind: 'IPPool' })) as Record<string, unknown>;
+  assert.deepEqual(empty, { kind: 'IPPoolList', apiVersion: 'projectcalico.org/v3', metadata: { resourceVersion: '' }, items: [] });
+  const asList = JSON.parse(encodeResources([rs[0]!], 'json', { list: true })) as { items: unknown[] };
+  assert.equal(asList.items.length, 1);
+});
+
+test('encode: round trip through YAML is lossless', () => {
+  const rs = decodeResources(twoPools).map((r) => validateResource(r));
+  for (const format of ['yaml', 'json'] as const) {
+    const back = decodeResources(encodeResources(rs, format)).map((r) => validateResource(r));
+    assert.deepEqual(back, rs);
+  }
+});
+
+test('validateResource: unknown kind has its own code', () => {
+  assert.throws(
+    () => validateResource({ apiVersion: 'projectcalico.org/v3', kind: 'Nope', metadata: { name: 'x' } }),
+    (e: unknown) => isCalicoError(e, 'CALICO_ERR_UNKNOWN_KIND'),
+  );
+});
