@@ -35,7 +35,8 @@ const SPEC_STRING_FIELDS = [
   'etcdKeyFile', 'etcdCertFile', 'etcdCACertFile', 'etcdKey', 'etcdCert', 'etcdCACert',
   // Kubernetes datastore fields: accepted for compatibility, refused if datastoreType is kubernetes.
   'kubeconfig', 'k8sAPIEndpoint', 'k8sKeyFile', 'k8sCertFile', 'k8sCAFile', 'k8sAPIToken',
-  'k8sInsecureSkipTLSVerify', 'k8sClientQPS', 'k8sCurrentContext',
+  'k8sInsecureSkipTLSVerify', 'k8sDisableNodePoll', 'usePodCIDR', 'kubeconfigInline', 'k8sClientQPS',
+  'k8sCurrentContext', 'calicoAPIGroup',
 ] as const;
 
 /** Environment variable names per spec field; first match wins (envconfig: CALICO_ prefix, then bare). */
@@ -49,9 +50,7 @@ const ENV_NAMES: Readonly<Record<string, readonly string[]>> = {
   etcdKeyFile: ['CALICO_ETCD_KEY_FILE', 'ETCD_KEY_FILE'],
   etcdCertFile: ['CALICO_ETCD_CERT_FILE', 'ETCD_CERT_FILE'],
   etcdCACertFile: ['CALICO_ETCD_CA_CERT_FILE', 'ETCD_CA_CERT_FILE'],
-  etcdKey: ['CALICO_ETCD_KEY', 'ETCD_KEY'],
-  etcdCert: ['CALICO_ETCD_CERT', 'ETCD_CERT'],
-  etcdCACert: ['CALICO_ETCD_CA_CERT', 'ETCD_CA_CERT'],
+  // Inline etcdKey / etcdCert / etcdCACert: config file only, as upstream (no env vars, to avoid exposure).
 };
 
 type RawSpec = Partial<Record<(typeof SPEC_STRING_FIELDS)[number], string>>;

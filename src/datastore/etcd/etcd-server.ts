@@ -84,7 +84,7 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdServer
 
   const launch = async (): Promise<void> => {
     log = '';
-    const c = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env['ETCD_UNSUPPORTED_ARCH'] ?? '' } });
+    const c = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() });
     child = c;
     const keep = (d: Buffer): void => { log = (log + d.toString()).slice(-4000); };
     c.stdout!.on('data', keep);
@@ -131,6 +131,16 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdServer
       if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGCONT');
     },
   };
+}
+
+/**
+ * etcd reads every ETCD_* variable as a flag, and calicoctl's own settings
+ * (ETCD_CERT_FILE, ETCD_KEY_FILE, ...) share those names: keep them away from the server.
+ */
+function serverEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCD_')) env[k] = v;
+  return env;
 }
 
 /** SIGCONT (in case it is paused), SIGTERM, then SIGKILL after 5 s; resolves when it has exited. */
