@@ -36,4 +36,8 @@ fi
 
 echo "setup: building (tsc)"
 npx tsc -p tsconfig.json
+mkdir -p dist-test
+# Tests import '../../dist/...' (right from test/e2e/x.ts); compiled they sit one level
+# deeper (dist-test/test/e2e/x.js), so dist-test/dist points back at the real dist/.
+ln -sfn ../dist dist-test/dist
 npx tsc -p tsconfig.test.json
