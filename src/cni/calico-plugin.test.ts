@@ -1,0 +1,100 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteDatastore } from '../datastore/sqlite/sqlite-datastore.js';
+import type { ExecOptions, ExecResult } from '../lib/exec.js';
+import { CalicoPlugin } from './calico-plugin.js';
+import type { KernelShim } from './linux-dataplane.js';
+import { CNI_ERR_KERNEL, readCmdArgs, runPlugin, type PluginIo } from './spec.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'calico-plugin-unit-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const netns = join(dir, 'netns-a');
+writeFileSync(netns, '');
+const dbPath = join(dir, 'calico.db');
+
+/** Records every command; `fail` decides which ones fail. */
+class FakeKernel implements KernelShim {
+  readonly calls: string[] = [];
+  readonly sysctls = new Map<string, string>();
+  fail: (line: string) => string | null = () => null;
+  async exec(cmd: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
+    const line = [cmd, ...args].join(' ') + (opts?.input ? ` <<< ${opts.input.trim().replaceAll('\n', ' ; ')}` : '');
+    this.calls.push(line);
+    const err = this.fail(line);
+    return err ? { code: 2, stdout: '', stderr: err } : { code: 0, stdout: '', stderr: '' };
+  }
+  writeSysctl(key: string, value: string): void { this.sysctls.set(key, value); }
+  hostLinkExists(): boolean { return false; }
+}
+
+const conf = { cniVersion: '1.0.0', name: 'net1', type: 'calico', nodename: 'node1', datastore_type: 'sqlite', datastore_path: dbPath, ipam: { type: 'calico-ipam' }, mtu: 1450, log_level: 'none' };
+const env = (command: string, id = 'ctr1') => ({
+  CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: '/nonexistent',
+  CNI_ARGS: 'K8S_POD_NAMESPACE=web;K8S_POD_NAME=pod-a',
+});
+function io(e: Record<string, string>, stdin: unknown): PluginIo & { out: string } {
+  const o = { out: '', env: e, readStdin: () => JSON.stringify(stdin), writeStdout: (s: string) => { o.out += s; } };
+  return o;
+}
+
+const ds = SqliteDatastore.open(dbPath);
+after(() => ds.close());
+await ds.create({ kind: 'IPPool', name: 'p' }, {
+  apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' },
+  spec: { cidr: '10.77.0.0/24', blockSize: 26, nodeSelector: 'all()', ipipMode: 'Never', vxlanMode: 'Never' },
+});
+
+test('ADD programs the kernel in three batches and writes the endpoint; DEL undoes it', async () => {
+  const k = new FakeKernel();
+  const plugin = new CalicoPlugin({ kernel: k });
+  const add = io(env('ADD'), conf);
+  assert.equal(await runPlugin(plugin, add), 0, add.out);
+  const res = JSON.parse(add.out) as { ips: { address: string }[]; interfaces: { name: string }[] };
+  assert.match(res.ips[0]!.address, /^10\.77\.0\.\d+\/32$/);
+  const veth = res.interfaces[0]!.name;
+  assert.match(veth, /^cali[0-9a-f]{11}$/);
+  assert.equal(k.calls.length, 3, k.calls.join('\n'));
+  assert.match(k.calls[0]!, new RegExp(`link add ${veth} mtu 1450 address ee:ee:ee:ee:ee:ee type veth peer name eth0 mtu 1450 address [0-9a-f:]{17} netns ${netns}`));
+  assert.match(k.calls[1]!, /^nsenter --net=\S+ sh -c [\s\S]*ip_forward[\s\S]* <<< link set dev eth0 up ; addr add 10\.77\.0\.\d+\/32 dev eth0 ; route add 169\.254\.1\.1\/32 dev eth0 scope link ; route add 0\.0\.0\.0\/0 via 169\.254\.1\.1 dev eth0$/);
+  assert.match(k.calls[2]!, new RegExp(`link set dev ${veth} up ; route add 10\\.77\\.0\\.\\d+/32 dev ${veth} scope link`));
+  assert.equal(k.sysctls.get(`net/ipv4/conf/${veth}/proxy_arp`), '1');
+  assert.equal(k.sysctls.get(`net/ipv4/neigh/${veth}/proxy_delay`), '0');
+  assert.equal(k.sysctls.get(`net/ipv4/conf/${veth}/forwarding`), '1');
+  assert.equal(k.sysctls.get(`net/ipv4/conf/${veth}/route_localnet`), '1');
+  const wep = await ds.get<{ spec: { ipNetworks: string[]; interfaceName: string; profiles: string[] } }>({ kind: 'WorkloadEndpoint', namespace: 'web', name: 'node1-k8s-pod--a-eth0' });
+  assert.ok(wep);
+  assert.deepEqual(wep.value.spec.ipNetworks, [res.ips[0]!.address]);
+  assert.deepEqual(wep.value.spec.profiles, ['kns.web']);
+
+  k.calls.length = 0;
+  const del = io(env('DEL'), conf);
+  assert.equal(await runPlugin(plugin, del), 0, del.out);
+  assert.ok(k.calls.some((c) => c.startsWith(`nsenter --net=${netns} ip link del dev eth0`)));
+  assert.ok(k.calls.some((c) => c === `ip link del dev ${veth}`));
+  assert.equal(await ds.get({ kind: 'WorkloadEndpoint', namespace: 'web', name: 'node1-k8s-pod--a-eth0' }), null);
+  assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0);
+});
+
+test('a kernel failure after IPAM rolls everything back and reports a CNI error', async () => {
+  const k = new FakeKernel();
+  k.fail = (line) => (line.includes('route add 10.77.') && line.startsWith('ip -batch') ? 'RTNETLINK answers: File exists' : null);
+  const add = io(env('ADD', 'ctr2'), conf);
+  assert.equal(await runPlugin(new CalicoPlugin({ kernel: k }), add), 1);
+  const err = JSON.parse(add.out) as { code: number; msg: string };
+  assert.equal(err.code, CNI_ERR_KERNEL);
+  assert.match(err.msg, /already exists for an interface other than/);
+  assert.ok(k.calls.at(-1)!.startsWith('ip link del dev cali'), 'veth deleted');
+  assert.deepEqual((await ds.list({ kind: 'IPAMHandle' })).items.map((i) => [i.key.name, i.value]), [], 'address released');
+  assert.equal((await ds.list({ kind: 'WorkloadEndpoint' })).items.length, 0, 'no endpoint');
+});
+
+test('CHECK without prevResult is refused; CHECK of an unknown container is error 3', async () => {
+  const plugin = new CalicoPlugin({ kernel: new FakeKernel() });
+  const args = readCmdArgs(env('CHECK', 'nobody'), JSON.stringify(conf));
+  await assert.rejects(plugin.check(args), (e: { code: number }) => e.code === 7);
+  const withPrev = readCmdArgs(env('CHECK', 'nobody'), JSON.stringify({ ...conf, prevResult: { cniVersion: '1.0.0', ips: [{ address: '10.77.0.9/32' }] } }));
+  await assert.rejects(plugin.check(withPrev), (e: { code: number }) => e.code === 3);
+});

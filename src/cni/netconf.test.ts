@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCalicoNetConf } from './netconf.js';
+import { CNI_ERR_INVALID_NETWORK_CONFIG, CniError, type NetConf } from './spec.js';
+
+const base = (extra: Record<string, unknown> = {}): NetConf =>
+  ({ cniVersion: '1.0.0', name: 'k8s-pod-network', type: 'calico', ipam: { type: 'calico-ipam' }, ...extra }) as NetConf;
+
+test('defaults of the calico network config', () => {
+  const c = parseCalicoNetConf(base());
+  assert.equal(c.mtu, 0);
+  assert.equal(c.numQueues, 1);
+  assert.equal(c.policyType, '');
+  assert.equal(c.allowIpForwarding, false);
+  assert.equal(c.datastore, undefined);
+  assert.equal(c.ipam.type, 'calico-ipam');
+});
+
+test('Calico\'s fields are read', () => {
+  const c = parseCalicoNetConf(base({
+    mtu: 1440, nodename: 'n1', policy: { type: 'k8s' }, container_settings: { allow_ip_forwarding: true },
+    datastore_type: 'etcdv3', etcd_endpoints: 'http://127.0.0.1:2379, http://127.0.0.2:2379', kubernetes: { node_name: 'k1' },
+    feature_control: { floating_ips: true }, runtimeConfig: { portMappings: [] }, someOtherPluginsField: 1,
+  }));
+  assert.equal(c.mtu, 1440);
+  assert.equal(c.nodename, 'n1');
+  assert.equal(c.policyType, 'k8s');
+  assert.equal(c.allowIpForwarding, true);
+  assert.equal(c.floatingIps, true);
+  assert.equal(c.k8sNodeName, 'k1');
+  assert.deepEqual(c.datastore, { datastoreType: 'etcdv3', etcdEndpoints: ['http://127.0.0.1:2379', 'http://127.0.0.2:2379'], etcdKeyFile: undefined, etcdCertFile: undefined, etcdCACertFile: undefined });
+  assert.deepEqual(parseCalicoNetConf(base({ datastore_path: '/tmp/x.db' })).datastore, { datastoreType: 'sqlite', sqlitePath: '/tmp/x.db' });
+});
+
+test('wrong types and bad values are CNI error 7 naming the field', () => {
+  const bad = (extra: Record<string, unknown>, field: string) => assert.throws(() => parseCalicoNetConf(base(extra)),
+    (e: CniError) => e.code === CNI_ERR_INVALID_NETWORK_CONFIG && e.details === field, field);
+  bad({ mtu: '1500' }, 'mtu');
+  bad({ mtu: 70000 }, 'mtu');
+  bad({ container_settings: { allow_ip_forwarding: 'yes' } }, 'container_settings.allow_ip_forwarding');
+  bad({ ipam: {} }, 'ipam.type');
+  bad({ name: '' }, 'name');
+  bad({ datastore_type: 'kubernetes' }, 'datastore_type');
+  bad({ datastore_type: 'etcdv3' }, 'etcd_endpoints');
+  bad({ policy: 'k8s' }, 'policy');
+});
