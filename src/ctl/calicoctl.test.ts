@@ -120,6 +120,195 @@ spec:
     stage: development
 `;
 
+/** Infrastructure kinds, endpoints and staged policies, as in Calico's resource reference pages. */
+const INFRA_DOCS = `apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: my.ippool-1
+spec:
+  cidr: 10.1.0.0/16
+  ipipMode: CrossSubnet
+  natOutgoing: true
+  disabled: false
+  nodeSelector: all()
+  allowedUses:
+  - Workload
+  - Tunnel
+---
+apiVersion: projectcalico.org/v3
+kind: IPReservation
+metadata:
+  name: my-ipreservation-1
+spec:
+  reservedCIDRs:
+  - 192.168.2.3
+  - 10.0.2.3/32
+  - cafe:f00d::/123
+---
+apiVersion: projectcalico.org/v3
+kind: BGPConfiguration
+metadata:
+  name: default
+spec:
+  logSeverityScreen: Info
+  nodeToNodeMeshEnabled: true
+  nodeMeshMaxRestartTime: 120s
+  asNumber: 63400
+  serviceClusterIPs:
+  - cidr: 10.96.0.0/12
+  serviceExternalIPs:
+  - cidr: 104.244.42.129/32
+  listenPort: 178
+  bindMode: NodeIP
+  communities:
+  - name: bgp-large-community
+    value: 63400:300:100
+  prefixAdvertisements:
+  - cidr: 172.218.4.0/26
+    communities:
+    - bgp-large-community
+    - 63400:120
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata:
+  name: some.name
+spec:
+  node: rack1-host1
+  peerIP: 192.168.1.1
+  asNumber: 63400
+---
+apiVersion: projectcalico.org/v3
+kind: BGPFilter
+metadata:
+  name: my-filter
+spec:
+  exportV4:
+  - action: Accept
+    matchOperator: In
+    cidr: 77.0.0.0/16
+    source: RemotePeers
+  importV4:
+  - action: Reject
+    matchOperator: NotIn
+    cidr: 44.0.0.0/16
+  exportV6:
+  - action: Reject
+    source: RemotePeers
+  importV6:
+  - action: Accept
+    matchOperator: Equal
+    cidr: 9000::0/64
+---
+apiVersion: projectcalico.org/v3
+kind: FelixConfiguration
+metadata:
+  name: default
+spec:
+  ipv6Support: false
+  ipipMTU: 1400
+  chainInsertMode: Append
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata:
+  name: node-hostname
+spec:
+  bgp:
+    asNumber: 64512
+    ipv4Address: 10.244.0.1/24
+    ipv6Address: 2001:db8:85a3::8a2e:370:7334/120
+    ipv4IPIPTunnelAddr: 192.168.0.1
+---
+apiVersion: projectcalico.org/v3
+kind: KubeControllersConfiguration
+metadata:
+  name: default
+spec:
+  logSeverityScreen: Info
+  healthChecks: Enabled
+  etcdV3CompactionPeriod: 10m
+  controllers:
+    node:
+      reconcilerPeriod: 5m
+      leakGracePeriod: 15m
+      syncLabels: Enabled
+      hostEndpoint:
+        autoCreate: Disabled
+    policy:
+      reconcilerPeriod: 5m
+    workloadEndpoint:
+      reconcilerPeriod: 5m
+    serviceAccount:
+      reconcilerPeriod: 5m
+    namespace:
+      reconcilerPeriod: 5m
+---
+apiVersion: projectcalico.org/v3
+kind: WorkloadEndpoint
+metadata:
+  name: node1-k8s-my--nginx--b1337a-eth0
+  namespace: default
+  labels:
+    app: frontend
+    projectcalico.org/namespace: default
+    projectcalico.org/orchestrator: k8s
+spec:
+  node: node1
+  orchestrator: k8s
+  endpoint: eth0
+  containerID: "1337495556942031415926535"
+  pod: my-nginx-b1337a
+  interfaceName: cali0ef24ba
+  mac: ca:fe:1d:52:bb:e9
+  ipNetworks:
+  - 192.168.0.0/32
+  profiles:
+  - profile1
+  ports:
+  - name: some-port
+    port: 1234
+    protocol: TCP
+  - name: another-port
+    port: 5432
+    protocol: UDP
+---
+apiVersion: projectcalico.org/v3
+kind: StagedGlobalNetworkPolicy
+metadata:
+  name: allow-tcp-6379
+spec:
+  selector: role == 'database'
+  types:
+  - Ingress
+  ingress:
+  - action: Allow
+    protocol: TCP
+    source:
+      selector: role == 'frontend'
+    destination:
+      ports:
+      - 6379
+---
+apiVersion: projectcalico.org/v3
+kind: StagedNetworkPolicy
+metadata:
+  name: allow-tcp-6379
+  namespace: production
+spec:
+  selector: role == 'database'
+  types:
+  - Ingress
+  ingress:
+  - action: Allow
+    protocol: TCP
+    source:
+      selector: role == 'frontend'
+    destination:
+      ports:
+      - 6379
+`;
+
 function docs(text: string): Record<string, unknown>[] {
   return text.split(/^---$/m).map((d) => parse(d) as Record<string, unknown>);
 }
@@ -127,31 +316,90 @@ function docs(text: string): Record<string, unknown>[] {
 const GET_NAME: Record<string, (d: Record<string, any>) => string> = {
   NetworkPolicy: (d) => `networkpolicy ${d.metadata.name} -n ${d.metadata.namespace}`,
   NetworkSet: (d) => `networkset ${d.metadata.name} -n ${d.metadata.namespace}`,
+  WorkloadEndpoint: (d) => `workloadendpoint ${d.metadata.name} -n ${d.metadata.namespace}`,
+  StagedNetworkPolicy: (d) => `stagednetworkpolicy ${d.metadata.name} -n ${d.metadata.namespace}`,
 };
+
+/** Applies `text`, then checks every document reads back as itself plus defaults and metadata, and re-applies cleanly. */
+async function roundTrip(text: string, count: number): Promise<void> {
+  const file = tmp.write(`rt-${count}.yaml`, text);
+  const applied = await ctl(`apply -f ${file}`);
+  assert.equal(applied.err, '');
+  assert.equal(applied.code, 0);
+  assert.equal(applied.out, `Successfully applied ${count} resource(s)\n`);
+  for (const input of docs(text)) {
+    const d = input as Record<string, any>;
+    const args = GET_NAME[d.kind]?.(d) ?? `${d.kind} ${d.metadata.name}`;
+    const got = await ctl(`get ${args} -o yaml`);
+    assert.equal(got.code, 0, got.err);
+    const out = parse(got.out) as Record<string, any>;
+    assert.ok(isSubset(input, out), `${d.kind}: ${got.out} does not contain the input`);
+    assert.match(out.metadata.uid, /^[0-9a-f-]{36}$/);
+    assert.match(out.metadata.resourceVersion, /^\d+$/);
+    assert.match(out.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // Reading back what was printed and applying it again changes nothing but the revision.
+    const again = await ctl('apply -f -', got.out);
+    assert.equal(again.code, 0, again.err);
+    const reread = parse((await ctl(`get ${args} -o yaml`)).out) as Record<string, any>;
+    assert.deepEqual({ ...reread, metadata: { ...reread.metadata, resourceVersion: 'x' } }, { ...out, metadata: { ...out.metadata, resourceVersion: 'x' } });
+  }
+}
 
 describe('calicoctl round trip', () => {
   it('applies the documented YAML of every policy-side kind and reads back the input plus defaults and metadata', async () => {
-    const file = tmp.write('policy.yaml', POLICY_DOCS);
-    const applied = await ctl(`apply -f ${file}`);
-    assert.equal(applied.err, '');
-    assert.equal(applied.code, 0);
-    assert.equal(applied.out, 'Successfully applied 7 resource(s)\n');
-    for (const input of docs(POLICY_DOCS)) {
-      const d = input as Record<string, any>;
-      const args = GET_NAME[d.kind]?.(d) ?? `${d.kind} ${d.metadata.name}`;
-      const got = await ctl(`get ${args} -o yaml`);
-      assert.equal(got.code, 0, got.err);
-      const out = parse(got.out) as Record<string, any>;
-      assert.ok(isSubset(input, out), `${d.kind}: ${got.out} does not contain the input`);
-      assert.match(out.metadata.uid, /^[0-9a-f-]{36}$/);
-      assert.match(out.metadata.resourceVersion, /^\d+$/);
-      assert.match(out.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      // Reading back what was printed and applying it again changes nothing but the revision.
-      const again = await ctl('apply -f -', got.out);
-      assert.equal(again.code, 0, again.err);
-      const reread = parse((await ctl(`get ${args} -o yaml`)).out) as Record<string, any>;
-      assert.deepEqual({ ...reread, metadata: { ...reread.metadata, resourceVersion: 'x' } }, { ...out, metadata: { ...out.metadata, resourceVersion: 'x' } });
-    }
+    await roundTrip(POLICY_DOCS, 7);
+  });
+
+  it('does the same for pools, reservations, BGP, Felix, Node, kube-controllers, endpoints and staged policies', async () => {
+    await roundTrip(INFRA_DOCS, 11);
+  });
+
+  it('fills IPPool defaults and prints the tables calicoctl prints', async () => {
+    const pool = `apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: ippool-name1
+spec:
+  cidr: 10.0.1.0/24
+  ipipMode: Always
+  nodeSelector: foo == 'bar'
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: ippool-name2
+spec:
+  cidr: fed0:8001::/64
+`;
+    assert.equal((await ctl('create -f -', pool)).out, "Successfully created 2 'IPPool' resource(s)\n");
+    const v4 = parse((await ctl('get ippool ippool-name1 -o yaml')).out) as Record<string, any>;
+    assert.equal(v4.spec.blockSize, 26);
+    assert.equal(v4.spec.vxlanMode, 'Never');
+    assert.deepEqual(v4.spec.allowedUses, ['Workload', 'Tunnel']);
+    // Byte for byte what upstream's calicoctl tests expect (tests/st/utils/data.py, test_crud.py).
+    const t1 = "NAME           CIDR          SELECTOR       \nippool-name1   10.0.1.0/24   foo == 'bar'";
+    const t2 = 'NAME           CIDR             SELECTOR   \nippool-name2   fed0:8001::/64   all()';
+    assert.equal((await ctl('get ippool ippool-name1')).out, `${t1}   \n\n`);
+    assert.equal((await ctl('get ippool ippool-name1 -o wide')).out,
+      'NAME           CIDR          NAT     IPIPMODE   VXLANMODE   DISABLED   DISABLEBGPEXPORT   SELECTOR       ASSIGNMENTMODE   \n'
+      + "ippool-name1   10.0.1.0/24   false   Always     Never       false      false              foo == 'bar'   Automatic        \n\n");
+    const mixed = await ctl('get ippool ippool-name1 blah ippool-name2 --export');
+    assert.equal(mixed.code, 1);
+    assert.equal(mixed.out, `${t1}   \n\n${t2}      \n\n`);
+    assert.equal(mixed.err, 'resource does not exist: IPPool(blah) with error: <nil>\n');
+    assert.equal((await ctl('get ippool -o custom-columns=NAME,NAT')).out, 'NAME           NAT     \nippool-name1   false   \nippool-name2   false   \n\n');
+    assert.equal((await ctl('get ippool -o custom-columns=NAME,BOGUS')).code, 1);
+  });
+
+  it('refuses to write ClusterInformation, which calico-node owns', async () => {
+    const ci = 'apiVersion: projectcalico.org/v3\nkind: ClusterInformation\nmetadata:\n  name: default\nspec:\n  clusterType: x\n';
+    const r = await ctl('apply -f -', ci);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /operation apply is not supported on ClusterInformation: resource is readonly/);
+    // The write commands initialise it (as calicoctl's EnsureInitialized does) and get can read it.
+    const got = parse((await ctl('get clusterinformation default -o yaml')).out) as Record<string, any>;
+    assert.equal(got.spec.datastoreReady, true);
+    assert.match(got.spec.clusterGUID, /^[0-9a-f]{32}$/);
   });
 
   it('fills Calico defaults: policy types, tier and the tier label', async () => {
