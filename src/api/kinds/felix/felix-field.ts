@@ -75,10 +75,16 @@ const portSpec: Spec = custom('integer or string', (v) => {
   return p.ok ? undefined : p.reason;
 });
 
+/**
+ * ProtoPort: validator.go wants TCP/UDP/SCTP, while Calico's docs list and
+ * show lower-case values (`protocol: tcp`, `net: ""`), so both cases are accepted.
+ */
 const protoPort = object({
-  protocol: string({ check: (v) => (['TCP', 'UDP', 'SCTP'].includes(v) ? undefined : "protocol must be 'TCP' or 'UDP' or 'SCTP'.") }),
+  protocol: string({
+    check: (v) => (['TCP', 'UDP', 'SCTP'].includes(v.toUpperCase()) ? undefined : "protocol must be 'TCP' or 'UDP' or 'SCTP'."),
+  }),
   port: required(int({ min: 0, max: 65535 })),
-  net: cidrField,
+  net: string({ check: (v, path, issues) => (v === '' ? undefined : cidrField.check(v, path, issues)) }),
 }, {
   check: (o, path, issues) => {
     if (o.protocol === undefined) issues.add(`${path}.protocol`, "protocol must be 'TCP' or 'UDP' or 'SCTP'.");

@@ -1,0 +1,330 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeResources, encodeResources, validateResource } from './index.js';
+import type { Resource } from './types.js';
+
+/**
+ * Round trip of the sample YAML in Calico's reference docs
+ * (reference/resources/*.mdx): decode, validate, and compare with the input
+ * plus exactly the defaults Calico fills; then encode and decode again.
+ */
+interface Example {
+  readonly doc: string;
+  readonly yaml: string;
+  /** Applied to a copy of the decoded input to get the expected result. */
+  readonly expect?: (r: Record<string, any>) => void;
+}
+
+const examples: Example[] = [
+  {
+    doc: 'ippool.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: my.ippool-1
+spec:
+  cidr: 10.1.0.0/16
+  ipipMode: CrossSubnet
+  natOutgoing: true
+  disabled: false
+  nodeSelector: all()
+  allowedUses:
+    - Workload
+    - Tunnel
+`,
+    expect: (r) => Object.assign(r.spec, { blockSize: 26, vxlanMode: 'Never', assignmentMode: 'Automatic' }),
+  },
+  {
+    doc: 'bgpconfig.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: BGPConfiguration
+metadata:
+  name: default
+spec:
+  logSeverityScreen: Info
+  nodeToNodeMeshEnabled: true
+  nodeMeshMaxRestartTime: 120s
+  asNumber: 63400
+  serviceClusterIPs:
+  - cidr: 10.96.0.0/12
+  serviceExternalIPs:
+  - cidr: 104.244.42.129/32
+  - cidr: 172.217.3.0/24
+  listenPort: 178
+  bindMode: NodeIP
+  communities:
+  - name: bgp-large-community
+    value: 63400:300:100
+  prefixAdvertisements:
+  - cidr: 172.218.4.0/26
+    communities:
+    - bgp-large-community
+    - 63400:120
+`,
+  },
+  {
+    doc: 'bgppeer.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata:
+  name: some.name
+spec:
+  node: rack1-host1
+  peerIP: 192.168.1.1
+  asNumber: 63400
+`,
+  },
+  {
+    doc: 'bgpfilter.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: BGPFilter
+metadata:
+  name: my-filter
+spec:
+  exportV4:
+    - action: Accept
+      matchOperator: In
+      cidr: 77.0.0.0/16
+      source: RemotePeers
+    - action: Reject
+      interface: '*.calico'
+  importV4:
+    - action: Accept
+      matchOperator: In
+      cidr: 55.0.0.0/16
+      prefixLength:
+        min: 30
+    - action: Reject
+      matchOperator: NotIn
+      cidr: 44.0.0.0/16
+  exportV6:
+    - action: Reject
+      source: RemotePeers
+    - action: Reject
+      interface: '*.calico'
+  importV6:
+    - action: Accept
+      matchOperator: Equal
+      cidr: 5000::0/64
+    - action: Reject
+`,
+  },
+  {
+    doc: 'felixconfig.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: FelixConfiguration
+metadata:
+  name: default
+spec:
+  ipv6Support: false
+  ipipMTU: 1400
+  chainInsertMode: Append
+  healthTimeoutOverrides:
+  - name: InternalDataplaneMainLoop
+    timeout: "5m"
+  - name: CalculationGraph
+    timeout: "1m30s"
+  failsafeInboundHostPorts:
+  - net: "192.168.1.1/32"
+    port: 22
+    protocol: tcp
+  - net: ""
+    port: 67
+    protocol: udp
+  failsafeOutboundHostPorts:
+  - net: "0.0.0.0/0"
+    port: 67
+    protocol: udp
+`,
+  },
+  {
+    doc: 'node.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: Node
+metadata:
+  name: node-hostname
+spec:
+  bgp:
+    asNumber: 64512
+    ipv4Address: 10.244.0.1/24
+    ipv6Address: 2001:db8:85a3::8a2e:370:7334/120
+    ipv4IPIPTunnelAddr: 192.168.0.1
+`,
+  },
+  {
+    doc: 'ipreservation.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: IPReservation
+metadata:
+  name: my-ipreservation-1
+spec:
+  reservedCIDRs:
+  - 192.168.2.3
+  - 10.0.2.3/32
+  - cafe:f00d::/123
+`,
+  },
+  {
+    doc: 'ipamconfig.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: IPAMConfiguration
+metadata:
+  name: default
+spec:
+  strictAffinity: false
+  maxBlocksPerHost: 4
+  kubeVirtVMAddressPersistence: Enabled
+`,
+  },
+  {
+    doc: 'kubecontrollersconfig.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: KubeControllersConfiguration
+metadata:
+  name: default
+spec:
+  logSeverityScreen: Info
+  healthChecks: Enabled
+  etcdv3CompactionPeriod: 10m
+  prometheusMetricsPort: 9094
+  controllers:
+    node:
+      reconcilerPeriod: 5m
+      leakGracePeriod: 15m
+      syncLabels: Enabled
+      hostEndpoint:
+        autoCreate: Disabled
+    policy:
+      reconcilerPeriod: 5m
+    workloadEndpoint:
+      reconcilerPeriod: 5m
+    serviceAccount:
+      reconcilerPeriod: 5m
+    namespace:
+      reconcilerPeriod: 5m
+`,
+    // Go's JSON decoder matches etcdv3CompactionPeriod to etcdV3CompactionPeriod and writes the declared name back.
+    expect: (r) => {
+      r.spec.etcdV3CompactionPeriod = r.spec.etcdv3CompactionPeriod;
+      delete r.spec.etcdv3CompactionPeriod;
+    },
+  },
+  {
+    doc: 'caliconodestatus.mdx',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: CalicoNodeStatus
+metadata:
+  name: my-caliconodestatus-1
+spec:
+  classes:
+    - Agent
+    - BGP
+    - Routes
+  node: my-kadm-node-0
+  updatePeriodSeconds: 10
+`,
+  },
+  {
+    doc: 'caliconodestatus.mdx (with status)',
+    yaml: `apiVersion: projectcalico.org/v3
+kind: CalicoNodeStatus
+metadata:
+  creationTimestamp: '2021-10-18T10:30:43Z'
+  generation: 139
+  name: my-caliconodestatus-1
+  resourceVersion: '203255'
+  uid: 6e3b676b-546a-41db-aeda-ad44f25ff73f
+spec:
+  classes: [Agent, BGP, Routes]
+  node: my-kadm-node-0
+  updatePeriodSeconds: 10
+status:
+  agent:
+    birdV4:
+      lastBootTime: '2021-10-18 09:23:19'
+      lastReconfigurationTime: '2021-10-18 09:23:19'
+      routerID: 10.128.0.240
+      state: Ready
+      version: v0.3.3+birdv1.6.8
+  bgp:
+    numberEstablishedV4: 2
+    numberEstablishedV6: 0
+    numberNotEstablishedV4: 1
+    numberNotEstablishedV6: 0
+    peersV4:
+      - peerIP: 10.128.0.242
+        since: '09:23:22'
+        state: Established
+        type: NodeMesh
+  lastUpdated: '2021-10-18T13:22:03Z'
+  routes:
+    routesV4:
+      - destination: 0.0.0.0/0
+        gateway: 172.18.0.1
+        interface: eth0
+        learnedFrom:
+          sourceType: Kernel
+        type: FIB
+      - destination: 192.168.82.0/26
+        gateway: 10.128.0.200
+        interface: eth0
+        learnedFrom:
+          peerIP: 10.128.0.200
+          sourceType: NodeMesh
+        type: FIB
+`,
+  },
+  {
+    doc: 'kubernetes.io network-policies (networking.k8s.io/v1)',
+    yaml: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: test-network-policy
+  namespace: default
+spec:
+  podSelector:
+    matchLabels:
+      role: db
+  policyTypes:
+  - Ingress
+  - Egress
+  ingress:
+  - from:
+    - ipBlock:
+        cidr: 172.17.0.0/16
+        except:
+        - 172.17.1.0/24
+    - namespaceSelector:
+        matchLabels:
+          project: myproject
+    - podSelector:
+        matchLabels:
+          role: frontend
+    ports:
+    - protocol: TCP
+      port: 6379
+  egress:
+  - to:
+    - ipBlock:
+        cidr: 10.0.0.0/24
+    ports:
+    - protocol: TCP
+      port: 5978
+`,
+  },
+];
+
+for (const ex of examples) {
+  test(`docs example round trip: ${ex.doc}`, () => {
+    const [input] = decodeResources(ex.yaml, ex.doc);
+    assert.ok(input);
+    const expected = structuredClone(input) as unknown as Record<string, any>;
+    ex.expect?.(expected);
+    const out = validateResource(input);
+    assert.deepEqual(out, expected);
+    for (const format of ['yaml', 'json'] as const) {
+      const again = decodeResources(encodeResources([out], format)).map((r: Resource) => validateResource(r));
+      assert.deepEqual(again, [out]);
+    }
+  });
+}
