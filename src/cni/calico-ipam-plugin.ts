@@ -9,7 +9,6 @@
  * the config names is loaded, and the IPAM library is imported lazily.
  */
 import type { Datastore } from '../datastore/datastore.js';
-import type { DatastoreConfig } from '../datastore/config.js';
 import type { IpamClient } from '../ipam/ipam-client.js';
 import { determineNodename, parseCalicoNetConf, type CalicoNetConf } from './netconf.js';
 import {
@@ -72,25 +71,36 @@ export function handleIdFor(networkName: string, containerId: string): string {
   return `${networkName}.${containerId}`;
 }
 
-/** Datastore settings: the network config's own, else the environment / calicoctl.cfg (helper C's loader). */
-async function datastoreConfig(conf: CalicoNetConf, env: NodeJS.ProcessEnv): Promise<DatastoreConfig> {
-  const { loadDatastoreConfig } = await import('../datastore/config.js');
+/**
+ * Opens the datastore the network config names, importing only that
+ * backend (start-up time matters: this runs per pod); without datastore
+ * fields, the environment / calicoctl.cfg decide (helper C's loader).
+ */
+async function openConfiguredDatastore(conf: CalicoNetConf, env: NodeJS.ProcessEnv): Promise<Datastore> {
   const d = conf.datastore;
-  if (!d) return loadDatastoreConfig({ env });
-  if (d.datastoreType === 'sqlite') {
-    return { datastoreType: 'sqlite', sqlitePath: d.sqlitePath || env['CALICO_DATASTORE_PATH'] || undefined } as DatastoreConfig;
+  const sqlitePath = d?.datastoreType === 'sqlite' ? d.sqlitePath || env['CALICO_DATASTORE_PATH'] : undefined;
+  if (sqlitePath) {
+    const { SqliteDatastore } = await import('../datastore/sqlite/sqlite-datastore.js');
+    return SqliteDatastore.open(sqlitePath);
   }
-  const cfg: DatastoreConfig = { datastoreType: 'etcdv3', etcdEndpoints: d.etcdEndpoints ?? [] };
-  if (d.etcdKeyFile) cfg.etcdKeyFile = d.etcdKeyFile;
-  if (d.etcdCertFile) cfg.etcdCertFile = d.etcdCertFile;
-  if (d.etcdCACertFile) cfg.etcdCACertFile = d.etcdCACertFile;
-  return cfg;
+  if (d?.datastoreType === 'etcdv3') {
+    const { EtcdDatastore } = await import('../datastore/etcd/etcd-datastore.js');
+    return EtcdDatastore.open({
+      etcdEndpoints: d.etcdEndpoints ?? [],
+      ...(d.etcdKeyFile ? { etcdKeyFile: d.etcdKeyFile } : {}),
+      ...(d.etcdCertFile ? { etcdCertFile: d.etcdCertFile } : {}),
+      ...(d.etcdCACertFile ? { etcdCACertFile: d.etcdCACertFile } : {}),
+    });
+  }
+  const { loadDatastoreConfig, openDatastore } = await import('../datastore/config.js');
+  const cfg = loadDatastoreConfig({ env });
+  // `datastore_type: sqlite` without a path: the environment's path or the default.
+  return openDatastore(d?.datastoreType === 'sqlite' ? { ...cfg, datastoreType: 'sqlite' } : cfg);
 }
 
 /** Runs `fn` with an IpamClient on the configured datastore, closing it afterwards. */
 async function withIpam<T>(conf: CalicoNetConf, env: NodeJS.ProcessEnv, fn: (ipam: IpamClient, ds: Datastore) => Promise<T>): Promise<T> {
-  const { openDatastore } = await import('../datastore/config.js');
-  const ds = await openDatastore(await datastoreConfig(conf, env));
+  const ds = await openConfiguredDatastore(conf, env);
   try {
     const { IpamClient } = await import('../ipam/ipam-client.js');
     return await fn(new IpamClient(ds), ds);

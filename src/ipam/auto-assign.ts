@@ -7,7 +7,7 @@ import type { IpAddr, IpNet, IpVersion } from './ip.js';
 import { cidrContainsCidr, formatCidr, formatIp, maskOf, parseCidr, parseIp } from './ip.js';
 import type { IpamBlock, IpamConfig, PoolInfo } from './model.js';
 import { KIND_BLOCK, blockKey, blockName, hostAffinity } from './model.js';
-import { choosePools, listPools, listReservations, nodeLabels, poolContaining, readIpamConfig, reservedFilter } from './pools.js';
+import { choosePools, listPools, listReservations, nodeLabels, nodeMatcher, poolContaining, readIpamConfig, reservedFilter } from './pools.js';
 
 /**
  * Address assignment, following libcalico-go's autoAssign:
@@ -143,7 +143,7 @@ export interface AssignArgs {
 export async function autoAssignVersion(ds: Datastore, host: string, handleId: string | null, attrs: Record<string, string> | null, args: AssignArgs): Promise<AssignedIp[]> {
   if (args.num <= 0) return [];
   const [all, labels, reservations, config] = await Promise.all([listPools(ds), nodeLabels(ds, host), listReservations(ds), readIpamConfig(ds)]);
-  const pools = choosePools(all, { version: args.version, requested: args.requestedPools, host, use: args.use }, labels);
+  const pools = choosePools(all, { version: args.version, requested: args.requestedPools, host, use: args.use }, await nodeMatcher(all, labels));
   if (!pools.length) throw new CalicoError('CALICO_ERR_IPAM', `no configured Calico pools for node ${host} (IPv${args.version})`);
   const ctx: AssignContext = { ds, host, handleId, attrs, reserved: reservedFilter(reservations), reservations, config };
   return assignVersion(ctx, pools, args.num, args.maxBlocksPerHost);

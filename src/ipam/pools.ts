@@ -1,6 +1,5 @@
 import type { Datastore } from '../datastore/datastore.js';
 import { CalicoError } from '../lib/errors.js';
-import { parseSelector } from '../selector/index.js';
 import type { IpAddr, IpNet, IpVersion } from './ip.js';
 import { cidrContainsCidr, cidrContainsIp, sameCidr, tryParseCidr } from './ip.js';
 import type { IpamConfig, PoolInfo } from './model.js';
@@ -80,9 +79,32 @@ export async function nodeLabels(ds: Datastore, host: string): Promise<Record<st
   return e?.value.metadata?.labels ?? {};
 }
 
-export function poolMatchesNode(pool: PoolInfo, labels: Readonly<Record<string, string>>): boolean {
-  if (pool.nodeSelector.trim() === 'all()') return true;
-  return parseSelector(pool.nodeSelector).evaluate(labels);
+/** Decides whether a pool's nodeSelector matches a node. */
+export type NodeMatcher = (pool: PoolInfo) => boolean;
+
+/**
+ * A matcher of pool nodeSelectors against `labels`. The selector parser is
+ * loaded only when some pool has a selector other than `all()`, which keeps
+ * the CNI plugin's start-up light in the common case.
+ */
+export async function nodeMatcher(pools: readonly PoolInfo[], labels: Readonly<Record<string, string>>): Promise<NodeMatcher> {
+  const trivial = (p: PoolInfo): boolean => p.nodeSelector.trim() === 'all()';
+  if (pools.every(trivial)) return () => true;
+  const { parseSelector } = await import('../selector/index.js');
+  const cache = new Map<string, boolean>();
+  return (p) => {
+    if (trivial(p)) return true;
+    let m = cache.get(p.nodeSelector);
+    if (m === undefined) {
+      try {
+        m = parseSelector(p.nodeSelector).evaluate(labels);
+      } catch (e) {
+        throw new CalicoError('CALICO_ERR_IPAM', `IP pool ${p.name} has an invalid nodeSelector: ${(e as Error).message}`);
+      }
+      cache.set(p.nodeSelector, m);
+    }
+    return m;
+  };
 }
 
 export interface PoolChoice {
@@ -100,7 +122,7 @@ export interface PoolChoice {
  * otherwise every enabled pool with automatic assignment; then only those
  * whose nodeSelector matches the node and whose allowedUses include `use`.
  */
-export function choosePools(all: readonly PoolInfo[], choice: PoolChoice, labels: Readonly<Record<string, string>>): PoolInfo[] {
+export function choosePools(all: readonly PoolInfo[], choice: PoolChoice, matches: NodeMatcher): PoolInfo[] {
   const ofVersion = all.filter((p) => p.cidr.version === choice.version);
   let candidates: PoolInfo[];
   if (choice.requested.length) {
@@ -115,7 +137,7 @@ export function choosePools(all: readonly PoolInfo[], choice: PoolChoice, labels
   } else {
     candidates = ofVersion.filter((p) => !p.disabled && p.assignmentMode !== 'Manual');
   }
-  return candidates.filter((p) => p.allowedUses.includes(choice.use) && poolMatchesNode(p, labels));
+  return candidates.filter((p) => p.allowedUses.includes(choice.use) && matches(p));
 }
 
 /** The pool (any, enabled or not) whose CIDR contains `ip`, if any. */
