@@ -29,6 +29,8 @@ export interface StartEtcdOptions {
   readonly peerPort?: number;
   /** Binary; default /usr/bin/etcd. */
   readonly etcdBinary?: string;
+  /** More etcd flags, e.g. ['--experimental-watch-progress-notify-interval', '200ms']. */
+  readonly extraArgs?: readonly string[];
   /** How long to wait for /health, ms. Default 20000. */
   readonly startTimeoutMs?: number;
 }
@@ -77,6 +79,7 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdServer
     args.push('--cert-file', opts.tls.certFile, '--key-file', opts.tls.keyFile, '--trusted-ca-file', opts.tls.caFile);
     if (opts.tls.clientCertAuth) args.push('--client-cert-auth');
   }
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   const bin = opts.etcdBinary ?? '/usr/bin/etcd';
   let child: ChildProcess | undefined;
   let log = '';

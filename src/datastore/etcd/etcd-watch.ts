@@ -14,6 +14,10 @@ import { ROOT, parseEtcdKey } from './etcd-keys.js';
  * event at or below it (a replayed duplicate). etcd never splits one
  * revision's events across responses, so whole revisions are the unit.
  *
+ * Progress notifications (requested by the etcd3 client) move the resume
+ * point past other keys' writes, so a kind-filtered watch that reconnects
+ * after a compaction is not failed for history it never needed.
+ *
  * A watch cancelled by etcd ends with onError: CALICO_ERR_COMPACTED when the
  * revision it needs is gone (checked with a range read at that revision),
  * else CALICO_ERR_DATASTORE.
@@ -54,6 +58,13 @@ export class EtcdWatch implements Watch {
 
   private onData(res: IWatchResponse): void {
     if (this.closed) return;
+    if (res.events.length === 0) {
+      // A progress notification: etcd sends these only to watchers that are in
+      // sync, so every event of ours up to the header revision has been delivered.
+      this.lastDelivered = Math.max(this.lastDelivered, Number(res.header.revision));
+      this.resumePoint();
+      return;
+    }
     const floor = this.lastDelivered;
     const events: WatchEvent[] = [];
     let top = floor;
