@@ -26,10 +26,15 @@ import { errorText } from './config-command.js';
 
 const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace'];
 
-/** Other helpers' command modules, wired when present (ipam: IPAM helper; explain: policy-calc helper). */
-const OPTIONAL_COMMANDS: readonly { file: string; register: string }[] = [
-  { file: 'ipam.js', register: 'registerIpamCommand' },
-  { file: 'explain.js', register: 'registerExplainCommand' },
+/**
+ * Other helpers' command modules, wired when present: ipam (IPAM), explain
+ * (policy calculation), node (routing: `node status`). The first file that
+ * exports the register function wins.
+ */
+const OPTIONAL_COMMANDS: readonly { command: string; files: readonly string[]; register: string }[] = [
+  { command: 'ipam', files: ['ipam.js'], register: 'registerIpamCommand' },
+  { command: 'explain', files: ['explain.js'], register: 'registerExplainCommand' },
+  { command: 'node', files: ['node.js', 'node-status.js', 'node-command.js'], register: 'registerNodeCommand' },
 ];
 
 type RegisterFn = (program: Command, ctx: CtlContext) => void;
@@ -49,8 +54,12 @@ async function readProcessStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Builds the program; exported for tests that inspect commands. */
-export async function buildProgram(ctx: DefaultCtlContext): Promise<Command> {
+/**
+ * Builds the program; exported for tests that inspect commands. Optional
+ * command modules load only when `argv` names them (or asks for help), so
+ * `calicoctl get` does not pay for loading IPAM or the policy simulator.
+ */
+export async function buildProgram(ctx: DefaultCtlContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('calicoctl')
     .description('The calicoctl command line tool is used to manage Calico network and security policy, to view and manage endpoint configuration, and to manage a Calico node instance.')
     .option('-l, --log-level <level>', 'Set the log level (one of panic, fatal, error, warn, info, debug)', 'panic')
@@ -66,12 +75,18 @@ export async function buildProgram(ctx: DefaultCtlContext): Promise<Command> {
   ]) register(program, ctx);
 
   const here = dirname(fileURLToPath(import.meta.url));
+  const wantsHelp = argv.length === 0 || argv.some((a) => a === '-h' || a === '--help' || a === 'help');
   for (const opt of OPTIONAL_COMMANDS) {
-    const path = join(here, 'commands', opt.file);
-    if (!existsSync(path)) continue;
-    const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-    const fn = mod[opt.register];
-    if (typeof fn === 'function') (fn as RegisterFn)(program, ctx);
+    if (!wantsHelp && !argv.includes(opt.command)) continue;
+    for (const file of opt.files) {
+      const path = join(here, 'commands', file);
+      if (!existsSync(path)) continue;
+      const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+      const fn = mod[opt.register];
+      if (typeof fn !== 'function') continue;
+      (fn as RegisterFn)(program, ctx);
+      break;
+    }
   }
 
   program.hook('preAction', (root, action) => {
@@ -100,7 +115,7 @@ function normaliseArgs(argv: readonly string[]): string[] {
 export async function main(argv: readonly string[], io: CtlIO = defaultIO()): Promise<number> {
   const ctx = new DefaultCtlContext(io);
   try {
-    const program = await buildProgram(ctx);
+    const program = await buildProgram(ctx, argv);
     if (argv.length === 0) {
       ctx.stdout(program.helpInformation());
       return 1;

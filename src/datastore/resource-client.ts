@@ -272,8 +272,10 @@ export class ResourceClient {
 /** The API object for a stored entry: metadata in Kubernetes order with resourceVersion = revision. */
 export function toResource(entry: KVEntry): Resource {
   const v = structuredClone(entry.value) as Resource;
-  const m = v.metadata;
-  const metadata: ObjectMeta = { name: m.name };
+  // Values written by other components may carry less metadata: the key is the truth for identity.
+  const m: Partial<ObjectMeta> = v.metadata ?? {};
+  const metadata: ObjectMeta = { name: m.name ?? entry.key.name };
+  if (m.namespace === undefined && entry.key.namespace !== undefined) m.namespace = entry.key.namespace;
   if (m.namespace !== undefined) metadata.namespace = m.namespace;
   if (m.uid !== undefined) metadata.uid = m.uid;
   metadata.resourceVersion = String(entry.revision);
