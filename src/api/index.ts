@@ -5,6 +5,7 @@
  */
 import './kinds/index.js';
 import { CalicoError } from '../lib/errors.js';
+import { unknownKindReason } from './codec/decode.js';
 import type { ResourceKey } from '../datastore/datastore.js';
 import { allKindDefinitions, kindDefinition, kindDefinitionByName } from './registry.js';
 import { resourceKeyOf, type KindInfo, type Resource } from './types.js';
@@ -32,6 +33,6 @@ export function allKinds(): readonly KindInfo[] {
 /** The datastore key of `r` (kind = KindInfo.storageKind). */
 export function resourceKey(r: Resource): ResourceKey {
   const info = kindInfoFor(r.apiVersion, r.kind);
-  if (!info) throw new CalicoError('CALICO_ERR_UNKNOWN_KIND', `unknown kind "${r.kind}" in apiVersion "${r.apiVersion}"`);
+  if (!info) throw new CalicoError('CALICO_ERR_UNKNOWN_KIND', unknownKindReason(r.kind, r.apiVersion));
   return resourceKeyOf(info, r);
 }

@@ -1,4 +1,5 @@
 import { CalicoError, ValidationError } from '../lib/errors.js';
+import { unknownKindReason } from './codec/decode.js';
 import { kindDefinition } from './registry.js';
 import type { Resource } from './types.js';
 import { Issues } from './validate/issues.js';
@@ -32,7 +33,7 @@ export function validateResource(input: unknown, document?: string): Resource {
   const def = kindDefinition(apiVersion as string, kind as string);
   if (!def) {
     const where = document ? `${document}: ` : '';
-    throw new CalicoError('CALICO_ERR_UNKNOWN_KIND', `${where}unknown kind "${String(kind)}" in apiVersion "${String(apiVersion)}"`);
+    throw new CalicoError('CALICO_ERR_UNKNOWN_KIND', `${where}${unknownKindReason(String(kind), String(apiVersion))}`);
   }
   const r = structuredClone(stripNulls(input)) as Record<string, unknown>;
   const issues = new Issues();

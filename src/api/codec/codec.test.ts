@@ -67,15 +67,37 @@ test('decode: structural errors name the document', () => {
   assert.match(e1.message, /^pools\.yaml document 4 \(IPPool\): .*metadata\.name/);
   const e2 = decodeError('apiVersion: projectcalico.org/v3\nkind: Frobnicator\nmetadata: {name: x}\n', 'f.yaml');
   assert.equal(e2.document, 'f.yaml document 1 (Frobnicator x)');
-  assert.match(e2.issues[0]!.reason, /unknown kind "Frobnicator"/);
+  assert.equal(e2.issues[0]!.reason, 'unknown resource type (Frobnicator) and/or version (projectcalico.org/v3)');
   const e3 = decodeError('- a\n- b\n');
-  assert.equal(e3.document, 'document 1');
+  assert.equal(e3.document, 'document 1 item 1');
+  const e7 = decodeError('42\n');
+  assert.equal(e7.document, 'document 1');
   const e4 = decodeError('kind: IPPool\nmetadata: {name: x}\n');
   assert.equal(e4.issues[0]!.path, 'apiVersion');
   const e5 = decodeError('apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: x\n', 'bad.yaml');
   assert.match(e5.message, /bad\.yaml document 1: .*syntax error/);
   const e6 = decodeError('apiVersion: projectcalico.org/v3\nkind: IPPool\nkind: IPPool\nmetadata: {name: x}\n');
   assert.match(e6.message, /syntax error/);
+});
+
+test('decode: a document that is a sequence of resources (calicoctl accepts it)', () => {
+  const y = `- apiVersion: projectcalico.org/v3
+  kind: IPPool
+  metadata: {name: a}
+  spec: {cidr: 10.0.0.0/16}
+- apiVersion: projectcalico.org/v3
+  kind: IPPool
+  metadata: {name: b}
+  spec: {cidr: 10.1.0.0/16}
+`;
+  assert.deepEqual(decodeResources(y).map((r) => r.metadata.name), ['a', 'b']);
+  const e = decodeError(`- apiVersion: projectcalico.org/v3
+  kind: IPPool
+  metadata: {name: a}
+- kind: IPPool
+  metadata: {name: b}
+`, 'seq.yaml');
+  assert.equal(e.document, 'seq.yaml document 1 item 2 (IPPool b)');
 });
 
 test('decode: YAML 1.2 core schema keeps community values and ports as strings', () => {

@@ -9,7 +9,8 @@ import { isPlainObject } from '../validate/schema.js';
  * (`---` separated), expanding `List` / `<Kind>List` documents into their
  * items. It checks structure only (an object with apiVersion, kind,
  * metadata.name, of a registered kind); field validation is
- * `validateResource`'s job. The first bad document throws a ValidationError
+ * `validateResource`'s job. Like calicoctl, a document may also be a YAML or
+ * JSON sequence of resources. The first bad document throws a ValidationError
  * naming it, e.g. `policies.yaml document 2 (NetworkPolicy foo)`.
  *
  * YAML is read with the YAML 1.2 core schema: unlike go-yaml's 1.1 rules,
@@ -50,17 +51,24 @@ function describe(where: string, v: Record<string, unknown>): string {
 }
 
 interface ListDefaults {
-  readonly apiVersion: string;
+  readonly apiVersion: string | undefined;
   readonly kind: string | undefined;
 }
 
+const NO_DEFAULTS: ListDefaults = { apiVersion: undefined, kind: undefined };
+
 function decodeOne(value: unknown, where: string, out: Resource[], inherit: ListDefaults | undefined): void {
+  if (Array.isArray(value) && inherit === undefined) {
+    // calicoctl also accepts a document that is a sequence of resources (`- apiVersion: ...`).
+    value.forEach((item, i) => decodeOne(item, `${where} item ${i + 1}`, out, NO_DEFAULTS));
+    return;
+  }
   if (!isPlainObject(value)) {
     throw new ValidationError([{ path: '', reason: 'resource must be an object', value }], where);
   }
   const v: Record<string, unknown> = { ...value };
   if (inherit) {
-    if (v.apiVersion === undefined) v.apiVersion = inherit.apiVersion;
+    if (v.apiVersion === undefined && inherit.apiVersion) v.apiVersion = inherit.apiVersion;
     if (v.kind === undefined && inherit.kind) v.kind = inherit.kind;
   }
   const name = describe(where, v);
@@ -76,14 +84,14 @@ function decodeOne(value: unknown, where: string, out: Resource[], inherit: List
     }
     const itemKind = v.kind === 'List' ? undefined : v.kind.slice(0, -'List'.length);
     if (itemKind && !kindDefinition(v.apiVersion, itemKind)) {
-      throw new ValidationError([{ path: 'kind', reason: `unknown kind "${v.kind}" in apiVersion "${v.apiVersion}"` }], name);
+      throw new ValidationError([{ path: 'kind', reason: unknownKindReason(v.kind, v.apiVersion) }], name);
     }
     const items = (v.items ?? []) as unknown[];
     items.forEach((item, i) => decodeOne(item, `${where} item ${i + 1}`, out, { apiVersion: v.apiVersion as string, kind: itemKind }));
     return;
   }
   if (!kindDefinition(v.apiVersion, v.kind)) {
-    throw new ValidationError([{ path: 'kind', reason: `unknown kind "${v.kind}" in apiVersion "${v.apiVersion}"` }], name);
+    throw new ValidationError([{ path: 'kind', reason: unknownKindReason(v.kind, v.apiVersion) }], name);
   }
   if (!isPlainObject(v.metadata)) {
     throw new ValidationError([{ path: 'metadata', reason: 'metadata is required' }], name);
@@ -92,4 +100,9 @@ function decodeOne(value: unknown, where: string, out: Resource[], inherit: List
     throw new ValidationError([{ path: 'metadata.name', reason: 'name is required' }], name);
   }
   out.push(v as unknown as Resource);
+}
+
+/** calicoctl's wording (resourcemgr newResource) for a kind it does not know. */
+export function unknownKindReason(kind: string, apiVersion: string): string {
+  return `unknown resource type (${kind}) and/or version (${apiVersion})`;
 }
