@@ -9,13 +9,9 @@ export interface ConformanceTarget {
   cleanup(): Promise<void>;
 }
 
-/** Backends that can drop history (memory, sqlite, etcd) expose this; the compaction tests use it. */
-interface Compactable {
-  compact(revision: number): void | Promise<void>;
-}
-
-function canCompact(ds: Datastore): ds is Datastore & Compactable {
-  return typeof (ds as Partial<Compactable>).compact === 'function';
+/** Backends that can drop history (memory, sqlite, etcd) have `compact`; the compaction test uses it. */
+function canCompact(ds: Datastore): ds is Datastore & Required<Pick<Datastore, 'compact'>> {
+  return typeof ds.compact === 'function';
 }
 
 /**

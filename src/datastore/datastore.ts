@@ -95,6 +95,11 @@ export interface Datastore {
   /** Current store revision. */
   currentRevision(): Promise<number>;
   watch<V = unknown>(opts: WatchOptions, handlers: WatchHandlers<V>): Watch;
+  /**
+   * Optional: drop watch history up to `revision` (current values stay). Later
+   * watches from before it fail with CALICO_ERR_COMPACTED. All three backends have it.
+   */
+  compact?(revision: number): void | Promise<void>;
   close(): Promise<void>;
 }
 
