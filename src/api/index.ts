@@ -15,6 +15,12 @@ export { Issues } from './validate/issues.js';
 export { decodeResources } from './codec/decode.js';
 export { encodeResources, type EncodeOptions } from './codec/encode.js';
 export { validateResource } from './validate-resource.js';
+export type * from './kinds/types.js';
+export { parseCidr, parseIp, parsePort, formatPort, type ParsedCidr, type ParsedIp, type Port } from './validate/net.js';
+export { parseAsNumber } from './kinds/common-fields.js';
+export { parsePeerIP } from './kinds/bgp-peer.js';
+export { BGP_DEFAULTS, communityProblem } from './kinds/bgp-configuration.js';
+export { ipPoolOverlapIssue } from './kinds/ip-pool.js';
 
 /** A kind as named on the calicoctl command line (case-insensitive; singular, plural or alias). */
 export function kindInfo(nameOrAlias: string): KindInfo | undefined {
