@@ -35,23 +35,28 @@ export class MemoryDatastore implements Datastore {
     return { items, revision: this.rev };
   }
 
+  // Each write runs synchronously from check to result, so concurrent callers never interleave inside one.
   async create<V>(key: ResourceKey, value: V): Promise<KVEntry<V>> {
-    await this.transact([{ op: 'create', key, value }]);
-    return (await this.get<V>(key))!;
+    this.applyOps([{ op: 'create', key, value }]);
+    return cloneEntry(this.entries.get(keyString(key))!) as KVEntry<V>;
   }
 
   async update<V>(key: ResourceKey, value: V, expectedRevision: number): Promise<KVEntry<V>> {
-    await this.transact([{ op: 'update', key, value, expectedRevision }]);
-    return (await this.get<V>(key))!;
+    this.applyOps([{ op: 'update', key, value, expectedRevision }]);
+    return cloneEntry(this.entries.get(keyString(key))!) as KVEntry<V>;
   }
 
   async delete<V>(key: ResourceKey, expectedRevision?: number): Promise<KVEntry<V>> {
-    const before = await this.get<V>(key);
-    await this.transact([{ op: 'delete', key, expectedRevision }]);
-    return before!;
+    const before = this.entries.get(keyString(key));
+    this.applyOps([{ op: 'delete', key, expectedRevision }]);
+    return cloneEntry(before!) as KVEntry<V>;
   }
 
   async transact(ops: readonly TxnOp[]): Promise<number> {
+    return this.applyOps(ops);
+  }
+
+  private applyOps(ops: readonly TxnOp[]): number {
     checkTxnOps(ops);
     // Check every op first: all or nothing.
     for (const op of ops) {
