@@ -178,7 +178,7 @@ export class CalcGraph {
         id: { namespace: ns, name },
         node: spec.node ?? '',
         orchestrator: spec.orchestrator ?? '',
-        workload: spec.workload ?? spec.pod ?? '',
+        workload: spec.workload || spec.pod || '',
         endpoint: spec.endpoint ?? '',
         interfaceName: spec.interfaceName ?? '',
         ...(spec.mac ? { mac: spec.mac } : {}),
