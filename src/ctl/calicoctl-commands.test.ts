@@ -156,10 +156,20 @@ describe('calicoctl tiered policy names', () => {
     assert.equal((await sh('get networkpolicy default.foo')).code, 1);
   });
 
-  it('prints tiers with Go float formatting of the order', async () => {
+  it('refuses knp.default.* NetworkPolicies as calicoctl does', async () => {
+    const f = tmp.write('knp.yaml', np('knp.default.foobarfizz', 'default'));
+    const create = await sh(`create -f ${f}`);
+    assert.equal(create.code, 1);
+    assert.match(create.err, /is not supported on NetworkPolicy\(default\/knp.default.foobarfizz\): kubernetes network policies must be managed through the kubernetes API/);
+    assert.match((await sh(`apply -f ${f}`)).err, /resource does not exist/);
+    assert.match((await sh(`replace -f ${f}`)).err, /resource does not exist/);
+    assert.match((await sh(`delete -f ${f}`)).err, /kubernetes network policies must be managed through the kubernetes API/);
+  });
+
+  it('lists tiers by order and prints the order with Go float formatting', async () => {
     await sh(`apply -f ${tmp.write('np-init.yaml', np('x'))}`);
     assert.equal((await sh('get tiers')).out,
-      'NAME                         ORDER   \nadminnetworkpolicy           1000    \nbaselineadminnetworkpolicy   1e+07   \ndefault                      1e+06   \n\n');
+      'NAME                         ORDER   \nadminnetworkpolicy           1000    \ndefault                      1e+06   \nbaselineadminnetworkpolicy   1e+07   \n\n');
   });
 });
 

@@ -107,6 +107,9 @@ export async function executeConfigCommand(ctx: CtlContext, args: ConfigCommandA
         r.error = e as Error;
       }
     }
+    // Unknown fields and wrong JSON types are decoding errors in calicoctl (UnmarshalStrict): the file is invalid.
+    const undecodable = ready.find((r) => r.error && isDecodeError(r.error));
+    if (undecodable) return { ...results, fileInvalid: true, err: undecodable.error };
     if (action !== 'validate' && ready.some((r) => r.error)) {
       results.resErrs = ready.flatMap((r) => (r.error ? [r.error] : []));
       return results;
@@ -151,6 +154,13 @@ export async function executeConfigCommand(ctx: CtlContext, args: ConfigCommandA
     }
   }
   return results;
+}
+
+/** A validation error made only of issues Go's strict JSON decoding would have hit first. */
+function isDecodeError(e: Error): boolean {
+  if (!isCalicoError(e, 'CALICO_ERR_VALIDATION') || !('issues' in e)) return false;
+  const issues = (e as { issues: readonly { reason: string }[] }).issues;
+  return issues.length > 0 && issues.every((i) => /^(unknown field "|duplicate field "|expected \S+, got )/.test(i.reason));
 }
 
 /** Opens the datastore, wording a failure as calicoctl does. */
@@ -212,13 +222,22 @@ function notSupported(operation: string, identifier: string, reason?: string): C
   return new CalicoError('CALICO_ERR_UNSUPPORTED', `operation ${operation} is not supported on ${identifier}${reason ? `: ${reason}` : ''}`);
 }
 
+function isReadOnlyKind(t: Target): boolean {
+  return t.info.kind === 'ClusterInformation' && t.info.apiVersion === 'projectcalico.org/v3';
+}
+
+/** Calico NetworkPolicy names starting `knp.default.` are Kubernetes policies seen through Calico. */
+function isKubernetesPolicyName(t: Target): boolean {
+  return t.info.kind === 'NetworkPolicy' && t.info.apiVersion === 'projectcalico.org/v3' && t.resource.metadata.name.startsWith(KNP_PREFIX);
+}
+
 /** The resourcemgr rules for kinds calicoctl may not write. */
 function checkWritable(t: Target, operation: string): void {
   const { info, resource } = t;
-  if (info.kind === 'ClusterInformation' && info.apiVersion === 'projectcalico.org/v3') {
+  if (isReadOnlyKind(t)) {
     throw notSupported(operation, 'ClusterInformation', operation === 'apply' ? 'resource is readonly' : undefined);
   }
-  if (info.kind === 'NetworkPolicy' && info.apiVersion === 'projectcalico.org/v3' && resource.metadata.name.startsWith(KNP_PREFIX)) {
+  if (isKubernetesPolicyName(t)) {
     throw notSupported(operation, resourceIdentifier(info, resource.metadata.name, resource.metadata.namespace),
       'kubernetes network policies must be managed through the kubernetes API');
   }
@@ -232,9 +251,13 @@ async function runAction(client: ResourceClient, t: Target, action: ConfigAction
       checkWritable(t, 'create or apply');
       return one(await client.create(r));
     case 'apply':
-      checkWritable(t, 'apply');
+      if (isReadOnlyKind(t)) checkWritable(t, 'apply');
+      // Calico's apply falls back to update when create is refused, so a missing knp.default.* policy is "not found".
+      if (isKubernetesPolicyName(t)) await client.get(t.info, r.metadata.name, { namespace: r.metadata.namespace });
+      checkWritable(t, 'apply or replace');
       return one(await client.apply(r));
     case 'replace':
+      if (isKubernetesPolicyName(t)) await client.get(t.info, r.metadata.name, { namespace: r.metadata.namespace });
       checkWritable(t, 'apply or replace');
       return one(await client.update(r));
     case 'delete':
@@ -249,11 +272,21 @@ async function runAction(client: ResourceClient, t: Target, action: ConfigAction
         return one(args.export === true ? exported(got) : got);
       }
       const list = await client.list(t.info, { namespace: r.metadata.namespace });
-      return { type: 'list', info: t.info, items: list.items, revision: list.revision };
+      const items = t.info.kind === 'Tier' ? sortTiersByOrder(list.items) : list.items;
+      return { type: 'list', info: t.info, items, revision: list.revision };
     }
     case 'validate':
       return one(r);
   }
+}
+
+/** calicoctl lists tiers by spec.order (stable; tiers without an order last). */
+function sortTiersByOrder(items: readonly Resource[]): Resource[] {
+  const order = (r: Resource): number => {
+    const o = r.spec?.['order'];
+    return typeof o === 'number' ? o : Number.POSITIVE_INFINITY;
+  };
+  return [...items].sort((a, b) => order(a) - order(b) || 0);
 }
 
 /** `--export`: strip what is specific to this cluster. */

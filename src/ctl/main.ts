@@ -67,7 +67,9 @@ export async function buildProgram(ctx: DefaultCtlContext, argv: readonly string
     .option('--allow-version-mismatch', 'Allow client and cluster versions mismatch.')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout(s), writeErr: (s) => ctx.stderr(s), outputError: () => undefined })
-    .showSuggestionAfterError(false);
+    .showSuggestionAfterError(false)
+    // Like docopt, a usage error shows the command's usage (sub-commands inherit this).
+    .showHelpAfterError(true);
 
   for (const register of [
     registerCreateCommand, registerReplaceCommand, registerApplyCommand, registerPatchCommand, registerDeleteCommand,
