@@ -24,8 +24,13 @@ export interface StartEtcdOptions {
   /** Data directory; default a fresh temporary directory removed by stop(). */
   readonly dataDir?: string;
   readonly tls?: EtcdTlsOptions;
-  /** Client port on 127.0.0.1; default a free port. */
+  /** Client port; default a free port. */
   readonly clientPort?: number;
+  /**
+   * Address the client port listens on; default 127.0.0.1. The lab may pass an
+   * underlay address so nodes in other network namespaces can reach it.
+   */
+  readonly listenHost?: string;
   readonly peerPort?: number;
   /** Binary; default /usr/bin/etcd. */
   readonly etcdBinary?: string;
@@ -54,7 +59,7 @@ export interface EtcdServer {
 }
 
 /**
- * Starts a single-member etcd 3.4 on 127.0.0.1 for tests and the lab, and
+ * Starts a single-member etcd 3.4 on 127.0.0.1 (peer port always there) for tests and the lab, and
  * waits until its /health endpoint answers. Only the process it started is
  * ever signalled, by PID.
  */
@@ -66,7 +71,8 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdServer
   const clientPort = opts.clientPort ?? (await freePort());
   const peerPort = opts.peerPort ?? (await freePort());
   const scheme = opts.tls ? 'https' : 'http';
-  const clientUrl = `${scheme}://127.0.0.1:${clientPort}`;
+  const host = opts.listenHost ?? '127.0.0.1';
+  const clientUrl = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const args = [
     '--name', 'calico-ts', '--data-dir', dataDir,
