@@ -18,7 +18,10 @@ test('parseIp: v4 and v6 canonical forms', () => {
   assert.equal(okv(parseIp('2001:0db8:0000:0000:0000:0000:0000:0000')).address, '2001:db8::');
   assert.equal(okv(parseIp('::')).address, '::');
   assert.equal(okv(parseIp('1:0:2:3:4:5:6:7')).address, '1:0:2:3:4:5:6:7');
-  assert.equal(okv(parseIp('::ffff:1.2.3.4')).address, '::ffff:102:304');
+  assert.equal(okv(parseIp('::ffff:1.2.3.4')).address, '1.2.3.4');
+  assert.equal(okv(parseIp('::ffff:1.2.3.4')).family, 4);
+  assert.equal(okv(parseIp('::1.2.3.4')).address, '::102:304');
+  assert.equal(parseIp('010.0.0.1').ok, false);
   for (const bad of ['', '10.0.0', '10.0.0.256', '1.2.3.4/32', 'fe80::1%eth0', 'abc', '::g']) {
     assert.equal(parseIp(bad).ok, false, bad);
   }

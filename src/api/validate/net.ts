@@ -110,6 +110,11 @@ export function parseIp(text: string): Parsed<ParsedIp> {
   }
   if (isIPv6(text) && !text.includes('%')) {
     const bytes = v6Bytes(text);
+    // Like Go's net.IP (To4() != nil), an IPv4-mapped address (::ffff:a.b.c.d) is an IPv4 address.
+    if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+      const v4 = bytes.slice(12);
+      return ok({ family: 4, address: formatIp(v4), bytes: v4 });
+    }
     return ok({ family: 6, address: formatIp(bytes), bytes });
   }
   return fail(`invalid IP address "${text}"`);
