@@ -56,7 +56,10 @@ export async function assignFromBlock(ctx: AssignContext, cidr: IpNet, num: numb
     if (!affineOnly && ctx.config.strictAffinity && spec.affinity !== hostAffinity(ctx.host)) return [];
     const ips = blockAutoAssign(spec, cidr, num, ctx.handleId, ctx.attrs, ctx.reserved);
     if (!ips.length) return [];
-    const handle = ctx.handleId === null ? [] : handleOps(await readHandle(ctx.ds, ctx.handleId), ctx.handleId, new Map([[spec.cidr, ips.length]]));
+    // First try assumes a fresh handle (one per container: the common case)
+    // and creates it without reading; after any failed attempt, read it.
+    const current = ctx.handleId === null || attempt === 0 ? null : await readHandle(ctx.ds, ctx.handleId);
+    const handle = ctx.handleId === null ? [] : handleOps(current, ctx.handleId, new Map([[spec.cidr, ips.length]]));
     if (await tryTransact(ctx.ds, [{ op: 'update', key: blockKey(cidr), value: b.block, expectedRevision: b.revision }, ...handle])) return ips;
     await backoff(attempt);
   }
@@ -142,7 +145,9 @@ export interface AssignArgs {
 /** Loads pools, reservations and config, then assigns (see assignVersion). */
 export async function autoAssignVersion(ds: Datastore, host: string, handleId: string | null, attrs: Record<string, string> | null, args: AssignArgs): Promise<AssignedIp[]> {
   if (args.num <= 0) return [];
-  const [all, labels, reservations, config] = await Promise.all([listPools(ds), nodeLabels(ds, host), listReservations(ds), readIpamConfig(ds)]);
+  const [all, reservations, config] = await Promise.all([listPools(ds), listReservations(ds), readIpamConfig(ds)]);
+  // Node labels only matter (and are only read) when some pool has a real nodeSelector.
+  const labels = all.some((p) => p.nodeSelector.trim() !== 'all()') ? await nodeLabels(ds, host) : {};
   const pools = choosePools(all, { version: args.version, requested: args.requestedPools, host, use: args.use }, await nodeMatcher(all, labels));
   if (!pools.length) throw new CalicoError('CALICO_ERR_IPAM', `no configured Calico pools for node ${host} (IPv${args.version})`);
   const ctx: AssignContext = { ds, host, handleId, attrs, reserved: reservedFilter(reservations), reservations, config };
