@@ -307,15 +307,17 @@ export function errorList(errs: readonly Error[]): string {
 /**
  * The text calicoctl shows for an error. Validation errors read like
  * libcalico-go's ErrorValidation, prefixed with the document they came from:
- * `policy.yaml document 2 (NetworkPolicy foo): error with field spec.ingress[0].action = 'Allw' (...)`.
+ * `policy.yaml document 2 (NetworkPolicy foo): error with field spec.ingress[0].destination.ports[1]: invalid port range "90:80"`.
  */
 export function errorText(e: Error): string {
   if (isCalicoError(e, 'CALICO_ERR_VALIDATION') && 'issues' in e) {
     const v = e as CalicoError & { issues: readonly { path: string; value?: unknown; reason: string }[]; document?: string };
+    // `path: reason`, with the value added when the reason does not already quote it.
     const field = (i: { path: string; value?: unknown; reason: string }): string => {
       if (i.path === '') return i.reason;
-      const val = i.value === undefined ? '' : ` = '${typeof i.value === 'string' ? i.value : JSON.stringify(i.value)}'`;
-      return `${i.path}${val} (${i.reason})`;
+      const text = i.value === undefined ? '' : typeof i.value === 'string' ? i.value : JSON.stringify(i.value);
+      const val = text === '' || i.reason.includes(text) ? '' : ` (value: '${text}')`;
+      return `${i.path}: ${i.reason}${val}`;
     };
     const body = v.issues.length === 1
       ? (v.issues[0]!.path === '' ? v.issues[0]!.reason : `error with field ${field(v.issues[0]!)}`)
