@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatastore } from '../datastore/sqlite/sqlite-datastore.js';
+import { validateResource } from '../api/index.js';
 import type { ExecOptions, ExecResult } from '../lib/exec.js';
 import { CalicoPlugin } from './calico-plugin.js';
 import type { KernelShim } from './linux-dataplane.js';
@@ -68,6 +69,8 @@ test('ADD programs the kernel in three batches and writes the endpoint; DEL undo
   assert.ok(wep);
   assert.deepEqual(wep.value.spec.ipNetworks, [res.ips[0]!.address]);
   assert.deepEqual(wep.value.spec.profiles, ['kns.web']);
+  // What the plugin writes passes the API's full validation (not run on the ADD path for start-up time).
+  assert.doesNotThrow(() => validateResource(wep.value));
 
   k.calls.length = 0;
   const del = io(env('DEL'), conf);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { exec } from '../../dist/lib/exec.js';
 import { SqliteDatastore } from '../../dist/datastore/sqlite/sqlite-datastore.js';
+import { validateResource } from '../../dist/api/index.js';
 import { NetnsScope, canUseNetns } from '../support/netns.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -135,6 +136,7 @@ describe('calico CNI plugin in network namespaces', { skip: !root && 'needs root
     assert.equal(wep.value.spec['interfaceName'], hostVeth.name);
     assert.equal(wep.value.spec['containerID'], 'ctr-a-0123456789ab');
     assert.deepEqual(wep.value.spec['ports'], [{ name: 'http', protocol: 'TCP', port: 8080 }]);
+    assert.doesNotThrow(() => validateResource(wep.value), 'the endpoint passes full API validation');
 
     // CHECK with the prevResult a runtime would cache.
     const check = await cni('CHECK', { ...conf(), prevResult: addA.out }, podEnv('ctr-a-0123456789ab', nsA, 'pod-a'));
