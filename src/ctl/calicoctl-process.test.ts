@@ -72,6 +72,25 @@ describe('bin/calicoctl as a process', () => {
     assert.equal(cfg.code, 1);
   });
 
+  it('concurrent label processes never lose an update: each reported success is in the store', async () => {
+    assert.equal((await calicoctl(['apply', '-f', '-'], env, POLICY)).code, 0);
+    const keys = Array.from({ length: 6 }, (_, i) => `k${i}`);
+    const runs = await Promise.all(keys.map((k) => calicoctl(['label', 'globalnetworkpolicy', 'allow-dns', `${k}=v`], env)));
+    const got = parse((await calicoctl(['get', 'globalnetworkpolicy', 'allow-dns', '-o', 'yaml'], env)).out) as { metadata: { labels: Record<string, string> } };
+    let succeeded = 0;
+    runs.forEach((r, i) => {
+      if (r.code === 0) {
+        succeeded++;
+        assert.equal(got.metadata.labels[keys[i]!], 'v', `label ${keys[i]} was reported set but is missing`);
+      } else {
+        // The only acceptable failure is losing the compare-and-swap race, reported as such.
+        assert.match(r.err, /label not changed: update conflict/);
+        assert.equal(got.metadata.labels[keys[i]!], undefined);
+      }
+    });
+    assert.ok(succeeded >= 1);
+  });
+
   it('starts quickly for version --client (no datastore, no heavy modules)', async () => {
     const t0 = Date.now();
     const r = await calicoctl(['version', '--client'], env);
