@@ -14,7 +14,7 @@ export * from './types.js';
 export { Issues } from './validate/issues.js';
 export { decodeResources } from './codec/decode.js';
 export { encodeResources, type EncodeOptions } from './codec/encode.js';
-export { validateResource } from './validate-resource.js';
+export { validateResource, validateResourceUpdate } from './validate-resource.js';
 export type * from './kinds/types.js';
 export { parseCidr, parseIp, parsePort, formatPort, type ParsedCidr, type ParsedIp, type Port } from './validate/net.js';
 export { parseAsNumber } from './kinds/common-fields.js';

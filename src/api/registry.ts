@@ -22,6 +22,12 @@ export interface KindDefinition {
    * reported as unknown fields.
    */
   readonly extraTopLevelFields?: readonly string[];
+  /**
+   * Rules that compare an update with the stored resource (IPPool: CIDR and
+   * blockSize cannot change). Both are validated and defaulted; add issues
+   * with field paths, never throw.
+   */
+  validateUpdate?(old: Resource, updated: Resource, issues: Issues): void;
 }
 
 const byApiKind = new Map<string, KindDefinition>();

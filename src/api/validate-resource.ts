@@ -59,3 +59,19 @@ export function validateResource(input: unknown, document?: string): Resource {
   def.applyDefaults(out);
   return out;
 }
+
+/**
+ * validateResourceUpdate validates `input` as an update of the stored
+ * resource `old`: everything validateResource checks, plus the kind's
+ * update-only rules (libcalico-go: an IPPool's CIDR and blockSize cannot be
+ * modified). Returns the validated, defaulted new resource.
+ */
+export function validateResourceUpdate(old: Resource, input: unknown, document?: string): Resource {
+  const updated = validateResource(input, document);
+  const def = kindDefinition(updated.apiVersion, updated.kind);
+  if (!def?.validateUpdate) return updated;
+  const issues = new Issues();
+  def.validateUpdate(old, updated, issues);
+  issues.throwIfAny(document ?? `${updated.kind} ${updated.metadata.name}`);
+  return updated;
+}

@@ -21,6 +21,8 @@ export interface KindSpec {
   readonly defaults?: (r: Resource) => void;
   /** Extra top-level fields and their schemas (Kubernetes kinds without a spec). */
   readonly topLevel?: Readonly<Record<string, Spec>>;
+  /** Update-only rules (see KindDefinition.validateUpdate). */
+  readonly validateUpdate?: (old: Resource, updated: Resource, issues: Issues) => void;
 }
 
 /**
@@ -62,8 +64,9 @@ export function defineKind(k: KindSpec): KindDefinition {
       k.defaults?.(r);
     },
   };
-  registerKind(def);
-  return def;
+  const full: KindDefinition = k.validateUpdate ? { ...def, validateUpdate: k.validateUpdate } : def;
+  registerKind(full);
+  return full;
 }
 
 /** Builds a KindInfo for a projectcalico.org/v3 kind. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from './kind-test-util.js';
-import { validateResource } from '../validate-resource.js';
+import { validateResource, validateResourceUpdate } from '../validate-resource.js';
 import { ipPoolOverlapIssue } from './ip-pool.js';
 import type { Resource } from '../types.js';
 
@@ -151,3 +151,18 @@ for (const [name, cidrs, ok] of reservations) {
     assert.equal(r.ok, ok, r.issues.join('; '));
   });
 }
+
+test('IPPool update: CIDR and blockSize cannot be modified (libcalico-go ipPools.Update)', () => {
+  const old = check('IPPool', { cidr: '10.0.0.0/16' }, { name: 'p' }).result!;
+  const upd = (spec: Record<string, unknown>) => {
+    try {
+      validateResourceUpdate(old, { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec });
+      return [];
+    } catch (e) {
+      return (e as { issues: { path: string; reason: string }[] }).issues.map((i) => `${i.path}: ${i.reason}`);
+    }
+  };
+  assert.deepEqual(upd({ cidr: '10.0.0.0/16', natOutgoing: true }), []);
+  assert.deepEqual(upd({ cidr: '10.1.0.0/16' }), ['spec.cidr: IPPool CIDR cannot be modified']);
+  assert.deepEqual(upd({ cidr: '10.0.0.0/16', blockSize: 28 }), ['spec.blockSize: IPPool BlockSize cannot be modified']);
+});

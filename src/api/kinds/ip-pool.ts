@@ -124,12 +124,29 @@ function ipPoolDefaults(r: Resource): void {
   delete spec['nat-outgoing'];
 }
 
+/**
+ * libcalico-go ipPools.Update: the CIDR may only be rewritten to the same
+ * network in canonical form, and blockSize never changes.
+ */
+function validateIPPoolUpdate(old: Resource, updated: Resource, issues: Issues): void {
+  const o = (old.spec ?? {}) as Record<string, unknown>;
+  const n = (updated.spec ?? {}) as Record<string, unknown>;
+  const oc = parseCidr(String(o.cidr), { allowBareIp: true });
+  const nc = parseCidr(String(n.cidr), { allowBareIp: true });
+  if (o.cidr !== n.cidr && (!oc.ok || !nc.ok || oc.value.cidr !== nc.value.cidr || n.cidr !== nc.value.cidr)) {
+    issues.add('spec.cidr', 'IPPool CIDR cannot be modified', n.cidr);
+  }
+  const oldBlock = typeof o.blockSize === 'number' ? o.blockSize : oc.ok && oc.value.family === 6 ? 122 : 26;
+  if (n.blockSize !== oldBlock) issues.add('spec.blockSize', 'IPPool BlockSize cannot be modified', n.blockSize);
+}
+
 export const ipPoolKind = defineKind({
   info: calicoKind('IPPool', 'ippools', false, ['ippool', 'ippools', 'ipp', 'ipps', 'pool', 'pools']),
   spec: ipPoolSpecSchema,
   specRequired: true,
   validate: validateIPPool,
   defaults: ipPoolDefaults,
+  validateUpdate: validateIPPoolUpdate,
 });
 
 /**
