@@ -14,7 +14,10 @@ import { calicoKind, defineKind, specOf } from './define-kind.js';
  */
 export const ipamConfigurationSpecSchema = object({
   strictAffinity: bool(),
-  maxBlocksPerHost: int({ min: 0, max: 2147483647 }),
+  maxBlocksPerHost: int({
+    max: 2147483647,
+    check: (v) => (v < 0 ? 'must be greater than or equal to 0' : undefined),
+  }),
   autoAllocateBlocks: bool(),
   kubeVirtVMAddressPersistence: enumOf(['Enabled', 'Disabled']),
   ipCooldownSeconds: int({ min: 0, max: 1200 }),

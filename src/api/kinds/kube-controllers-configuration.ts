@@ -68,6 +68,7 @@ function validateKubeControllersConfiguration(r: Resource, issues: Issues): void
     const path = `spec.controllers.node.hostEndpoint.templates[${i}]`;
     const name = typeof x.generateName === 'string' ? x.generateName : '';
     if (!name) issues.add(`${path}.generateName`, 'Template name must be specified');
+    else if (name.length > 253) issues.add(`${path}.generateName`, 'Template name must be shorter than 253 characters');
     else if (seen.has(name)) issues.add(`${path}.generateName`, 'Template name must be unique', name);
     seen.add(name);
     const cidrs = Array.isArray(x.interfaceCIDRs) ? x.interfaceCIDRs : [];

@@ -47,7 +47,7 @@ test('IPAMConfiguration: singleton, strictAffinity defaults to false', () => {
   assert.deepEqual(check('IPAMConfiguration', { strictAffinity: true }, { name: 'other' }).issues, [
     'metadata.name: Cannot create a IPAMConfiguration resource with a name other than "default"',
   ]);
-  assert.ok(!check('IPAMConfiguration', { maxBlocksPerHost: -1 }, { name: 'default' }).ok);
+  assert.deepEqual(check('IPAMConfiguration', { maxBlocksPerHost: -1 }, { name: 'default' }).issues, ['spec.maxBlocksPerHost: must be greater than or equal to 0']);
   assert.ok(!check('IPAMConfiguration', { strictAffinity: 'yes' }, { name: 'default' }).ok);
 });
 
@@ -74,6 +74,7 @@ const kcc: [string, Record<string, unknown>, boolean][] = [
   ['template bad selector', { controllers: { node: { hostEndpoint: { templates: [{ generateName: 'a', interfacePattern: 'x', nodeSelector: 'this is not valid selector syntax' }] } } } }, false],
   ['template bad CIDR', { controllers: { node: { hostEndpoint: { templates: [{ generateName: 'a', interfaceCIDRs: ['not a real cidr'] }] } } } }, false],
   ['template without CIDRs or pattern', { controllers: { node: { hostEndpoint: { templates: [{ generateName: 'a' }] } } } }, false],
+  ['template name too long', { controllers: { node: { hostEndpoint: { templates: [{ generateName: 'a'.repeat(254), interfacePattern: 'x' }] } } } }, false],
   ['duplicate template names', { controllers: { node: { hostEndpoint: { templates: [{ generateName: 'a', interfacePattern: 'x' }, { generateName: 'a', interfacePattern: 'y' }] } } } }, false],
 ];
 for (const [name, spec, ok] of kcc) {
@@ -97,6 +98,9 @@ test('ClusterInformation', () => {
   const spec = { clusterGUID: 'abc', clusterType: 'k8s,bgp', calicoVersion: 'v3.31.7', datastoreReady: true, variant: 'Calico' };
   assert.deepEqual(check('ClusterInformation', spec, { name: 'default' }).result!.spec, spec);
   assert.ok(!check('ClusterInformation', { datastoreReady: 'yes' }, { name: 'default' }).ok);
+  assert.deepEqual(check('ClusterInformation', {}, { name: 'other' }).issues, [
+    'metadata.name: Cannot create a Cluster Information resource with a name other than "default"',
+  ]);
 });
 
 test('CalicoNodeStatus requires node, classes and updatePeriodSeconds', () => {
