@@ -101,3 +101,16 @@ test('CHECK without prevResult is refused; CHECK of an unknown container is erro
   const withPrev = readCmdArgs(env('CHECK', 'nobody'), JSON.stringify({ ...conf, prevResult: { cniVersion: '1.0.0', ips: [{ address: '10.77.0.9/32' }] } }));
   await assert.rejects(plugin.check(withPrev), (e: { code: number }) => e.code === 3);
 });
+
+test('GC (1.1) releases the addresses of attachments the runtime no longer has', async () => {
+  const k = new FakeKernel();
+  const plugin = new CalicoPlugin({ kernel: k });
+  const conf11 = { ...conf, cniVersion: '1.1.0' };
+  for (const id of ['keep1', 'drop1']) assert.equal(await runPlugin(plugin, io(env('ADD', id), conf11)), 0);
+  assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 2);
+  const gc = io({ CNI_COMMAND: 'GC', CNI_PATH: '/nonexistent' }, { ...conf11, 'cni.dev/valid-attachments': [{ containerID: 'keep1', ifname: 'eth0' }] });
+  assert.equal(await runPlugin(plugin, gc), 0, gc.out);
+  assert.deepEqual((await ds.list({ kind: 'IPAMHandle' })).items.map((i) => i.key.name), ['net1.keep1']);
+  assert.equal(await runPlugin(plugin, io(env('DEL', 'keep1'), conf11)), 0);
+  assert.equal(await runPlugin(plugin, io(env('DEL', 'drop1'), conf11)), 0);
+});

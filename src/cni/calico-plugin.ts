@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { isCalicoError } from '../lib/errors.js';
 import { CniLog } from './cni-log.js';
-import { addIpam, delIpam, type IpamAllocation } from './ipam-delegate.js';
+import { addIpam, delIpam, gcIpam, type IpamAllocation } from './ipam-delegate.js';
 import {
   checkNetworking, cleanUpNamespace, deleteHostVeth, doNetworking, DEFAULT_ROUTES, HOST_VETH_MAC, hostCidr, realKernel, type KernelShim,
 } from './linux-dataplane.js';
@@ -324,5 +324,11 @@ export class CalicoPlugin implements PluginHandlers {
     } finally {
       await inv.ds.close();
     }
+  }
+
+  /** GC (1.1): passed on to the IPAM plugin with the runtime's valid attachments. */
+  async gc(args: CmdArgs): Promise<void> {
+    const inv = this.start(args);
+    await gcIpam(inv.conf, args);
   }
 }

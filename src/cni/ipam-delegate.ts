@@ -90,3 +90,17 @@ function withPoolOverrides(stdin: string, w: IpamWorkload): string {
   if (w.ipv6Pools?.length) conf.ipam['ipv6_pools'] = w.ipv6Pools;
   return JSON.stringify(conf);
 }
+
+/**
+ * GC (spec 1.1): the IPAM plugin releases whatever is not in
+ * `cni.dev/valid-attachments`; we pass the request on, as the spec asks of a
+ * plugin that delegates IPAM.
+ */
+export async function gcIpam(conf: CalicoNetConf, args: CmdArgs, deps: IpamDeps = {}): Promise<void> {
+  const inProcess = conf.ipam.type === 'calico-ipam' ? await loadCalicoIpam(deps.env ?? process.env) : null;
+  if (inProcess) {
+    if (inProcess.gc) await inProcess.gc(args);
+    return;
+  }
+  await execPlugin(conf.ipam.type, 'GC', args.stdinData, args, deps.exec);
+}
