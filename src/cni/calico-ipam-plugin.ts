@@ -116,8 +116,6 @@ function isNotFound(e: unknown): boolean {
 /** Handlers of the plugin; `env` supplies the datastore environment (tests pass their own). */
 export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): PluginHandlers {
   return {
-    supportedVersions: ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'],
-
     async add(args: CmdArgs): Promise<CniResult> {
       const conf = parseCalicoNetConf(args.config);
       const ipamConf = parseIpamConf(conf);
@@ -127,32 +125,37 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): Plugin
       const pod = args.args.get('K8S_POD_NAME');
       const namespace = args.args.get('K8S_POD_NAMESPACE');
       if (pod) { attrs['pod'] = pod; attrs['namespace'] = namespace ?? 'default'; }
-      return withIpam(conf, env, async (ipam, ds) => {
-        // A retried ADD for the same container gets the addresses it already has.
-        const existing = await ipam.ipsByHandle(handleId).catch((e: unknown) => { if (isNotFound(e)) return []; throw e; });
-        const has4 = existing.filter((ip) => !ip.includes(':'));
-        const has6 = existing.filter((ip) => ip.includes(':'));
-        const need4 = ipamConf.assignIpv4 && has4.length === 0 ? 1 : 0;
-        const need6 = ipamConf.assignIpv6 && has6.length === 0 ? 1 : 0;
-        const got = need4 || need6
-          ? await ipam.autoAssign({ num4: need4, num6: need6, handleId, attrs, hostname: nodename, ipv4Pools: ipamConf.ipv4Pools, ipv6Pools: ipamConf.ipv6Pools })
-          : { ipv4: [], ipv6: [] };
-        const keep = [...(ipamConf.assignIpv4 ? has4.slice(0, 1) : []), ...(ipamConf.assignIpv6 ? has6.slice(0, 1) : [])];
-        const reused = keep.length ? await cidrsOf(ds, keep) : [];
-        const addresses = [...reused, ...got.ipv4.map((a) => a.cidr), ...got.ipv6.map((a) => a.cidr)];
-        addresses.sort((a, b) => Number(a.includes(':')) - Number(b.includes(':')));
-        return { cniVersion: args.cniVersion, ips: addresses.map((address) => ({ address })) };
+      // CNI_ARGS `IP=<addr>` asks for that exact address (returned as /32 or /128).
+      const explicit = args.args.get('IP') ?? args.args.get('ip');
+      return withIpam(conf, env, async (ipam) => {
+        if (explicit) {
+          const a = await ipam.assignIP({ ip: explicit, handleId, attrs, hostname: nodename });
+          return { cniVersion: args.cniVersion, ips: [{ address: `${a.ip}/${a.ip.includes(':') ? 128 : 32}` }] };
+        }
+        // As Calico, every ADD allocates (a repeated ADD for one container adds
+        // to its handle; DEL releases them all). Addresses carry the block's prefix.
+        const got = await ipam.autoAssign({
+          num4: ipamConf.assignIpv4 ? 1 : 0, num6: ipamConf.assignIpv6 ? 1 : 0, handleId, attrs, hostname: nodename,
+          ipv4Pools: ipamConf.ipv4Pools, ipv6Pools: ipamConf.ipv6Pools,
+        });
+        return { cniVersion: args.cniVersion, ips: [...got.ipv4, ...got.ipv6].map((a) => ({ address: a.cidr })) };
       });
     },
 
     async del(args: CmdArgs): Promise<void> {
       const conf = parseCalicoNetConf(args.config);
       const ipamConf = parseIpamConf(conf);
+      const pod = args.args.get('K8S_POD_NAME');
+      const namespace = args.args.get('K8S_POD_NAMESPACE');
+      // Calico also releases the pre-v3 handle: the workload ID (`<ns>.<pod>` for k8s, else the container ID).
+      const legacy = pod && namespace ? `${namespace}.${pod}` : args.containerId;
       await withIpam(conf, env, async (ipam) => {
-        try {
-          await ipam.releaseByHandle(handleIdFor(conf.name, args.containerId), { releaseEmptyAffineBlocks: ipamConf.releaseEmptyBlocks });
-        } catch (e) {
-          if (!isNotFound(e)) throw e; // already released: DEL is idempotent
+        for (const handleId of [handleIdFor(conf.name, args.containerId), legacy]) {
+          try {
+            await ipam.releaseByHandle(handleId, { releaseEmptyAffineBlocks: ipamConf.releaseEmptyBlocks });
+          } catch (e) {
+            if (!isNotFound(e)) throw e; // nothing to release: DEL is idempotent
+          }
         }
       });
     },
@@ -199,17 +202,6 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): Plugin
       });
     },
   };
-}
-
-/** `ip/blockPrefix` for addresses already held (what autoAssign would have returned). */
-async function cidrsOf(ds: Datastore, ips: readonly string[]): Promise<string[]> {
-  const [{ listPools }, { cidrContainsIp, parseIp }] = await Promise.all([import('../ipam/pools.js'), import('../ipam/ip.js')]);
-  const pools = await listPools(ds);
-  return ips.map((ip) => {
-    const a = parseIp(ip);
-    const pool = pools.find((p) => cidrContainsIp(p.cidr, a));
-    return `${ip}/${pool ? pool.blockSize : a.version === 4 ? 32 : 128}`;
-  });
 }
 
 /** Entry point used by bin/calico-ipam. */
