@@ -7,8 +7,14 @@
  * parent that has it). Emits `onMatchStarted(selId, itemId)` /
  * `onMatchStopped(selId, itemId)`; every start has exactly one stop, keyed
  * identically (a deleted selector or item stops all its matches).
+ *
+ * Indexing (as Felix's label restrictions): a selector that requires a label
+ * (`app == 'x'`, `app in {...}`, `has(app)`, ...) is only evaluated against
+ * items carrying that label (with one of the required values); the others
+ * cannot match. Selectors without such a restriction are evaluated against
+ * every item.
  */
-import type { Selector } from '../selector/index.js';
+import { possibleToSatisfy, type Selector } from '../selector/index.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -20,45 +26,96 @@ export interface MatchListener {
 interface ItemData {
   readonly labels: Labels;
   readonly parentIds: readonly string[];
-  /** Resolved parent label maps, refreshed when a parent changes. */
-  parents: Labels[];
+  /** Own labels over parents' labels, refreshed when a parent changes. */
+  effective: Record<string, string>;
 }
 
-const EMPTY: Labels = Object.freeze({});
+/** How a selector is indexed: by required values of a label, by a required label, not at all, or never matching. */
+type SelectorKey =
+  | { readonly kind: 'values'; readonly label: string; readonly values: readonly string[] }
+  | { readonly kind: 'present'; readonly label: string }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'never' };
+
+interface SelectorData {
+  readonly sel: Selector;
+  readonly key: SelectorKey;
+}
+
+function selectorKey(sel: Selector): SelectorKey {
+  let best: SelectorKey = { kind: 'all' };
+  for (const [label, r] of sel.labelRestrictions()) {
+    if (!possibleToSatisfy(r)) return { kind: 'never' };
+    if (r.mustHaveOneOfValues !== undefined) {
+      if (best.kind !== 'values' || r.mustHaveOneOfValues.length < best.values.length) {
+        best = { kind: 'values', label, values: r.mustHaveOneOfValues };
+      }
+    } else if (r.mustBePresent && best.kind === 'all') {
+      best = { kind: 'present', label };
+    }
+  }
+  return best;
+}
+
+function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(v);
+}
+
+function delFrom<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  const s = m.get(k);
+  if (!s) return;
+  s.delete(v);
+  if (s.size === 0) m.delete(k);
+}
+
+const SEP = '\u0000';
 
 export class LabelIndex {
-  private readonly selectors = new Map<string, Selector>();
+  private readonly selectors = new Map<string, SelectorData>();
   private readonly items = new Map<string, ItemData>();
   private readonly parentLabels = new Map<string, Labels>();
   private readonly childrenOfParent = new Map<string, Set<string>>();
   private readonly matchesBySel = new Map<string, Set<string>>();
   private readonly matchesByItem = new Map<string, Set<string>>();
+  /** Items by `label SEP value` and by label, over effective labels. */
+  private readonly itemsByLabelValue = new Map<string, Set<string>>();
+  private readonly itemsByLabel = new Map<string, Set<string>>();
+  /** Selectors by the index key they require. */
+  private readonly selsByLabelValue = new Map<string, Set<string>>();
+  private readonly selsByLabel = new Map<string, Set<string>>();
+  private readonly unindexedSels = new Set<string>();
 
   constructor(private readonly listener: MatchListener) {}
 
   /** Adds, replaces (null removes) a selector. */
   updateSelector(selId: string, sel: Selector | null): void {
     const old = this.selectors.get(selId);
+    if (old !== undefined && sel !== null && old.sel.toString() === sel.toString()) return;
+    if (old !== undefined) this.unindexSelector(selId, old.key);
     if (sel === null) {
       if (old === undefined) return;
       this.selectors.delete(selId);
       for (const itemId of [...(this.matchesBySel.get(selId) ?? [])]) this.stop(selId, itemId);
       return;
     }
-    if (old !== undefined && old.toString() === sel.toString()) return;
-    this.selectors.set(selId, sel);
-    for (const [itemId, item] of this.items) this.reconcile(selId, sel, itemId, item);
+    const data: SelectorData = { sel, key: selectorKey(sel) };
+    this.selectors.set(selId, data);
+    this.indexSelector(selId, data.key);
+    const candidates = this.candidateItems(data.key);
+    for (const itemId of [...(this.matchesBySel.get(selId) ?? [])]) {
+      if (!candidates.has(itemId)) this.stop(selId, itemId);
+    }
+    for (const itemId of candidates) this.reconcile(selId, data.sel, itemId, this.items.get(itemId)!);
   }
 
   /** Adds, replaces (labels null removes) an item. */
   updateItem(itemId: string, labels: Labels | null, parentIds: readonly string[] = []): void {
     const old = this.items.get(itemId);
     if (old !== undefined) {
-      for (const p of old.parentIds) {
-        const kids = this.childrenOfParent.get(p);
-        kids?.delete(itemId);
-        if (kids?.size === 0) this.childrenOfParent.delete(p);
-      }
+      for (const p of old.parentIds) delFrom(this.childrenOfParent, p, itemId);
+      this.unindexItem(itemId, old.effective);
     }
     if (labels === null) {
       if (old === undefined) return;
@@ -66,15 +123,12 @@ export class LabelIndex {
       for (const selId of [...(this.matchesByItem.get(itemId) ?? [])]) this.stop(selId, itemId);
       return;
     }
-    const item: ItemData = { labels, parentIds: [...parentIds], parents: [] };
-    item.parents = this.resolveParents(item.parentIds);
+    const item: ItemData = { labels, parentIds: [...parentIds], effective: {} };
+    item.effective = this.merge(item);
     this.items.set(itemId, item);
-    for (const p of item.parentIds) {
-      let kids = this.childrenOfParent.get(p);
-      if (!kids) this.childrenOfParent.set(p, (kids = new Set()));
-      kids.add(itemId);
-    }
-    for (const [selId, sel] of this.selectors) this.reconcile(selId, sel, itemId, item);
+    for (const p of item.parentIds) addTo(this.childrenOfParent, p, itemId);
+    this.indexItem(itemId, item.effective);
+    this.reconcileItem(itemId, item);
   }
 
   /** Adds, replaces (null removes) a parent's labels; re-evaluates its children. */
@@ -83,8 +137,10 @@ export class LabelIndex {
     else this.parentLabels.set(parentId, labels);
     for (const itemId of this.childrenOfParent.get(parentId) ?? []) {
       const item = this.items.get(itemId)!;
-      item.parents = this.resolveParents(item.parentIds);
-      for (const [selId, sel] of this.selectors) this.reconcile(selId, sel, itemId, item);
+      this.unindexItem(itemId, item.effective);
+      item.effective = this.merge(item);
+      this.indexItem(itemId, item.effective);
+      this.reconcileItem(itemId, item);
     }
   }
 
@@ -96,43 +152,92 @@ export class LabelIndex {
     return this.matchesByItem.get(itemId) ?? new Set();
   }
 
-  /** The item's effective labels: parents (last first) overlaid by own labels. */
+  /** The item's effective labels: own labels over its parents' (a copy). */
   effectiveLabels(itemId: string): Record<string, string> {
     const item = this.items.get(itemId);
-    if (!item) return {};
+    return item ? { ...item.effective } : {};
+  }
+
+  private merge(item: ItemData): Record<string, string> {
     const out: Record<string, string> = {};
-    for (let i = item.parents.length - 1; i >= 0; i--) Object.assign(out, item.parents[i]);
+    for (let i = item.parentIds.length - 1; i >= 0; i--) {
+      const p = this.parentLabels.get(item.parentIds[i]!);
+      if (p) Object.assign(out, p);
+    }
     return Object.assign(out, item.labels);
   }
 
-  private resolveParents(ids: readonly string[]): Labels[] {
-    return ids.map((p) => this.parentLabels.get(p) ?? EMPTY);
+  private indexItem(itemId: string, labels: Labels): void {
+    for (const [k, v] of Object.entries(labels)) {
+      addTo(this.itemsByLabelValue, k + SEP + v, itemId);
+      addTo(this.itemsByLabel, k, itemId);
+    }
+  }
+
+  private unindexItem(itemId: string, labels: Labels): void {
+    for (const [k, v] of Object.entries(labels)) {
+      delFrom(this.itemsByLabelValue, k + SEP + v, itemId);
+      delFrom(this.itemsByLabel, k, itemId);
+    }
+  }
+
+  private indexSelector(selId: string, key: SelectorKey): void {
+    if (key.kind === 'values') for (const v of key.values) addTo(this.selsByLabelValue, key.label + SEP + v, selId);
+    else if (key.kind === 'present') addTo(this.selsByLabel, key.label, selId);
+    else if (key.kind === 'all') this.unindexedSels.add(selId);
+  }
+
+  private unindexSelector(selId: string, key: SelectorKey): void {
+    if (key.kind === 'values') for (const v of key.values) delFrom(this.selsByLabelValue, key.label + SEP + v, selId);
+    else if (key.kind === 'present') delFrom(this.selsByLabel, key.label, selId);
+    else if (key.kind === 'all') this.unindexedSels.delete(selId);
+  }
+
+  private candidateItems(key: SelectorKey): Set<string> {
+    switch (key.kind) {
+      case 'never':
+        return new Set();
+      case 'all':
+        return new Set(this.items.keys());
+      case 'present':
+        return new Set(this.itemsByLabel.get(key.label) ?? []);
+      case 'values': {
+        const out = new Set<string>();
+        for (const v of key.values) for (const i of this.itemsByLabelValue.get(key.label + SEP + v) ?? []) out.add(i);
+        return out;
+      }
+    }
+  }
+
+  /** Re-evaluates one item against every selector that could match it; stops the rest. */
+  private reconcileItem(itemId: string, item: ItemData): void {
+    const candidates = new Set<string>(this.unindexedSels);
+    for (const [k, v] of Object.entries(item.effective)) {
+      for (const s of this.selsByLabelValue.get(k + SEP + v) ?? []) candidates.add(s);
+      for (const s of this.selsByLabel.get(k) ?? []) candidates.add(s);
+    }
+    for (const selId of [...(this.matchesByItem.get(itemId) ?? [])]) {
+      if (!candidates.has(selId)) this.stop(selId, itemId);
+    }
+    for (const selId of candidates) this.reconcile(selId, this.selectors.get(selId)!.sel, itemId, item);
   }
 
   private reconcile(selId: string, sel: Selector, itemId: string, item: ItemData): void {
-    const matches = sel.evaluateWithParents(item.labels, item.parents);
+    const matches = sel.evaluate(item.effective);
     const had = this.matchesBySel.get(selId)?.has(itemId) ?? false;
     if (matches && !had) this.start(selId, itemId);
     else if (!matches && had) this.stop(selId, itemId);
   }
 
   private start(selId: string, itemId: string): void {
-    let a = this.matchesBySel.get(selId);
-    if (!a) this.matchesBySel.set(selId, (a = new Set()));
-    a.add(itemId);
-    let b = this.matchesByItem.get(itemId);
-    if (!b) this.matchesByItem.set(itemId, (b = new Set()));
-    b.add(selId);
+    addTo(this.matchesBySel, selId, itemId);
+    addTo(this.matchesByItem, itemId, selId);
     this.listener.onMatchStarted(selId, itemId);
   }
 
   private stop(selId: string, itemId: string): void {
-    const a = this.matchesBySel.get(selId)!;
-    a.delete(itemId);
-    if (a.size === 0) this.matchesBySel.delete(selId);
-    const b = this.matchesByItem.get(itemId)!;
-    b.delete(selId);
-    if (b.size === 0) this.matchesByItem.delete(itemId);
+    delFrom(this.matchesBySel, selId, itemId);
+    delFrom(this.matchesByItem, itemId, selId);
     this.listener.onMatchStopped(selId, itemId);
   }
 }
