@@ -462,6 +462,12 @@ metadata: {name: gns1}
 spec:
   netz: [10.0.0.0/8]
 `, /spec\.netz/],
+    ['unknown metadata field', `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: gns3, lables: {a: b}}
+spec:
+  nets: [10.0.0.0/8]
+`, /metadata\.lables/],
     ['CIDR', `apiVersion: projectcalico.org/v3
 kind: GlobalNetworkSet
 metadata: {name: gns2}
@@ -496,7 +502,7 @@ spec:
         assert.match(r.err, /document 3/);
         assert.match(r.err, field);
         // Unknown fields fail decoding in calicoctl (strict unmarshal): "failed to execute command".
-        assert.match(r.err, what === 'unknown field' ? /^failed to execute command: / : new RegExp(`failed to ${verb} any ('\\w+' )?resources`));
+        assert.match(r.err, what.startsWith('unknown') ? /^failed to execute command: / : new RegExp(`failed to ${verb} any ('\\w+' )?resources`));
         assert.equal(r.out, '');
         assert.equal(await ds.currentRevision(), before);
       }

@@ -108,21 +108,24 @@ export function prepareResource(input: Resource, document?: string): PreparedRes
   const info = resolveKindOf(input);
   const meta = input.metadata ?? ({} as ObjectMeta);
   const resourceVersion = meta.resourceVersion === undefined || meta.resourceVersion === '' ? undefined : String(meta.resourceVersion);
-  // Only the user-settable metadata goes through (calicoctl prepareMetadataForCreate).
-  const cleanMeta: ObjectMeta = { name: meta.name };
-  if (info.namespaced) cleanMeta.namespace = meta.namespace || 'default';
-  else if (meta.namespace) {
+  if (!info.namespaced && meta.namespace) {
     throw new ValidationError([{ path: 'metadata.namespace', value: meta.namespace, reason: `namespace should not be specified for a non-namespaced resource. ${info.kind} is not a namespaced resource` }], document);
   }
-  if (meta.labels !== undefined) cleanMeta.labels = meta.labels;
-  if (meta.annotations !== undefined) cleanMeta.annotations = meta.annotations;
-  const validated = validateResource({ ...input, metadata: cleanMeta }, document);
+  // The whole metadata is checked (a misspelt field is an error), then only the
+  // user-settable part is kept (calicoctl prepareMetadataForCreate): name,
+  // namespace, labels, annotations. uid, creationTimestamp etc. come from the store.
+  const validated = validateResource(input, document);
+  const vm = validated.metadata;
+  const cleanMeta: ObjectMeta = { name: vm.name };
+  if (info.namespaced) cleanMeta.namespace = vm.namespace || 'default';
+  if (vm.labels !== undefined) cleanMeta.labels = vm.labels;
+  if (vm.annotations !== undefined) cleanMeta.annotations = vm.annotations;
+  validated.metadata = cleanMeta;
   if (isTieredKind(validated.apiVersion, validated.kind)) {
     const issue = tieredNameIssue(validated.metadata.name, specTier(validated));
     if (issue) throw new ValidationError([issue], document);
     addTierLabel(validated);
   }
-  delete validated.metadata.resourceVersion;
   return { info, key: resourceKeyOf(info, validated), resource: validated, resourceVersion };
 }
 
