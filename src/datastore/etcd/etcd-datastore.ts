@@ -59,6 +59,10 @@ export class EtcdDatastore implements Datastore {
     const options: IOptions = {
       hosts: endpoints,
       dialTimeout: opts.dialTimeoutMs ?? 5000,
+      // Ping while a call or watch stream is open, so a silently dead server or
+      // a partition breaks the watch stream (and it resumes) instead of hanging.
+      // 10 s respects etcd's default --grpc-keepalive-min-time (5 s).
+      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5000, 'grpc.keepalive_permit_without_calls': 0 },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + callTimeout }),
       faultHandling: {
         // Fail over between endpoints on connection errors; a short breaker so a restarted etcd is used again soon.
