@@ -64,6 +64,15 @@ describe('bin/calicoctl as a process', () => {
     assert.equal((await calicoctl(['get', 'globalnetworkpolicy', 'allow-dns'], env)).code, 1);
   });
 
+  it('uses the CalicoAPIConfig file given with -c/--config', async () => {
+    const db = join(tmp.path, 'from-config.db');
+    const cfg = tmp.write('calicoctl.cfg', `apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nmetadata: {}\nspec:\n  datastoreType: sqlite\n  sqlitePath: ${db}\n`);
+    assert.equal((await calicoctl(['apply', '-f', '-', '-c', cfg], {}, POLICY)).code, 0);
+    assert.equal((await calicoctl(['get', 'gnp', 'allow-dns', `--config=${cfg}`], {})).code, 0);
+    // The environment's store does not have it.
+    assert.equal((await calicoctl(['get', 'gnp', 'allow-dns'], { CALICO_DATASTORE_PATH: join(tmp.path, 'other.db') })).code, 1);
+  });
+
   it('reports a bad datastore configuration as a failure', async () => {
     const r = await calicoctl(['get', 'gnp'], { ...env, DATASTORE_TYPE: 'bogus' });
     assert.equal(r.code, 1);
