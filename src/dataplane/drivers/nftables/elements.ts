@@ -1,0 +1,94 @@
+import { isIP } from 'node:net';
+import { CalicoError } from '../../../lib/errors.js';
+
+/**
+ * Canonical text of set/map elements, so desired members and members read
+ * back from `nft -j` compare equal: IPv6 compressed lower-case, /32 and /128
+ * dropped, protocols as numbers, numbers in decimal, verdicts as `jump X`.
+ * The canonical form is also valid nft input, so it is what we send.
+ */
+
+const PROTOS: Readonly<Record<string, number>> = {
+  icmp: 1, igmp: 2, tcp: 6, udp: 17, dccp: 33, gre: 47, esp: 50, ah: 51,
+  'icmpv6': 58, 'ipv6-icmp': 58, sctp: 132, udplite: 136,
+};
+
+/** Canonical IPv4/IPv6 address (IPv6 in RFC 5952 form, as nft prints it). */
+export function canonicalAddr(a: string): string {
+  const v = isIP(a);
+  if (v === 4) return a;
+  if (v === 6) return new URL(`http://[${a}]/`).hostname.slice(1, -1);
+  return a;
+}
+
+function canonicalAtom(a: string): string {
+  const s = a.trim();
+  const slash = s.indexOf('/');
+  if (slash > 0 && isIP(s.slice(0, slash)) !== 0) {
+    const addr = canonicalAddr(s.slice(0, slash));
+    const len = Number(s.slice(slash + 1));
+    if ((isIP(addr) === 4 && len === 32) || (isIP(addr) === 6 && len === 128)) return addr;
+    return `${addr}/${len}`;
+  }
+  const dash = s.indexOf('-');
+  if (dash > 0 && isIP(s.slice(0, dash)) !== 0) {
+    return `${canonicalAddr(s.slice(0, dash))}-${canonicalAddr(s.slice(dash + 1))}`;
+  }
+  if (isIP(s) !== 0) return canonicalAddr(s);
+  const lower = s.toLowerCase();
+  const proto = PROTOS[lower];
+  if (proto !== undefined) return String(proto);
+  if (/^0x[0-9a-f]+$/.test(lower)) return String(parseInt(lower, 16));
+  if (/^\d+-\d+$/.test(s)) return s;
+  return s.replace(/^"(.*)"$/, '$1');
+}
+
+/** Canonical form of one set member or map key (concatenations joined with ` . `). */
+export function canonicalElement(e: string): string {
+  return e.split(' . ').map(canonicalAtom).join(' . ');
+}
+
+/** Canonical verdict/value of a map element. */
+export function canonicalValue(v: string): string {
+  const s = v.trim().replace(/\s+/g, ' ');
+  const m = /^(jump|goto) "?([^"]+)"?$/.exec(s);
+  if (m) return `${m[1]} ${m[2]}`;
+  return canonicalAtom(s);
+}
+
+/** Renders a canonical element for nft input; `ifname`/string-typed parts are quoted. */
+export function renderElement(canonical: string, type: string): string {
+  const types = type.split('.').map((t) => t.trim());
+  return canonical.split(' . ').map((part, i) => (types[i] === 'ifname' || types[i] === 'string' ? `"${part}"` : part)).join(' . ');
+}
+
+/** Converts one JSON element (`"1.2.3.4"`, `{prefix}`, `{range}`, `{concat}`, `{elem}`) to canonical text. */
+export function elementFromJson(j: unknown): string {
+  if (typeof j === 'string') return canonicalAtom(j);
+  if (typeof j === 'number') return String(j);
+  if (j && typeof j === 'object') {
+    const o = j as Record<string, unknown>;
+    if ('elem' in o) return elementFromJson((o['elem'] as Record<string, unknown>)['val']);
+    if ('prefix' in o) {
+      const p = o['prefix'] as { addr: string; len: number };
+      return canonicalAtom(`${p.addr}/${p.len}`);
+    }
+    if ('range' in o) {
+      const [a, b] = o['range'] as [unknown, unknown];
+      return `${elementFromJson(a)}-${elementFromJson(b)}`;
+    }
+    if ('concat' in o) return (o['concat'] as unknown[]).map(elementFromJson).join(' . ');
+  }
+  throw new CalicoError('CALICO_ERR_KERNEL', `unrecognised nft element ${JSON.stringify(j)}`);
+}
+
+/** Converts one JSON map value (verdict object or data) to canonical text. */
+export function valueFromJson(j: unknown): string {
+  if (j && typeof j === 'object' && !Array.isArray(j)) {
+    const o = j as Record<string, unknown>;
+    const [k] = Object.keys(o);
+    if (k === 'jump' || k === 'goto') return `${k} ${(o[k] as { target: string }).target}`;
+    if (k !== undefined && o[k] === null) return k;
+  }
+  return elementFromJson(j);
+}

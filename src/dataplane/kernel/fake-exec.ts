@@ -1,0 +1,48 @@
+import type { Exec, ExecResult } from './exec-shim.js';
+
+/** One call seen by FakeExec. */
+export interface FakeExecCall {
+  readonly cmd: string;
+  readonly args: readonly string[];
+  readonly input: string | undefined;
+}
+
+/** Decides the result of a call; return undefined to fall through to the default (exit 0, no output). */
+export type FakeExecHandler = (call: FakeExecCall) => ExecResult | undefined;
+
+/**
+ * FakeExec records every command and answers from handlers registered per
+ * command name, so tests can model `iptables-save`, `ipset list` or `ip -j route`
+ * output and then check exactly what was fed to `iptables-restore`.
+ */
+export class FakeExec implements Exec {
+  readonly calls: FakeExecCall[] = [];
+  private readonly handlers = new Map<string, FakeExecHandler>();
+
+  /** Registers the handler for one command name (replacing any earlier one). */
+  on(cmd: string, handler: FakeExecHandler): this {
+    this.handlers.set(cmd, handler);
+    return this;
+  }
+
+  /** Calls of one command, in order. */
+  callsOf(cmd: string): FakeExecCall[] {
+    return this.calls.filter((c) => c.cmd === cmd);
+  }
+
+  run(cmd: string, args: readonly string[], input?: string): Promise<ExecResult> {
+    const call: FakeExecCall = { cmd, args: [...args], input };
+    this.calls.push(call);
+    const r = this.handlers.get(cmd)?.(call);
+    return Promise.resolve(r ?? { code: 0, stdout: '', stderr: '' });
+  }
+}
+
+/** Shorthand for a handler result. */
+export function ok(stdout = ''): ExecResult {
+  return { code: 0, stdout, stderr: '' };
+}
+
+export function fail(stderr: string, code = 1): ExecResult {
+  return { code, stdout: '', stderr };
+}
