@@ -87,3 +87,24 @@ export function completeTierOnRead(r: Resource): void {
     r.metadata.labels = { ...(r.metadata.labels ?? {}), [TIER_LABEL]: DEFAULT_TIER };
   }
 }
+
+/** Tiers Calico never lets you delete (clientv3 tiers.Delete). */
+const UNDELETABLE_TIERS = new Set(['default', 'adminnetworkpolicy']);
+
+/**
+ * Why a tier may not be deleted, or undefined: the default and
+ * adminnetworkpolicy tiers never, any tier while a policy of one of the
+ * tiered kinds still lives in it. `listNames(kind, prefix)` lists stored
+ * policies of a kind whose names start with `prefix`.
+ */
+export async function tierDeleteRefusal(
+  tier: string,
+  listPolicies: (kind: string, namePrefix: string) => Promise<readonly Resource[]>,
+): Promise<{ operation: string; reason: string } | undefined> {
+  if (UNDELETABLE_TIERS.has(tier)) return { operation: 'Delete', reason: `Cannot delete ${tier} tier` };
+  for (const kind of TIERED_KINDS) {
+    const items = await listPolicies(kind, `${tier}.`);
+    if (items.some((p) => specTier(p) === tier)) return { operation: 'delete', reason: 'Cannot delete a non-empty tier' };
+  }
+  return undefined;
+}

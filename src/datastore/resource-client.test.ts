@@ -96,6 +96,12 @@ describe('ResourceClient', () => {
     await client.create(gnp('r'));
     assert.equal((await client.get('gnp', 'default.r')).metadata.name, 'r');
     await assert.rejects(client.get('gnp', 'p'), (e) => isCalicoError(e, 'CALICO_ERR_NOT_FOUND'), 'a non-default-tier policy is not found by its short name');
+    // Tiers in use, and the default tier, cannot be deleted.
+    await assert.rejects(client.delete('tier', 'sec'), (e) => isCalicoError(e, 'CALICO_ERR_UNSUPPORTED') && /Cannot delete a non-empty tier/.test(e.message));
+    await client.create({ apiVersion: V3, kind: 'Tier', metadata: { name: 'default' }, spec: { order: 1000000 } });
+    await assert.rejects(client.delete('tier', 'default'), (e) => isCalicoError(e, 'CALICO_ERR_UNSUPPORTED') && /Cannot delete default tier/.test(e.message));
+    await client.delete('gnp', 'sec.p');
+    await client.delete('tier', 'sec');
   });
 
   it('retryOnConflict retries only conflicts, at most the given attempts', async () => {

@@ -5,8 +5,10 @@ import { resourceKeyOf } from '../api/types.js';
 import { CalicoError, ValidationError, isCalicoError } from '../lib/errors.js';
 import type { Datastore, KVEntry, ResourceKey } from './datastore.js';
 import {
-  addTierLabel, alternateDefaultTierNames, completeTierOnRead, DEFAULT_TIER, isTieredKind, specTier, tieredNameIssue,
+  addTierLabel, alternateDefaultTierNames, completeTierOnRead, DEFAULT_TIER, isTieredKind, specTier, tierDeleteRefusal, tieredNameIssue,
 } from './resource-client-tiers.js';
+
+const V3 = 'projectcalico.org/v3';
 
 /**
  * ResourceClient is the typed client over any Datastore, as libcalico-go's
@@ -187,6 +189,11 @@ export class ResourceClient {
   async delete(kind: KindRef, name: string, opts: { namespace?: string | undefined; resourceVersion?: string | undefined } = {}): Promise<Resource> {
     const info = resolveKind(kind);
     const entry = await this.findEntry(info, name, opts.namespace);
+    if (info.kind === 'Tier' && info.apiVersion === V3) {
+      const refusal = await tierDeleteRefusal(name, async (k, namePrefix) =>
+        (await this.datastore.list({ kind: k, namePrefix })).items.map((e) => e.value as Resource));
+      if (refusal) throw new CalicoError('CALICO_ERR_UNSUPPORTED', `operation ${refusal.operation} is not supported on ${name}: ${refusal.reason}`);
+    }
     const p = { info, key: entry.key };
     const rev = opts.resourceVersion ? Number(opts.resourceVersion) : undefined;
     if (rev !== undefined && rev !== entry.revision) throw this.conflict(p);
