@@ -165,12 +165,17 @@ export async function assignSpecificIp(ds: Datastore, ipText: string, host: stri
   const pool = poolContaining(pools, ip);
   if (!pool) throw new CalicoError('CALICO_ERR_IPAM', `the provided IP address ${formatIp(ip)} is not in a configured pool`);
   const cidr: IpNet = { version: ip.version, base: ip.value & maskOf(ip.version, pool.blockSize), prefix: pool.blockSize };
+  const config = await readIpamConfig(ds);
   for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
     let b = await readBlock(ds, cidr);
     if (!b) {
       await claimBlock(ds, host, cidr);
       b = await readBlock(ds, cidr);
       if (!b) continue;
+    }
+    // With strictAffinity an address may only come from a block affine to the host.
+    if (config.strictAffinity && b.block.spec.affinity !== hostAffinity(host)) {
+      throw new CalicoError('CALICO_ERR_IPAM', `cannot assign ${formatIp(ip)} to ${host}: block ${b.block.spec.cidr} is affine to ${b.block.spec.affinity ?? 'no host'} and strictAffinity is enabled`);
     }
     blockAssign(b.block.spec, cidr, ip, handleId, attrs);
     const handle = handleId === null ? [] : handleOps(await readHandle(ds, handleId), handleId, new Map([[b.block.spec.cidr, 1]]));

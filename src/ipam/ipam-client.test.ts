@@ -199,7 +199,8 @@ for (const [backend, open] of backends) {
       await pool(ds, 'p', '10.11.0.0/24');
       const ipam = new IpamClient(ds);
       await ipam.autoAssign({ num4: 65, handleId: 'h', hostname: 'n1' });
-      assert.deepEqual(await ipam.releaseHostAffinities('n1', true), []);
+      await assert.rejects(ipam.releaseHostAffinities('n1', true), (e: Error & { code?: string }) => e.code === 'CALICO_ERR_IPAM' && /not empty/.test(e.message));
+      assert.equal((await ds.list({ kind: 'BlockAffinity' })).items.length, 2);
       assert.equal((await ipam.releaseHostAffinities('n1')).length, 2);
       const bs = await blocks(ds);
       assert.equal(bs.length, 2);

@@ -7,6 +7,12 @@ import { parseIp } from './ip.js';
 import type { ReleaseByHandleOptions } from './release.js';
 import { releaseAddresses, releaseByHandle, releaseEmptyBlocks, releaseHostAffinities } from './release.js';
 import type { AssignmentAttributes } from './query.js';
+import type { EnsureBlockArgs } from './admin.js';
+import { claimAffinity, ensureBlock, releaseAffinityIn, releasePoolAffinities, setIpamConfig } from './admin.js';
+import type { IpamConfig } from './model.js';
+import { readIpamConfig } from './pools.js';
+import type { PoolUsage } from './usage.js';
+import { poolUsage } from './usage.js';
 import { getAssignmentAttributes, ipsByHandle } from './query.js';
 
 /**
@@ -110,6 +116,48 @@ export class IpamClient {
   /** Releases all of the host's block affinities; returns the block CIDRs released. */
   async releaseHostAffinities(hostname: string, mustBeEmpty = false): Promise<string[]> {
     return releaseHostAffinities(this.ds, hostname, mustBeEmpty);
+  }
+
+  /**
+   * Releases all of the host's affinities and host-specific IPAM data
+   * (libcalico-go RemoveIPAMHost); its addresses stay allocated.
+   */
+  async removeIPAMHost(hostname: string): Promise<void> {
+    await releaseHostAffinities(this.ds, hostname, false);
+  }
+
+  /** Claims the host's affinity for every block in `cidr` (inside a pool). */
+  async claimAffinity(cidr: string, hostname: string): Promise<{ claimed: string[]; failed: string[] }> {
+    return claimAffinity(this.ds, cidr, hostname);
+  }
+
+  /** Releases the host's affinity for the blocks in `cidr`; returns the CIDRs released. */
+  async releaseAffinity(cidr: string, hostname: string, mustBeEmpty = false): Promise<string[]> {
+    return releaseAffinityIn(this.ds, cidr, hostname, mustBeEmpty);
+  }
+
+  /** Releases every host's affinity for the blocks of the pool with this CIDR. */
+  async releasePoolAffinities(poolCidr: string): Promise<string[]> {
+    return releasePoolAffinities(this.ds, poolCidr);
+  }
+
+  /** The host's block per IP version, claimed if it has none yet. */
+  async ensureBlock(args: EnsureBlockArgs): Promise<{ ipv4: string | null; ipv6: string | null }> {
+    return ensureBlock(this.ds, args);
+  }
+
+  /** IPAMConfiguration `default` with Calico's defaults for absent fields. */
+  async getIPAMConfig(): Promise<IpamConfig> {
+    return readIpamConfig(this.ds);
+  }
+
+  async setIPAMConfig(cfg: IpamConfig): Promise<void> {
+    return setIpamConfig(this.ds, cfg);
+  }
+
+  /** Address usage per pool and block (libcalico-go GetUtilization). */
+  async getUtilization(): Promise<PoolUsage[]> {
+    return poolUsage(this.ds);
   }
 
   /** Deletes empty blocks (and their affinities), optionally only the host's; returns their CIDRs. */

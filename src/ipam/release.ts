@@ -153,10 +153,23 @@ export async function releaseEmptyBlocks(ds: Datastore, host?: string): Promise<
  * CIDRs whose affinity was released.
  */
 export async function releaseHostAffinities(ds: Datastore, host: string, mustBeEmpty: boolean): Promise<string[]> {
+  return releaseAffinities(ds, host, await listAffineBlocks(ds, host), mustBeEmpty);
+}
+
+/**
+ * Releases `host`'s affinity to each block; with `mustBeEmpty`, blocks in
+ * use keep theirs and, after the others are done, CALICO_ERR_IPAM names them
+ * (libcalico-go: "may release some but not all").
+ */
+export async function releaseAffinities(ds: Datastore, host: string, blocks: readonly { cidr: IpNet }[], mustBeEmpty: boolean): Promise<string[]> {
   const out: string[] = [];
-  for (const a of await listAffineBlocks(ds, host)) {
-    if ((await releaseAffinity(ds, host, a.cidr, mustBeEmpty)) === 'released') out.push(formatCidr(a.cidr));
+  const inUse: string[] = [];
+  for (const a of blocks) {
+    const r = await releaseAffinity(ds, host, a.cidr, mustBeEmpty);
+    if (r === 'released') out.push(formatCidr(a.cidr));
+    if (r === 'notEmpty') inUse.push(formatCidr(a.cidr));
   }
+  if (inUse.length) throw new CalicoError('CALICO_ERR_IPAM', `block${inUse.length > 1 ? 's' : ''} ${inUse.join(', ')} of ${host} not empty: affinity kept`);
   return out;
 }
 

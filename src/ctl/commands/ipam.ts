@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CalicoError, isCalicoError } from '../../lib/errors.js';
+import { isCalicoError } from '../../lib/errors.js';
 import type { CtlContext } from '../context.js';
 import { renderTable } from '../output/table.js';
 import { addConfigFlag } from './common-flags.js';
@@ -162,25 +162,12 @@ async function configure(ctx: CtlContext, opts: { strictaffinity: string; maxBlo
     if (!Number.isInteger(max) || max < 0) throw new CommandFailed(`invalid value for --max-blocks-per-host: ${opts.maxBlocksPerHost} (expected a non-negative integer)`);
   }
   const ds = await ctx.datastore();
-  const key = { kind: 'IPAMConfiguration', name: 'default' };
-  type Cfg = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown }; spec: Record<string, unknown> };
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const cur = await ds.get<Cfg>(key);
-    const value: Cfg = cur
-      ? structuredClone(cur.value)
-      : { apiVersion: 'projectcalico.org/v3', kind: 'IPAMConfiguration', metadata: { name: 'default' }, spec: { strictAffinity: false, autoAllocateBlocks: true, maxBlocksPerHost: 0 } };
-    value.spec['strictAffinity'] = strict;
-    if (max !== undefined) value.spec['maxBlocksPerHost'] = max;
-    try {
-      if (cur) await ds.update(key, value, cur.revision); else await ds.create(key, value);
-      ctx.stdout(`Successfully set StrictAffinity to: ${strict}\n`);
-      if (max !== undefined) ctx.stdout(`Successfully set MaxBlocksPerHost to: ${max}\n`);
-      return;
-    } catch (e) {
-      if (!isCalicoError(e, 'CALICO_ERR_CONFLICT') && !isCalicoError(e, 'CALICO_ERR_ALREADY_EXISTS')) throw e;
-    }
-  }
-  throw new CalicoError('CALICO_ERR_CONFLICT', 'could not update IPAMConfiguration: too many concurrent updates');
+  const lib = await ipamLib();
+  const ipam = new lib.IpamClient(ds);
+  const cur = await ipam.getIPAMConfig();
+  await ipam.setIPAMConfig({ ...cur, strictAffinity: strict, maxBlocksPerHost: max ?? cur.maxBlocksPerHost });
+  ctx.stdout(`Successfully set StrictAffinity to: ${strict}\n`);
+  if (max !== undefined) ctx.stdout(`Successfully set MaxBlocksPerHost to: ${max}\n`);
 }
 
 export function registerIpamCommand(program: Command, ctx: CtlContext): void {
