@@ -14,7 +14,7 @@
  * host netns). Invariant: on any failure the host veth (and with it the peer
  * and the host routes) is deleted before the error propagates.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { exec as realExec, type ExecResult, type ExecOptions } from '../lib/exec.js';
 import { CalicoError } from '../lib/errors.js';
@@ -40,7 +40,8 @@ export interface KernelShim {
 export const realKernel: KernelShim = {
   exec: realExec,
   writeSysctl: (key, value) => writeFileSync(`/proc/sys/${key}`, value),
-  hostLinkExists: (name) => existsSync(`/sys/class/net/${name}`),
+  // /proc/self/net follows this process's netns even where /sys was not remounted for it (nsenter).
+  hostLinkExists: (name) => readFileSync('/proc/self/net/dev', 'utf8').split('\n').some((l) => l.trimStart().startsWith(`${name}:`)),
 };
 
 export interface NetworkingRequest {
