@@ -79,6 +79,8 @@ function describeDecision(d: Decision, dir: 'ingress' | 'egress', inputs: Loaded
       return `end of tier "${d.tier}": its policies select this endpoint but none matched, so the tier's default action Deny applies`;
     case 'profile-rule':
       return `profile ${d.profile}, rule ${d.ruleIndex} (${d.action}): ${summarizeRule(ruleOf(inputs, `profile/${d.profile}`, dir, d.ruleIndex))}`;
+    case 'fall-through':
+      return `no ${d.chain} policy decided; the packet continues to normal policy`;
     case 'profile-default':
       return d.profiles.length === 0
         ? 'no policy decided and the endpoint has no profiles: default deny'
@@ -122,7 +124,11 @@ function hints(r: DirectionalResult, dir: 'ingress' | 'egress'): string[] {
 function section(title: string, r: DirectionalResult | undefined, dir: 'ingress' | 'egress', inputs: LoadedInputs, endName: string): string {
   if (!r) return `${title}: ${endName} is not a Calico endpoint; no ${dir} policy applies there\n`;
   const v = r.verdict;
-  let s = `${title} at ${v.endpointKind} endpoint ${v.endpoint}: ${v.allowed ? 'ALLOWED' : 'DENIED'}\n`;
+  let s = `${title} at ${v.endpointKind} endpoint ${v.endpoint}: ${v.allowed ? 'ALLOWED' : 'DENIED'}${v.chain !== 'normal' ? ` (${v.chain} policy)` : ''}\n`;
+  for (const st of r.stages ?? []) {
+    if (st === v) continue;
+    s += `  ${st.chain} policy stage: ${st.allowed ? 'no drop' : 'DENIED'} (${describeDecision(st.decision, dir, inputs)})\n`;
+  }
   s += `  decided by: ${describeDecision(v.decision, dir, inputs)}\n`;
   s += renderTable(['step', 'tier', 'policy/profile', 'rule', 'action', 'detail'], traceRows(v.trace, dir, inputs)).replace(/^(?=.)/gm, '  ');
   for (const h of hints(r, dir)) s += `  ${h}\n`;
@@ -159,13 +165,23 @@ function dirJson(r: DirectionalResult | undefined, dir: 'ingress' | 'egress', in
     if ('profile' in t && 'ruleIndex' in t) return { ...t, rule: ruleOf(inputs, `profile/${t.profile}`, dir, t.ruleIndex) ?? null };
     return t;
   };
+  const d = r.verdict.decision;
   return {
     endpoint: r.verdict.endpoint,
     endpointKind: r.verdict.endpointKind,
+    verdict: r.verdict.allowed ? 'Allow' : 'Deny',
     allowed: r.verdict.allowed,
+    // The deciding step, flattened: tier/policy/rule are null when a profile, failsafe or default decided.
+    tier: 'tier' in d ? d.tier : null,
+    policy: 'policy' in d ? polName(d.policy) : null,
+    profile: 'profile' in d ? d.profile : null,
+    ruleIndex: 'ruleIndex' in d ? d.ruleIndex : null,
+    action: 'action' in d ? d.action : d.by === 'failsafe' ? 'Allow' : 'Deny',
     decision: withRule(r.verdict.decision),
     explanation: describeDecision(r.verdict.decision, dir, inputs),
     trace: r.verdict.trace.map(withRule),
+    chain: r.verdict.chain,
+    stages: (r.stages ?? []).map((st) => ({ chain: st.chain, allowed: st.allowed, decision: withRule(st.decision), trace: st.trace.map(withRule) })),
     staged: r.staged,
     pending: { allowed: r.pending.allowed, decision: withRule(r.pending.decision) },
   };
@@ -176,6 +192,7 @@ export function renderExplainJson(rep: ExplainReport, inputs: LoadedInputs): str
     from: rep.from,
     to: rep.to,
     packet: rep.packet,
+    verdict: rep.result.allowed ? 'Allow' : 'Deny',
     allowed: rep.result.allowed,
     pendingAllowed: rep.result.pendingAllowed,
     egress: dirJson(rep.result.egress, 'egress', inputs),

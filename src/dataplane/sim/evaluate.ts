@@ -40,12 +40,26 @@ export type Decision =
   | { readonly by: 'rule'; readonly tier: string; readonly policy: PolicyId; readonly ruleIndex: number; readonly ruleId: string; readonly action: 'Allow' | 'Deny' }
   | { readonly by: 'tier-default'; readonly tier: string }
   | { readonly by: 'profile-rule'; readonly profile: string; readonly ruleIndex: number; readonly ruleId: string; readonly action: 'Allow' | 'Deny' }
-  | { readonly by: 'profile-default'; readonly profiles: readonly string[] };
+  | { readonly by: 'profile-default'; readonly profiles: readonly string[] }
+  /** Untracked/preDNAT/forward chains only: no policy decided, the packet goes on to normal processing. */
+  | { readonly by: 'fall-through'; readonly chain: HostChain };
+
+/**
+ * Which host-endpoint policy chain to evaluate (workload endpoints only have `normal`):
+ * `untracked` (doNotTrack, raw table), `preDnat` (ingress, before DNAT), `forward`
+ * (applyOnForward, forwarded traffic) or `normal` (filter; falls to profiles).
+ * In untracked and preDNAT chains a tier with no decision does not drop: the packet
+ * falls through to later processing (Felix renders end-of-tier drops only for the
+ * normal and forward chains); forward traffic no policy decides is allowed.
+ */
+export type HostChain = 'normal' | 'untracked' | 'preDnat' | 'forward';
 
 export interface Verdict {
   readonly endpoint: string;
   readonly endpointKind: SimEndpoint['kind'];
   readonly direction: Direction;
+  /** The policy chain evaluated: always `normal` for workloads. */
+  readonly chain: HostChain;
   readonly allowed: boolean;
   readonly decision: Decision;
   readonly trace: readonly TraceStep[];
@@ -70,6 +84,7 @@ type TierOutcome =
 export function runTiers(
   ctx: MatchContext, tiers: readonly TierInfo[], dir: Direction, p: PreparedPacket, trace: TraceStep[],
   lookup: (id: PolicyId) => readonly ModelRule[] | null = (id) => policyRules(ctx.state, id, dir),
+  endOfTierDrops = true,
 ): TierOutcome & { applicable: number } {
   let applicable = 0;
   for (const tier of tiers) {
@@ -97,7 +112,7 @@ export function runTiers(
       }
       if (!matchedAny) trace.push({ step: 'policy-no-match', tier: tier.name, policy: id });
     }
-    if (passed) continue;
+    if (passed || !endOfTierDrops) continue;
     trace.push({ step: 'tier-default', tier: tier.name, action: tier.defaultAction });
     if (tier.defaultAction === 'Deny') {
       return { kind: 'decided', applicable, allowed: false, decision: { by: 'tier-default', tier: tier.name } };
@@ -149,7 +164,7 @@ export function evaluateWithTiers(
   lookup?: (id: PolicyId) => readonly ModelRule[] | null,
 ): Verdict {
   const trace: TraceStep[] = [];
-  const base = { endpoint: endpointName(ep), endpointKind: ep.kind, direction: dir } as const;
+  const base = { endpoint: endpointName(ep), endpointKind: ep.kind, direction: dir, chain: 'normal' } as const;
   const fs = failsafe(ctx.state, ep, dir, p);
   if (fs) {
     trace.push({ step: 'failsafe', ...fs });
@@ -162,8 +177,21 @@ export function evaluateWithTiers(
   return { ...base, ...pr, trace };
 }
 
-/** The enforced verdict for `packet` at `ep` in `direction`. */
-export function evaluateEndpoint(state: DesiredState, ep: SimEndpoint, direction: Direction, packet: SimPacket): Verdict {
+/** The enforced verdict for `packet` at `ep` in `direction` (normal chain unless `chain` says otherwise). */
+export function evaluateEndpoint(state: DesiredState, ep: SimEndpoint, direction: Direction, packet: SimPacket, chain: HostChain = 'normal'): Verdict {
   const ctx = matchContext(state);
-  return evaluateWithTiers(ctx, ep, direction, preparePacket(packet), ep.endpoint.tiers);
+  const p = preparePacket(packet);
+  if (chain === 'normal') return evaluateWithTiers(ctx, ep, direction, p, ep.endpoint.tiers);
+  if (ep.kind !== 'host') throw new RangeError(`chain ${chain} exists only for host endpoints`);
+  const tiers = chain === 'untracked' ? ep.endpoint.untrackedTiers : chain === 'preDnat' ? ep.endpoint.preDnatTiers : ep.endpoint.forwardTiers;
+  const trace: TraceStep[] = [];
+  const base = { endpoint: endpointName(ep), endpointKind: ep.kind, direction, chain } as const;
+  const fs = failsafe(state, ep, direction, p);
+  if (fs && chain !== 'forward') {
+    trace.push({ step: 'failsafe', ...fs });
+    return { ...base, allowed: true, decision: { by: 'failsafe', ...fs }, trace };
+  }
+  const t = runTiers(ctx, tiers, direction, p, trace, undefined, chain === 'forward');
+  if (t.kind === 'decided') return { ...base, allowed: t.allowed, decision: t.decision, trace };
+  return { ...base, allowed: true, decision: { by: 'fall-through', chain }, trace };
 }

@@ -31,7 +31,15 @@ export function findEndpointsByIp(state: DesiredState, ip: string): SimEndpoint[
 }
 
 export interface DirectionalResult {
+  /** The effective verdict: host-endpoint pre-stages (if any decided) else the normal chain. */
   readonly verdict: Verdict;
+  /**
+   * Host endpoints only, when they have such policies: the untracked (doNotTrack) and,
+   * for ingress, preDNAT stages, evaluated before the normal chain. A Deny in a stage
+   * drops; an untracked Allow accepts without further policy; otherwise the normal
+   * chain decides.
+   */
+  readonly stages?: readonly Verdict[];
   /** With every staged policy applied. */
   readonly pending: Verdict;
   readonly staged: readonly StagedPolicyResult[];
@@ -49,8 +57,16 @@ export interface FlowResult {
 }
 
 function directional(state: DesiredState, ep: SimEndpoint, dir: 'ingress' | 'egress', packet: SimPacket): DirectionalResult {
+  const stages: Verdict[] = [];
+  if (ep.kind === 'host') {
+    const has = (tiers: typeof ep.endpoint.tiers): boolean => tiers.some((t) => (dir === 'ingress' ? t.ingressPolicies : t.egressPolicies).length > 0);
+    if (has(ep.endpoint.untrackedTiers)) stages.push(evaluateEndpoint(state, ep, dir, packet, 'untracked'));
+    if (dir === 'ingress' && has(ep.endpoint.preDnatTiers)) stages.push(evaluateEndpoint(state, ep, dir, packet, 'preDnat'));
+  }
+  const deciding = stages.find((v) => !v.allowed || (v.chain === 'untracked' && v.decision.by === 'rule'));
   return {
-    verdict: evaluateEndpoint(state, ep, dir, packet),
+    verdict: deciding ?? evaluateEndpoint(state, ep, dir, packet),
+    ...(stages.length ? { stages } : {}),
     pending: evaluatePending(state, ep, dir, packet),
     staged: evaluateStagedPolicies(state, ep, dir, packet),
   };

@@ -5,7 +5,7 @@ import { CalcGraph } from '../../calc/calc-graph.js';
 import * as f from '../../calc/fixtures.js';
 import type { CalcUpdate } from '../../calc/updates.js';
 import { applyMessages, danglingReferences, emptyDesiredState, type DesiredState } from '../model/index.js';
-import { evaluateEndpoint, evaluatePending, evaluateStagedPolicies, findEndpointsByIp, type SimEndpoint, type SimPacket } from './index.js';
+import { evaluateEndpoint, evaluatePending, evaluateStagedPolicies, findEndpointsByIp, simulateFlow, type SimEndpoint, type SimPacket } from './index.js';
 
 function build(updates: CalcUpdate[]): DesiredState {
   const g = new CalcGraph({ allEndpoints: true });
@@ -239,4 +239,14 @@ test('host endpoints: failsafe ports, default deny, preDNAT and doNotTrack tiers
   const ssh = evaluateEndpoint(s, ep, 'ingress', tcp('198.51.100.1', '192.168.0.10', 22));
   assert.deepEqual(ssh.decision, { by: 'failsafe', protocol: 'tcp', port: 22 });
   assert.equal(evaluateEndpoint(s, ep, 'ingress', tcp('198.51.100.1', '192.168.0.10', 80)).allowed, false);
+  const pre = evaluateEndpoint(s, ep, 'ingress', tcp('203.0.113.5', '192.168.0.10', 80), 'preDnat');
+  assert.ok(pre.decision.by === 'rule' && pre.decision.action === 'Deny' && pre.decision.policy.name === 'pre');
+  assert.deepEqual(evaluateEndpoint(s, ep, 'ingress', tcp('198.51.100.1', '192.168.0.10', 80), 'preDnat').decision, { by: 'fall-through', chain: 'preDnat' });
+  const raw = evaluateEndpoint(s, ep, 'egress', { srcIp: '192.168.0.10', dstIp: '192.168.0.11', protocol: 'UDP', dstPort: 4789 }, 'untracked');
+  assert.ok(raw.allowed && raw.decision.by === 'rule' && raw.decision.policy.name === 'raw');
+  // Whole flows: a preDNAT Deny decides before the normal chain; failsafe still admits SSH.
+  const blocked = simulateFlow(s, null, ep, tcp('203.0.113.5', '192.168.0.10', 80));
+  assert.equal(blocked.ingress!.verdict.chain, 'preDnat');
+  assert.equal(blocked.allowed, false);
+  assert.equal(simulateFlow(s, null, ep, tcp('203.0.113.5', '192.168.0.10', 22)).allowed, true, 'failsafe wins in every stage');
 });
