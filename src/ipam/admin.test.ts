@@ -69,3 +69,55 @@ test('assignIP honours strictAffinity; removeIPAMHost keeps addresses', async ()
   assert.equal((await ds.list({ kind: 'BlockAffinity' })).items.length, 0);
   assert.deepEqual((await ipam.ipsByHandle('x')), ['10.50.0.5']);
 });
+
+test('utilization discounts reserved addresses once (GetUtilization with reservations)', async () => {
+  const cases: [string[], [number, number, number, number], [number, number, number, number]][] = [
+    [['10.0.0.32/30'], [256, 1, 4, 251], [64, 1, 4, 59]],
+    [['10.0.0.128/25'], [256, 1, 128, 127], [64, 1, 0, 63]],
+    [['10.0.0.5/32'], [256, 1, 1, 255], [64, 1, 1, 63]],
+    [['10.0.0.0/25', '10.0.0.5/32', '10.0.0.64/26'], [256, 1, 128, 128], [64, 1, 64, 0]],
+  ];
+  for (const [reserved, pool, block] of cases) {
+    const ds = new MemoryDatastore();
+    await ds.create({ kind: 'IPPool', name: 'p' }, { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.0.0.0/24' } });
+    const ipam = new IpamClient(ds);
+    await ipam.assignIP({ ip: '10.0.0.5', hostname: 'host-a' });
+    await ds.create({ kind: 'IPReservation', name: 'resv' }, { apiVersion: 'projectcalico.org/v3', kind: 'IPReservation', metadata: { name: 'resv' }, spec: { reservedCIDRs: reserved } });
+    const [u] = await ipam.getUtilization();
+    assert.deepEqual([u!.total, u!.inUse, u!.reserved, u!.available].map(Number), pool, `pool ${reserved.join(',')}`);
+    const b = u!.blocks[0]!;
+    assert.deepEqual([b.total, b.inUse, b.reserved, b.available].map(Number), block, `block ${reserved.join(',')}`);
+  }
+});
+
+test('a pool that stops selecting the node takes its block back once empty', async () => {
+  const ds = new MemoryDatastore();
+  await ds.create({ kind: 'Node', name: 'host' }, { apiVersion: 'projectcalico.org/v3', kind: 'Node', metadata: { name: 'host', labels: { foo: 'bar' } }, spec: {} });
+  const poolValue = (sel: string): unknown => ({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p1' }, spec: { cidr: '10.0.0.0/24', nodeSelector: sel } });
+  await ds.create({ kind: 'IPPool', name: 'p1' }, poolValue('foo == "bar"'));
+  const ipam = new IpamClient(ds);
+  const ips = (await ipam.autoAssign({ num4: 3, hostname: 'host' })).ipv4.map((a) => a.ip);
+  await ipam.releaseIPs([ips[0]!]);
+  assert.equal((await ds.list({ kind: 'BlockAffinity' })).items.length, 1);
+  const cur = await ds.get({ kind: 'IPPool', name: 'p1' });
+  await ds.update({ kind: 'IPPool', name: 'p1' }, poolValue('foo != "bar"'), cur!.revision);
+  await ipam.releaseIPs([ips[1]!]);
+  assert.equal((await ds.list({ kind: 'BlockAffinity' })).items.length, 1, 'not empty yet: affinity kept');
+  await ipam.releaseIPs([ips[2]!]);
+  assert.equal((await ds.list({ kind: 'BlockAffinity' })).items.length, 0);
+  assert.equal((await blocks(ds)).length, 0);
+});
+
+test('assignIP enforces allowedUses when an intended use is given', async () => {
+  const ds = new MemoryDatastore();
+  await ds.create({ kind: 'IPPool', name: 'tun' }, { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'tun' }, spec: { cidr: '10.0.0.0/24', allowedUses: ['Tunnel'] } });
+  await ds.create({ kind: 'IPPool', name: 'dflt' }, { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'dflt' }, spec: { cidr: '10.1.0.0/24' } });
+  const ipam = new IpamClient(ds);
+  await assert.rejects(ipam.assignIP({ ip: '10.0.0.1', hostname: 'h', intendedUse: 'Workload' }), /does not allow use Workload/);
+  await ipam.assignIP({ ip: '10.0.0.2', hostname: 'h', intendedUse: 'Tunnel' });
+  await ipam.assignIP({ ip: '10.0.0.3', hostname: 'h' });
+  await ipam.assignIP({ ip: '10.1.0.3', hostname: 'h', intendedUse: 'Tunnel' });
+  // Auto-assign for workloads skips the tunnel-only pool.
+  assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'h' })).ipv4[0]!.pool, 'dflt');
+  await assert.rejects(ipam.autoAssign({ num4: 1, hostname: 'h', ipv4Pools: ['tun'] }), { code: 'CALICO_ERR_IPAM' });
+});

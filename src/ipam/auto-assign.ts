@@ -159,11 +159,16 @@ export async function autoAssignVersion(ds: Datastore, host: string, handleId: s
  * in an IPPool; if its block does not exist yet it is claimed for `host`.
  * CALICO_ERR_ALREADY_EXISTS if the address is taken.
  */
-export async function assignSpecificIp(ds: Datastore, ipText: string, host: string, handleId: string | null, attrs: Record<string, string> | null): Promise<AssignedIp> {
+export async function assignSpecificIp(
+  ds: Datastore, ipText: string, host: string, handleId: string | null, attrs: Record<string, string> | null, intendedUse?: string,
+): Promise<AssignedIp> {
   const ip = parseIp(ipText);
   const pools = await listPools(ds);
   const pool = poolContaining(pools, ip);
   if (!pool) throw new CalicoError('CALICO_ERR_IPAM', `the provided IP address ${formatIp(ip)} is not in a configured pool`);
+  if (intendedUse !== undefined && !pool.allowedUses.includes(intendedUse)) {
+    throw new CalicoError('CALICO_ERR_IPAM', `the provided IP address ${formatIp(ip)} is in IP pool ${pool.name}, which does not allow use ${intendedUse} (allowedUses: ${pool.allowedUses.join(', ')})`);
+  }
   const cidr: IpNet = { version: ip.version, base: ip.value & maskOf(ip.version, pool.blockSize), prefix: pool.blockSize };
   const config = await readIpamConfig(ds);
   for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {

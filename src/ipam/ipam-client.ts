@@ -50,6 +50,8 @@ export interface AssignIpArgs {
   readonly handleId?: string | null;
   readonly attrs?: Record<string, string>;
   readonly hostname?: string;
+  /** When set, the address's pool must list it in allowedUses (`Workload`, `Tunnel`); unset = any. */
+  readonly intendedUse?: string;
 }
 
 export interface ReleaseIpOptions {
@@ -84,7 +86,7 @@ export class IpamClient {
 
   /** Assigns one given address (CALICO_ERR_ALREADY_EXISTS if taken, CALICO_ERR_IPAM if in no pool). */
   async assignIP(args: AssignIpArgs): Promise<AssignedIp> {
-    return assignSpecificIp(this.ds, args.ip, args.hostname ?? osHostname(), args.handleId ?? null, args.attrs ?? null);
+    return assignSpecificIp(this.ds, args.ip, args.hostname ?? osHostname(), args.handleId ?? null, args.attrs ?? null, args.intendedUse);
   }
 
   /** Releases addresses; returns those that were not allocated. */

@@ -6,9 +6,10 @@ import { blockIsEmpty, blockRelease, blockReleaseByHandle } from './block.js';
 import type { BlockEntry } from './cas.js';
 import { backoff, handleOps, MAX_CAS_ATTEMPTS, readBlock, readHandle, tooManyRetries, tryTransact } from './cas.js';
 import type { IpAddr, IpNet } from './ip.js';
-import { cidrContainsIp, formatCidr, formatIp, parseCidr } from './ip.js';
+import { cidrContainsCidr, cidrContainsIp, formatCidr, formatIp, parseCidr } from './ip.js';
 import type { IpamBlock } from './model.js';
-import { KIND_BLOCK, affinityHost, blockKey } from './model.js';
+import { KIND_BLOCK, KIND_NODE, affinityHost, blockKey } from './model.js';
+import { listPools, nodeMatcher } from './pools.js';
 
 /**
  * Releasing addresses, by address or by handle, and releasing blocks that
@@ -72,10 +73,32 @@ async function releaseFromBlock(ds: Datastore, cidr: IpNet, reqs: readonly Relea
     for (const [handleId, n] of res.countByHandle) {
       ops.push(...handleOps(await readHandle(ds, handleId), handleId, new Map([[b.block.spec.cidr, -n]])));
     }
-    if (await tryTransact(ds, ops)) return { released: res.released, unallocated: res.unallocated };
+    if (await tryTransact(ds, ops)) {
+      await ensureConsistentAffinity(ds, b.block.spec.affinity, cidr);
+      return { released: res.released, unallocated: res.unallocated };
+    }
     await backoff(attempt);
   }
   throw tooManyRetries(`releasing addresses from block ${formatCidr(cidr)}`);
+}
+
+/**
+ * After a release, as libcalico-go's ensureConsistentAffinity: if the pool
+ * owning the block no longer selects the block's node (its labels or the
+ * pool's nodeSelector changed), give the block up once it is empty, so
+ * another node can use it. A node that does not exist, or a block in no
+ * pool, is left alone.
+ */
+async function ensureConsistentAffinity(ds: Datastore, affinity: string | null, cidr: IpNet): Promise<void> {
+  const host = affinityHost(affinity);
+  if (host === null) return;
+  const pool = (await listPools(ds)).find((p) => cidrContainsCidr(p.cidr, cidr));
+  if (!pool || pool.nodeSelector.trim() === 'all()') return;
+  const node = await ds.get<{ metadata?: { labels?: Record<string, string> } }>({ kind: KIND_NODE, name: host });
+  if (!node) return;
+  const matches = await nodeMatcher([pool], node.value.metadata?.labels ?? {});
+  if (matches(pool)) return;
+  await releaseAffinity(ds, host, cidr, true);
 }
 
 export interface ReleaseByHandleOptions {
@@ -113,6 +136,8 @@ export async function releaseByHandle(ds: Datastore, handleId: string, opts: Rel
         const host = b ? affinityHost(b.block.spec.affinity) : null;
         if (opts.releaseEmptyAffineBlocks && b && host !== null && blockIsEmpty(b.block.spec)) {
           await releaseAffinity(ds, host, cidr, true);
+        } else if (b && ips.length) {
+          await ensureConsistentAffinity(ds, b.block.spec.affinity, cidr);
         }
       } else {
         await backoff(attempt);
