@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSelector } from '../selector/index.js';
+import { LabelIndex } from './label-index.js';
+
+function recorder(): { idx: LabelIndex; events: string[]; live: Set<string> } {
+  const events: string[] = [];
+  const live = new Set<string>();
+  const idx = new LabelIndex({
+    onMatchStarted: (s, i) => {
+      assert.ok(!live.has(`${s}|${i}`), `double start ${s}|${i}`);
+      live.add(`${s}|${i}`);
+      events.push(`+${s}|${i}`);
+    },
+    onMatchStopped: (s, i) => {
+      assert.ok(live.delete(`${s}|${i}`), `stop without start ${s}|${i}`);
+      events.push(`-${s}|${i}`);
+    },
+  });
+  return { idx, events, live };
+}
+
+test('matches follow selectors, items and inherited parent labels; teardown stops everything', () => {
+  const { idx, events, live } = recorder();
+  idx.updateSelector('web', parseSelector("app == 'web'"));
+  idx.updateSelector('prod', parseSelector("pcns.env == 'prod'"));
+  idx.updateSelector('all', parseSelector('all()'));
+  idx.updateSelector('never', parseSelector("a == 'x' && a == 'y'"));
+  idx.updateItem('ep1', { app: 'web' }, ['kns.a']);
+  assert.deepEqual([...idx.selectorsMatching('ep1')].sort(), ['all', 'web']);
+  idx.updateParent('kns.a', { 'pcns.env': 'prod' });
+  assert.ok(idx.selectorsMatching('ep1').has('prod'), 'parent label inherited');
+  // An own label overrides the parent's.
+  idx.updateItem('ep1', { app: 'web', 'pcns.env': 'dev' }, ['kns.a']);
+  assert.ok(!idx.selectorsMatching('ep1').has('prod'));
+  idx.updateItem('ep1', { app: 'web' }, ['kns.a']);
+  idx.updateSelector('web', parseSelector("app == 'db'"));
+  assert.deepEqual([...idx.itemsMatching('web')], []);
+  idx.updateParent('kns.a', null);
+  assert.ok(!idx.selectorsMatching('ep1').has('prod'));
+  idx.updateItem('ep1', null);
+  for (const s of ['web', 'prod', 'all', 'never']) idx.updateSelector(s, null);
+  assert.equal(live.size, 0);
+  assert.equal(events.filter((e) => e.startsWith('+')).length, events.filter((e) => e.startsWith('-')).length);
+});
+
+test('indexed and unindexed selectors agree with plain evaluation', () => {
+  const { idx } = recorder();
+  const sels = ["app == 'a'", "app in {'a', 'b'}", 'has(app)', '!has(app)', "app != 'a'", "app == 'a' || x == 'y'", "app starts with 'a'", 'all()'];
+  sels.forEach((s, i) => idx.updateSelector(`s${i}`, parseSelector(s)));
+  const items: Record<string, Record<string, string>> = { i1: { app: 'a' }, i2: { app: 'b' }, i3: {}, i4: { x: 'y' }, i5: { app: 'abc' } };
+  for (const [id, l] of Object.entries(items)) idx.updateItem(id, l);
+  sels.forEach((s, i) => {
+    const want = Object.entries(items).filter(([, l]) => parseSelector(s).evaluate(l)).map(([id]) => id).sort();
+    assert.deepEqual([...idx.itemsMatching(`s${i}`)].sort(), want, s);
+  });
+});
