@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { isCalicoError } from '../lib/errors.js';
 import { CniLog } from './cni-log.js';
-import { addIpam, delIpam, gcIpam, type IpamAllocation } from './ipam-delegate.js';
+import { addIpam, delIpam, gcIpam, reusableAllocation, type IpamAllocation } from './ipam-delegate.js';
 import {
   checkNetworking, cleanUpNamespace, deleteHostVeth, doNetworking, DEFAULT_ROUTES, HOST_VETH_MAC, hostCidr, realKernel, type KernelShim,
 } from './linux-dataplane.js';
@@ -194,10 +194,13 @@ export class CalicoPlugin implements PluginHandlers {
     }
     const routes = workloadRoutes(conf);
 
-    const alloc: IpamAllocation = await addIpam(conf, args, {
+    // A retried ADD of the same container keeps the addresses its handle still holds.
+    const reused = existing && existing.spec.containerID === args.containerId
+      ? await reusableAllocation(conf, args, existing.spec.ipNetworks, ds) : null;
+    const alloc: IpamAllocation = reused ?? await addIpam(conf, args, {
       nodename: ids.node, namespace: k8s ? ids.namespace : undefined, pod: ids.pod, ipv4Pools, ipv6Pools,
     });
-    log.info('IPAM assigned', { ips: alloc.result.ips?.map((i) => i.address) });
+    log.info(reused ? 'Reusing addresses of the existing endpoint' : 'IPAM assigned', { ips: alloc.result.ips?.map((i) => i.address) });
 
     const hostVeth = k8s ? vethNameForWorkload(ids.namespace, ids.pod ?? '') : vethNameForContainer(args.containerId);
     let networked = false;

@@ -7,6 +7,7 @@
  * from CNI_PATH as SPEC.md "Delegated plugins" says, and so is calico-ipam
  * if its module cannot be loaded.
  */
+import type { Datastore } from '../datastore/datastore.js';
 import { CalicoError } from '../lib/errors.js';
 import type { CalicoNetConf } from './netconf.js';
 import { execPlugin, type ExecFn } from './invoke.js';
@@ -72,6 +73,34 @@ export async function addIpam(conf: CalicoNetConf, args: CmdArgs, w: IpamWorkloa
     throw new CalicoError('CALICO_ERR_IPAM', `IPAM plugin ${conf.ipam.type} returned no IP addresses in result`);
   }
   return { result: { ...result, ips: result.ips.map(({ gateway: _gw, ...ip }) => ip) }, release };
+}
+
+/**
+ * For a retried ADD of a container whose endpoint already exists: the
+ * endpoint's addresses, if calico-ipam still holds all of them under this
+ * container's handle (calico-ipam itself hands out a fresh address on every
+ * ADD, as upstream; reusing keeps the retry idempotent and holds no extra
+ * address). Null when they cannot be reused.
+ */
+export async function reusableAllocation(
+  conf: CalicoNetConf, args: CmdArgs, addresses: readonly string[], ds: Datastore, deps: IpamDeps = {},
+): Promise<IpamAllocation | null> {
+  if (conf.ipam.type !== 'calico-ipam' || addresses.length === 0) return null;
+  const inProcess = await loadCalicoIpam(deps.env ?? process.env);
+  let ipam: { IpamClient: new (ds: Datastore) => { ipsByHandle(h: string): Promise<string[]> } };
+  try {
+    const spec = '../ipam/index.js';
+    ipam = (await import(spec)) as typeof ipam;
+  } catch {
+    return null;
+  }
+  if (!inProcess || typeof ipam.IpamClient !== 'function') return null;
+  const held = await new ipam.IpamClient(ds).ipsByHandle(handleIdFor(conf.name, args.containerId)).catch(() => [] as string[]);
+  if (!addresses.every((a) => held.includes(a.split('/')[0] ?? a))) return null;
+  return {
+    result: { cniVersion: args.cniVersion, ips: addresses.map((address) => ({ address })) },
+    release: async () => { await inProcess.del(args); },
+  };
 }
 
 /** Releases a workload's addresses (DEL); releasing nothing is success. */

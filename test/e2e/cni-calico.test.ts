@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { exec } from '../../dist/lib/exec.js';
 import { SqliteDatastore } from '../../dist/datastore/sqlite/sqlite-datastore.js';
 import { validateResource } from '../../dist/api/index.js';
+import { IpamClient } from '../../dist/ipam/index.js';
 import { NetnsScope, canUseNetns } from '../support/netns.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -146,6 +147,7 @@ describe('calico CNI plugin in network namespaces', { skip: !root && 'needs root
     const again = await cni('ADD', conf(), podEnv('ctr-a-0123456789ab', nsA, 'pod-a'));
     assert.equal(again.code, 0, JSON.stringify(again));
     assert.equal(ipOf(again), ipA);
+    assert.deepEqual(await new IpamClient(ds).ipsByHandle('k8s-pod-network.ctr-a-0123456789ab'), [ipA], 'no second address held');
     assert.equal((await hostLinks()).filter((l) => l.startsWith('cali')).length, 2);
 
     // DEL everything; DEL again still succeeds.
