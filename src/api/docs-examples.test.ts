@@ -11,7 +11,7 @@ import type { Resource } from './types.js';
 interface Example {
   readonly doc: string;
   readonly yaml: string;
-  /** Applied to a copy of the decoded input to get the expected result. */
+  /** Applied to a copy of the decoded input to get the expected result (Calico's defaults). */
   readonly expect?: (r: Record<string, any>) => void;
 }
 

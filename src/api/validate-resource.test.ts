@@ -65,3 +65,13 @@ test('validateResource: ServiceAccount top-level fields', () => {
   assert.ok(validateResource({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' }, secrets: [{ name: 's' }], automountServiceAccountToken: false }));
   assert.equal(issues({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' }, spec: {} }).issues[0]!.path, 'spec');
 });
+
+test('validateResource: scalar values read back exactly as written', () => {
+  // Go would re-encode these (125s -> 2m5s, "1.10" -> 65546, "8080" -> 8080); calico-ts keeps the
+  // applied text so a resource reads back as the input plus defaults (see DESIGN.md).
+  const spec = { netlinkTimeout: '125s', reportingTTL: '9910s', natPortRange: '32768', kubeNodePortRanges: ['30000:32767', 8080] };
+  const felix = validateResource({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'f' }, spec });
+  assert.deepEqual(felix.spec, spec);
+  const peer = validateResource({ apiVersion: 'projectcalico.org/v3', kind: 'BGPPeer', metadata: { name: 'p' }, spec: { peerIP: '10.0.0.1', asNumber: '1.10' } });
+  assert.equal((peer.spec as Record<string, unknown>).asNumber, '1.10');
+});

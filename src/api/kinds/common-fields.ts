@@ -1,3 +1,4 @@
+import { parseGoDuration } from '../validate/go-duration.js';
 import { checkDns1123Subdomain, checkLabelKey, checkLabelValue, parseCidr, parseIp } from '../validate/net.js';
 import { array, custom, enumOf, int, object, required, string, stringMap, type Spec } from '../validate/schema.js';
 
@@ -8,15 +9,26 @@ import { array, custom, enumOf, int, object, required, string, stringMap, type S
  * `cidr` accepts host bits.
  */
 
-/** Go time.ParseDuration syntax (metav1.Duration): "90s", "1m30s", "0", "1.5h". */
-const durationRe = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
-
 export function isGoDuration(v: string): boolean {
-  return durationRe.test(v);
+  return parseGoDuration(v) !== undefined;
 }
 
-/** A metav1.Duration string. */
-export const duration: Spec = string({ check: (v) => (isGoDuration(v) ? undefined : `time: invalid duration "${v}"`) });
+/**
+ * A metav1.Duration string (Go time.ParseDuration syntax: "90s", "1m30s",
+ * "0", "1.5h"). Stored as written so that a resource reads back exactly as
+ * applied (Go would re-encode `125s` as `2m5s`; see DESIGN.md); readers use
+ * parseGoDuration.
+ */
+export const duration: Spec = {
+  typeName: 'string',
+  check(value, path, issues) {
+    if (typeof value !== 'string') {
+      issues.add(path, `expected string, got ${Array.isArray(value) ? 'array' : typeof value}`, value);
+      return;
+    }
+    if (!isGoDuration(value)) issues.add(path, `time: invalid duration "${value}"`, value);
+  },
+};
 
 /** validator.go `net`: a strictly masked CIDR, or a bare IP (a host network). */
 export const netField: Spec = string({
@@ -107,7 +119,8 @@ export const labelsField = stringMap({ key: checkLabelKey, value: checkLabelValu
  * numorstring.ASNumber: a 32-bit integer, or a string holding one, or the
  * dotted `a.b` notation (two 16-bit halves).
  */
-export const asNumberField: Spec = custom('integer or string', (v) => parseAsNumber(v) === undefined ? `invalid AS Number format (${String(v)})` : undefined);
+export const asNumberField: Spec = custom('integer or string', (v) =>
+  parseAsNumber(v) === undefined ? `invalid AS Number format (${String(v)})` : undefined);
 
 export function parseAsNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : undefined;

@@ -1,6 +1,7 @@
+import { parseGoDuration } from '../../validate/go-duration.js';
 import { parsePort } from '../../validate/net.js';
 import { array, bool, custom, int, object, required, string, stringMap, type CheckFn, type Spec } from '../../validate/schema.js';
-import { cidrField, duration, isGoDuration, logLevel } from '../common-fields.js';
+import { cidrField, duration, logLevel } from '../common-fields.js';
 
 /**
  * FelixField describes one FelixConfigurationSpec field as its Go type and
@@ -70,6 +71,7 @@ function stringSpec(f: FelixField): Spec {
   return string({ check });
 }
 
+/** numorstring.Port: a number, a "a:b" range, or a name (kept as written). */
 const portSpec: Spec = custom('integer or string', (v) => {
   const p = parsePort(v);
   return p.ok ? undefined : p.reason;
@@ -97,9 +99,13 @@ const conntrackTimeout = string({
 
 const healthTimeoutOverride = object({
   name: required(string({ check: (v) => (/^[a-zA-Z0-9_ -]+$/.test(v) ? undefined : 'name should match regex ^[a-zA-Z0-9_ -]+$') })),
-  timeout: required(string({
-    check: (v) => (!isGoDuration(v) ? `time: invalid duration "${v}"` : v.startsWith('-') ? 'Timeout should not be negative' : undefined),
-  })),
+  timeout: required({
+    ...duration,
+    check(value, path, issues) {
+      duration.check(value, path, issues);
+      if (typeof value === 'string' && (parseGoDuration(value) ?? 0n) < 0n) issues.add(path, 'Timeout should not be negative', value);
+    },
+  }),
 });
 
 const routeTableIdRange = object({ min: required(int()), max: required(int()) }, {
