@@ -20,7 +20,7 @@
  */
 import type { HostEndpointSpec, ProfileSpec, StagedGlobalNetworkPolicySpec, WorkloadEndpointSpec } from '../api/kinds/policy/types.js';
 import type { DataplaneMsg, PolicyKind } from '../dataplane/model/index.js';
-import { canonicalCidr, ipFamily, policyKey, protocolNumber } from '../dataplane/model/index.js';
+import { canonicalCidr, canonicalIp, ipFamily, policyKey, protocolNumber, type NatInfo } from '../dataplane/model/index.js';
 import { ActiveRulesCalculator } from './active-rules-calculator.js';
 import { computeModelConfig } from './config-calculator.js';
 import { EventSequencer } from './event-sequencer.js';
@@ -184,6 +184,7 @@ export class CalcGraph {
         ...(spec.mac ? { mac: spec.mac } : {}),
         ipv4Nets: cidrs.filter((c) => !c.includes(':')),
         ipv6Nets: cidrs.filter((c) => c.includes(':')),
+        ...natFields(spec.ipNATs),
         ...(spec.allowSpoofedSourcePrefixes?.length ? { allowSpoofedSourcePrefixes: [...spec.allowSpoofedSourcePrefixes] } : {}),
         profileIds,
       },
@@ -225,6 +226,18 @@ export class CalcGraph {
       this.resolver.updateEndpoint(itemId, null);
     }
   }
+}
+
+function natFields(nats: WorkloadEndpointSpec['ipNATs']): { ipv4Nat?: NatInfo[]; ipv6Nat?: NatInfo[] } {
+  const v4: NatInfo[] = [];
+  const v6: NatInfo[] = [];
+  for (const n of nats ?? []) {
+    const ext = canonicalIp(n.externalIP);
+    const int = canonicalIp(n.internalIP);
+    if (ext === null || int === null) continue;
+    (ext.includes(':') ? v6 : v4).push({ extIp: ext, intIp: int });
+  }
+  return { ...(v4.length ? { ipv4Nat: v4 } : {}), ...(v6.length ? { ipv6Nat: v6 } : {}) };
 }
 
 function netSource(nets: readonly string[] | undefined): MemberSource {

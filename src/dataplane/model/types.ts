@@ -122,6 +122,12 @@ export interface TierInfo {
   readonly egressPolicies: readonly PolicyId[];
 }
 
+/** One 1:1 NAT mapping of a workload address (proto.NatInfo). */
+export interface NatInfo {
+  readonly extIp: string;
+  readonly intIp: string;
+}
+
 export interface ModelWorkloadEndpoint {
   readonly id: WorkloadEndpointId;
   readonly node: string;
@@ -134,6 +140,9 @@ export interface ModelWorkloadEndpoint {
   readonly mac?: string;
   readonly ipv4Nets: readonly string[];
   readonly ipv6Nets: readonly string[];
+  /** 1:1 NAT (floating IPs), from the WorkloadEndpoint's ipNATs, split by family. */
+  readonly ipv4Nat?: readonly NatInfo[];
+  readonly ipv6Nat?: readonly NatInfo[];
   readonly allowSpoofedSourcePrefixes?: readonly string[];
   /** Effective labels (own over profile labelsToApply), for display. */
   readonly labels: Readonly<Record<string, string>>;
