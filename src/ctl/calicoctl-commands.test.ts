@@ -62,6 +62,15 @@ describe('calicoctl create / delete / skip flags and exit codes', () => {
     assert.equal(r.err, 'resource does not exist: GlobalNetworkSet(blah) with error: <nil>\n');
   });
 
+  it('prints through a Go template over the results', async () => {
+    await sh(`create -f ${tmp.write('gt.yaml', `${gns('t1')}---\n${gns('t2')}`)}`);
+    const r = await ctl(['get', 'globalnetworksets', '-o', 'go-template={{range .}}{{range .Items}}{{.ObjectMeta.Name}}:{{join .Spec.Nets ","}};{{end}}{{end}}']);
+    assert.deepEqual(r, { code: 0, out: 't1:10.0.0.0/8;t2:10.0.0.0/8;', err: '' });
+    const file = tmp.write('tpl.txt', '{{range .}}{{.Kind}}{{end}}');
+    assert.equal((await ctl(['get', 'globalnetworkset', 't1', '-o', `go-template-file=${file}`])).out, 'GlobalNetworkSet');
+    assert.equal((await ctl(['get', 'globalnetworksets', '-o', 'go-template={{range .}'])).code, 1);
+  });
+
   it('unknown kinds and bad usage exit 1 with calicoctl wording', async () => {
     const r = await sh('get somekind somename');
     assert.equal(r.code, 1);

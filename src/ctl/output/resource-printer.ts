@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { encodeResources } from '../../api/index.js';
 import type { Resource } from '../../api/types.js';
 import { CalicoError } from '../../lib/errors.js';
 import type { ActionOutput } from '../config-command.js';
+import { renderGoTemplate } from './go-template.js';
 import { kindColumns, type ColumnContext } from './kind-columns.js';
 import { renderCalicoctlTable } from './table.js';
 
@@ -12,12 +14,14 @@ import { renderCalicoctlTable } from './table.js';
  *    for a get without names); several results print as a sequence.
  *  - ps / wide / custom-columns: one table per result, each followed by a
  *    blank line, columns as calicoctl's resourcemgr defines them.
+ *  - go-template / go-template-file: the template over the list of results.
  */
 
 export type OutputFormat =
   | { readonly kind: 'yaml' }
   | { readonly kind: 'json' }
-  | { readonly kind: 'table'; readonly wide: boolean; readonly headings?: readonly string[] | undefined; readonly printNamespace: boolean };
+  | { readonly kind: 'table'; readonly wide: boolean; readonly headings?: readonly string[] | undefined; readonly printNamespace: boolean }
+  | { readonly kind: 'template'; readonly template: string };
 
 /** Parses `-o`; CALICO_ERR_USAGE with calicoctl's wording for anything else. */
 export function parseOutputFormat(output: string, printNamespace: boolean): OutputFormat {
@@ -40,8 +44,17 @@ export function parseOutputFormat(output: string, printNamespace: boolean): Outp
     // calicoctl passes no namespace flag for custom columns: the user lists NAMESPACE if wanted.
     return { kind: 'table', wide: false, headings: value.split(','), printNamespace: false };
   }
-  if (key === 'go-template' || key === 'go-template-file') {
-    throw new CalicoError('CALICO_ERR_UNSUPPORTED', `output format '${key}' (Go templates) is not supported by calico-ts; use yaml, json, ps, wide or custom-columns`);
+  if (key === 'go-template') {
+    if (value === '') throw new CalicoError('CALICO_ERR_USAGE', 'need to specify a template');
+    return { kind: 'template', template: value };
+  }
+  if (key === 'go-template-file') {
+    if (value === '') throw new CalicoError('CALICO_ERR_USAGE', 'need to specify a template file');
+    try {
+      return { kind: 'template', template: readFileSync(value, 'utf8') };
+    } catch (e) {
+      throw new CalicoError('CALICO_ERR_USAGE', `open ${value}: ${(e as Error).message}`);
+    }
   }
   throw new CalicoError('CALICO_ERR_USAGE', `unrecognized output format '${output}'`);
 }
@@ -65,6 +78,8 @@ function listDoc(out: Extract<ActionOutput, { type: 'list' }>): Record<string, u
 }
 
 export function printOutputs(outputs: readonly ActionOutput[], format: OutputFormat, columnContext: ColumnContext): string {
+  // calicoctl runs the template over the slice of results (a List per get without names).
+  if (format.kind === 'template') return renderGoTemplate(format.template, outputs.map((o) => (o.type === 'resource' ? ordered(o.resource) : listDoc(o))));
   if (format.kind === 'yaml' || format.kind === 'json') {
     if (outputs.length === 1) return encodeOne(outputs[0]!, format.kind);
     const docs = outputs.map((o) => (o.type === 'resource' ? ordered(o.resource) : listDoc(o)));
