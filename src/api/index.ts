@@ -18,6 +18,7 @@ export { validateResource, validateResourceUpdate } from './validate-resource.js
 export type * from './kinds/types.js';
 export { parseCidr, parseIp, parsePort, formatPort, type ParsedCidr, type ParsedIp, type Port } from './validate/net.js';
 export { parseAsNumber } from './kinds/common-fields.js';
+export { parseGoDuration, formatGoDuration, canonicalGoDuration } from './validate/go-duration.js';
 export { parsePeerIP } from './kinds/bgp-peer.js';
 export { BGP_DEFAULTS, communityProblem } from './kinds/bgp-configuration.js';
 export { ipPoolOverlapIssue } from './kinds/ip-pool.js';
