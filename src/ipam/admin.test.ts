@@ -121,3 +121,60 @@ test('assignIP enforces allowedUses when an intended use is given', async () => 
   assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'h' })).ipv4[0]!.pool, 'dflt');
   await assert.rejects(ipam.autoAssign({ num4: 1, hostname: 'h', ipv4Pools: ['tun'] }), { code: 'CALICO_ERR_IPAM' });
 });
+
+async function node(ds: MemoryDatastore, name: string, labels: Record<string, string>): Promise<void> {
+  const value = { apiVersion: 'projectcalico.org/v3', kind: 'Node', metadata: { name, labels }, spec: {} };
+  const cur = await ds.get({ kind: 'Node', name });
+  if (cur) await ds.update({ kind: 'Node', name }, value, cur.revision); else await ds.create({ kind: 'Node', name }, value);
+}
+
+async function selPool(ds: MemoryDatastore, name: string, cidr: string, nodeSelector: string, blockSize?: number): Promise<void> {
+  const value = { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name }, spec: { cidr, nodeSelector, ...(blockSize ? { blockSize } : {}) } };
+  const cur = await ds.get({ kind: 'IPPool', name });
+  if (cur) await ds.update({ kind: 'IPPool', name }, value, cur.revision); else await ds.create({ kind: 'IPPool', name }, value);
+}
+
+test('node selector moves between nodes: the deselected node gets no pool, the other borrows', async () => {
+  const ds = new MemoryDatastore();
+  await node(ds, 'host1', { foo: 'bar' });
+  await node(ds, 'host2', {});
+  await selPool(ds, 'p1', '10.0.0.0/30', 'foo == "bar"', 30);
+  const ipam = new IpamClient(ds);
+  assert.equal((await ipam.autoAssign({ num4: 3, hostname: 'host1' })).ipv4.length, 3);
+  await node(ds, 'host1', {});
+  await node(ds, 'host2', { foo: 'bar' });
+  await assert.rejects(ipam.autoAssign({ num4: 1, hostname: 'host1' }), (e: Error) => e.message === 'no configured Calico pools for node host1');
+  const r = await ipam.autoAssign({ num4: 1, hostname: 'host2' });
+  assert.equal(r.ipv4[0]!.ip, '10.0.0.3');
+  const affs = (await ds.list<{ spec: { node: string } }>({ kind: 'BlockAffinity' })).items;
+  assert.deepEqual(affs.map((a) => a.value.spec.node), ['host1'], 'the block stays affine to host1 (not empty)');
+});
+
+test('an empty block of a pool that no longer selects the node is released on the next assignment', async () => {
+  const ds = new MemoryDatastore();
+  await node(ds, 'host', { foo: 'bar' });
+  await selPool(ds, 'p1', '10.0.0.0/24', 'foo == "bar"');
+  const ipam = new IpamClient(ds);
+  const first = (await ipam.autoAssign({ num4: 3, hostname: 'host' })).ipv4.map((a) => a.ip);
+  await ipam.releaseIPs(first);
+  await selPool(ds, 'p1', '10.0.0.0/24', 'foo != "bar"');
+  assert.equal((await blocks(ds)).length, 1, 'nothing happens until the next assignment');
+  await selPool(ds, 'p2', '20.0.0.0/24', 'all()');
+  const second = await ipam.autoAssign({ num4: 3, hostname: 'host' });
+  assert.ok(second.ipv4.every((a) => a.ip.startsWith('20.0.0.')));
+  const bs = await blocks(ds);
+  assert.equal(bs.length, 1);
+  assert.ok(bs[0]!.spec.cidr.startsWith('20.0.0.'));
+});
+
+test('a block of a pool that is only not requested (or not allowed for the use) is kept', async () => {
+  const ds = new MemoryDatastore();
+  await node(ds, 'host', { foo: 'bar' });
+  await selPool(ds, 'p1', '10.0.0.0/24', 'foo == "bar"');
+  await selPool(ds, 'p2', '20.0.0.0/24', 'all()');
+  const ipam = new IpamClient(ds);
+  const ip = (await ipam.autoAssign({ num4: 1, hostname: 'host', ipv4Pools: ['p1'] })).ipv4[0]!.ip;
+  await ipam.releaseIPs([ip]);
+  await ipam.autoAssign({ num4: 1, hostname: 'host', ipv4Pools: ['20.0.0.0/24'] });
+  assert.equal((await blocks(ds)).length, 2);
+});

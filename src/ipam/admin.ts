@@ -103,8 +103,8 @@ export async function ensureBlock(ds: Datastore, args: EnsureBlockArgs): Promise
   const matcher = await nodeMatcher(all, labels);
   const reservations = await listReservations(ds);
   const one = async (version: IpVersion, requested: readonly string[]): Promise<string | null> => {
-    const pools = choosePools(all, { version, requested, host: args.hostname, use: 'Workload' }, matcher);
-    if (!pools.length) return null;
+    if (!all.some((p) => p.cidr.version === version && !p.disabled)) return null;
+    const pools = choosePools(all, { version, requested, host: args.hostname, use: 'Workload' }, matcher).allowed;
     for (let round = 0; round < 64; round++) {
       const affine = await listAffineBlocks(ds, args.hostname, pools);
       if (affine.length) return formatCidr(affine[0]!.cidr);

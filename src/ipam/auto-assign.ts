@@ -1,6 +1,6 @@
 import type { Datastore } from '../datastore/datastore.js';
 import { CalicoError } from '../lib/errors.js';
-import { claimBlock, findUnclaimedBlock, listAffineBlocks } from './affinity.js';
+import { claimBlock, findUnclaimedBlock, listAffineBlocks, releaseAffinity } from './affinity.js';
 import { blockAssign, blockAutoAssign, blockFreeCount, type ReservedFilter } from './block.js';
 import { backoff, handleOps, MAX_CAS_ATTEMPTS, readBlock, readHandle, tooManyRetries, tryTransact } from './cas.js';
 import type { IpAddr, IpNet, IpVersion } from './ip.js';
@@ -148,10 +148,29 @@ export async function autoAssignVersion(ds: Datastore, host: string, handleId: s
   const [all, reservations, config] = await Promise.all([listPools(ds), listReservations(ds), readIpamConfig(ds)]);
   // Node labels only matter (and are only read) when some pool has a real nodeSelector.
   const labels = all.some((p) => p.nodeSelector.trim() !== 'all()') ? await nodeLabels(ds, host) : {};
-  const pools = choosePools(all, { version: args.version, requested: args.requestedPools, host, use: args.use }, await nodeMatcher(all, labels));
-  if (!pools.length) throw new CalicoError('CALICO_ERR_IPAM', `no configured Calico pools for node ${host} (IPv${args.version})`);
+  const matcher = await nodeMatcher(all, labels);
+  const { selecting, allowed } = choosePools(all, { version: args.version, requested: args.requestedPools, host, use: args.use }, matcher);
+  await releaseDeselectedBlocks(ds, host, args.version, all, selecting, matcher);
   const ctx: AssignContext = { ds, host, handleId, attrs, reserved: reservedFilter(reservations), reservations, config };
-  return assignVersion(ctx, pools, args.num, args.maxBlocksPerHost);
+  return assignVersion(ctx, allowed, args.num, args.maxBlocksPerHost);
+}
+
+/**
+ * Gives up the host's empty affine blocks whose (enabled) pool no longer
+ * selects the node, as libcalico-go's prepareAffinityBlocksForHost does
+ * before assigning. Blocks of pools merely not requested, or not allowed
+ * for this use, are kept: that is a per-request choice, not the node's.
+ */
+async function releaseDeselectedBlocks(
+  ds: Datastore, host: string, version: IpVersion, all: readonly PoolInfo[], selecting: readonly PoolInfo[], matches: (p: PoolInfo) => boolean,
+): Promise<void> {
+  if (all.every((p) => p.nodeSelector.trim() === 'all()')) return;
+  for (const a of await listAffineBlocks(ds, host)) {
+    if (a.cidr.version !== version || selecting.some((p) => cidrContainsCidr(p.cidr, a.cidr))) continue;
+    const pool = all.find((p) => !p.disabled && cidrContainsCidr(p.cidr, a.cidr));
+    if (!pool || matches(pool)) continue;
+    await releaseAffinity(ds, host, a.cidr, true);
+  }
 }
 
 /**

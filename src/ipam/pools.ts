@@ -1,7 +1,7 @@
 import type { Datastore } from '../datastore/datastore.js';
 import { CalicoError } from '../lib/errors.js';
 import type { IpAddr, IpNet, IpVersion } from './ip.js';
-import { cidrContainsCidr, cidrContainsIp, sameCidr, tryParseCidr } from './ip.js';
+import { cidrContainsCidr, cidrContainsIp, formatCidr, sameCidr, tryParseCidr } from './ip.js';
 import type { IpamConfig, PoolInfo } from './model.js';
 import { DEFAULT_IPAM_CONFIG, KIND_CONFIG, KIND_NODE, KIND_POOL, KIND_RESERVATION } from './model.js';
 
@@ -116,28 +116,40 @@ export interface PoolChoice {
   readonly use: string;
 }
 
+export interface PoolSelection {
+  /** Pools requested, or else enabled automatic pools whose nodeSelector matches the node. */
+  readonly selecting: PoolInfo[];
+  /** `selecting` narrowed to pools whose allowedUses include the intended use: the ones to allocate from. */
+  readonly allowed: PoolInfo[];
+}
+
 /**
- * The pools to allocate from, as libcalico-go's determinePools: requested
- * pools must exist and be enabled (else CALICO_ERR_IPAM naming the pool);
- * otherwise every enabled pool with automatic assignment; then only those
- * whose nodeSelector matches the node and whose allowedUses include `use`.
+ * The pools to allocate from, as libcalico-go's determinePools and
+ * prepareAffinityBlocksForHost: requested pools (by name or CIDR) must
+ * exist and be enabled and are used as given; otherwise every enabled pool
+ * with automatic assignment whose nodeSelector matches the node. Then only
+ * pools whose allowedUses include `use`. Each empty step is CALICO_ERR_IPAM
+ * with Calico's wording.
  */
-export function choosePools(all: readonly PoolInfo[], choice: PoolChoice, matches: NodeMatcher): PoolInfo[] {
-  const ofVersion = all.filter((p) => p.cidr.version === choice.version);
-  let candidates: PoolInfo[];
+export function choosePools(all: readonly PoolInfo[], choice: PoolChoice, matches: NodeMatcher): PoolSelection {
+  const enabled = all.filter((p) => p.cidr.version === choice.version && !p.disabled);
+  if (!enabled.length) throw new CalicoError('CALICO_ERR_IPAM', `cannot find a qualified ippool: no enabled IPv${choice.version} pools`);
+  let selecting: PoolInfo[];
   if (choice.requested.length) {
-    candidates = [];
+    selecting = [];
     for (const req of choice.requested) {
-      const asCidr = tryParseCidr(req);
-      const pool = ofVersion.find((p) => p.name === req || (asCidr !== null && req.includes('/') && sameCidr(p.cidr, asCidr)));
-      if (!pool) throw new CalicoError('CALICO_ERR_IPAM', `the given pool (${req}) does not exist`);
-      if (pool.disabled) throw new CalicoError('CALICO_ERR_IPAM', `the given pool (${req}) is disabled`);
-      if (!candidates.includes(pool)) candidates.push(pool);
+      const asCidr = req.includes('/') ? tryParseCidr(req) : null;
+      const pool = enabled.find((p) => (asCidr !== null ? sameCidr(p.cidr, asCidr) : p.name === req));
+      if (!pool) throw new CalicoError('CALICO_ERR_IPAM', `the given pool (${asCidr ? formatCidr(asCidr) : req}) does not exist, or is not enabled`);
+      if (!selecting.includes(pool)) selecting.push(pool);
     }
   } else {
-    candidates = ofVersion.filter((p) => !p.disabled && p.assignmentMode !== 'Manual');
+    selecting = enabled.filter((p) => p.assignmentMode !== 'Manual' && matches(p));
+    if (!selecting.length) throw new CalicoError('CALICO_ERR_IPAM', `no configured Calico pools for node ${choice.host}`);
   }
-  return candidates.filter((p) => p.allowedUses.includes(choice.use) && matches(p));
+  const allowed = selecting.filter((p) => p.allowedUses.includes(choice.use));
+  if (!allowed.length) throw new CalicoError('CALICO_ERR_IPAM', `cannot find a qualified ippool, no pools match the required use (${choice.use})`);
+  return { selecting, allowed };
 }
 
 /** The pool (any, enabled or not) whose CIDR contains `ip`, if any. */
