@@ -114,3 +114,30 @@ test('GC (1.1) releases the addresses of attachments the runtime no longer has',
   assert.equal(await runPlugin(plugin, io(env('DEL', 'keep1'), conf11)), 0);
   assert.equal(await runPlugin(plugin, io(env('DEL', 'drop1'), conf11)), 0);
 });
+
+test('upstream behaviours: not-ready datastore refuses ADD and DEL; unknown dataplane type is refused', async () => {
+  const plugin = new CalicoPlugin({ kernel: new FakeKernel() });
+  await ds.create({ kind: 'ClusterInformation', name: 'default' }, { apiVersion: 'projectcalico.org/v3', kind: 'ClusterInformation', metadata: { name: 'default' }, spec: { datastoreReady: false } });
+  try {
+    for (const cmd of ['ADD', 'DEL']) {
+      const o = io(env(cmd, 'notready'), conf);
+      assert.equal(await runPlugin(plugin, o), 1);
+      assert.equal((JSON.parse(o.out) as { code: number }).code, 11, cmd);
+    }
+  } finally {
+    await ds.delete({ kind: 'ClusterInformation', name: 'default' });
+  }
+  const o = io(env('ADD', 'dp'), { ...conf, dataplane_options: { type: 'invalid-dataplane-type' } });
+  assert.equal(await runPlugin(plugin, o), 1);
+  assert.equal((JSON.parse(o.out) as { code: number }).code, 7);
+  assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0);
+});
+
+test('a stored Pod without a service account gets ksa.<ns>.default, as the API server defaults it', async () => {
+  const { podInfo } = await import('./workload-endpoint.js');
+  const info = podInfo('test', { metadata: { name: 'p', namespace: 'test' }, spec: { containers: [{ name: 'c', ports: [{ name: 'anamedport', containerPort: 555 }] }] } });
+  assert.deepEqual(info.profiles, ['kns.test', 'ksa.test.default']);
+  assert.deepEqual(info.labels, { 'projectcalico.org/namespace': 'test', 'projectcalico.org/orchestrator': 'k8s', 'projectcalico.org/serviceaccount': 'default' });
+  assert.deepEqual(info.ports, [{ name: 'anamedport', protocol: 'TCP', port: 555 }]);
+  assert.deepEqual(podInfo('test', null).profiles, ['kns.test']);
+});

@@ -26,7 +26,7 @@ import {
 } from './names.js';
 import { LazyDatastore, openPluginDatastore } from './plugin-datastore.js';
 import {
-  CNI_ERR_INVALID_NETWORK_CONFIG, CNI_ERR_PLUGIN_NOT_AVAILABLE, CNI_ERR_UNKNOWN_CONTAINER, CniError, parseResult,
+  CNI_ERR_INVALID_NETWORK_CONFIG, CNI_ERR_PLUGIN_NOT_AVAILABLE, CNI_ERR_TRY_AGAIN_LATER, CNI_ERR_UNKNOWN_CONTAINER, CniError, parseResult,
   type CmdArgs, type CniInterface, type CniResult, type PluginHandlers,
 } from './spec.js';
 import {
@@ -71,6 +71,19 @@ function jsonList(s: string | undefined, what: string): string[] | undefined {
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   } catch { /* reported below */ }
   throw new CniError(CNI_ERR_INVALID_NETWORK_CONFIG, `failed to parse annotation ${what}: ${s}`);
+}
+
+/**
+ * Refuses to work while ClusterInformation `default` says the datastore is
+ * not ready (an upgrade in progress), as upstream does for ADD and DEL. A
+ * missing ClusterInformation is allowed here: nothing in calico-ts requires
+ * a node agent to have written it before the first pod.
+ */
+async function checkDatastoreReady(ds: Datastore): Promise<void> {
+  const ci = await ds.get<{ spec?: { datastoreReady?: boolean } }>({ kind: 'ClusterInformation', name: 'default' });
+  if (ci?.value.spec?.datastoreReady === false) {
+    throw new CniError(CNI_ERR_TRY_AGAIN_LATER, 'Calico is currently not ready to process requests');
+  }
 }
 
 /** The existing endpoint of this workload, matched on every identifier but the interface (plugin.go). */
@@ -143,6 +156,11 @@ export class CalicoPlugin implements PluginHandlers {
 
   private start(args: CmdArgs): Invocation {
     const conf = parseCalicoNetConf(args.config);
+    const dataplane = (conf.raw['dataplane_options'] as { type?: unknown } | undefined)?.type;
+    if (dataplane !== undefined && dataplane !== '' && dataplane !== 'linux') {
+      // Upstream also offers a gRPC dataplane; only the Linux one exists here.
+      throw new CniError(CNI_ERR_INVALID_NETWORK_CONFIG, `invalid dataplane type: ${String(dataplane)}`, 'dataplane_options.type');
+    }
     const ids = getIdentifiers(args, determineNodename(conf));
     const log = new CniLog(conf.logLevel, typeof conf.raw['log_file_path'] === 'string' ? conf.raw['log_file_path'] : undefined,
       { command: args.command, containerID: args.containerId, workload: ids.pod ? `${ids.namespace}/${ids.pod}` : args.containerId });
@@ -166,6 +184,7 @@ export class CalicoPlugin implements PluginHandlers {
       throw new CniError(CNI_ERR_UNKNOWN_CONTAINER, `netns ${args.netns} does not exist`, args.netns);
     }
     const ds = await lazy.get();
+    await checkDatastoreReady(ds);
     const existing = await findExisting(ds, ids);
     const k8s = ids.orchestrator === ORCHESTRATOR_K8S;
     const wepName = existing?.metadata.name ?? workloadEndpointName(ids);
@@ -233,8 +252,6 @@ export class CalicoPlugin implements PluginHandlers {
         wep.spec.pod = ids.pod ?? '';
         if (info?.serviceAccountName) wep.spec.serviceAccountName = info.serviceAccountName;
         if (info?.ports.length) wep.spec.ports = info.ports;
-      } else {
-        wep.spec.workload = args.containerId;
       }
       await writeWorkloadEndpoint(ds, wep);
       if (!k8s && conf.policyType === '') await ensureNetworkProfile(ds, conf, k8s);
@@ -260,6 +277,7 @@ export class CalicoPlugin implements PluginHandlers {
     const { conf, ids, log } = inv;
     try {
       const ds = await inv.ds.get();
+      await checkDatastoreReady(ds);
       const name = workloadEndpointName(ids);
       if (ids.orchestrator === ORCHESTRATOR_K8S) {
         // A DEL for an old sandbox of a live pod must leave the pod's endpoint and veth alone.

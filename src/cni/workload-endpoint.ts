@@ -90,12 +90,15 @@ function podPorts(spec: Obj): WorkloadEndpointPort[] {
  * podInfo extracts labels (pod labels plus Calico's namespace, orchestrator
  * and service-account labels), profiles (`kns.<ns>`, `ksa.<ns>.<sa>`), named
  * ports and annotations. `pod` null (no Pod stored) gives the labels and
- * profiles a pod with no labels and no service account would have.
+ * profiles a pod with no labels and no service account would have; a stored
+ * Pod without serviceAccountName has `default`, as the API server sets it.
  */
 export function podInfo(namespace: string, pod: unknown): PodInfo {
   const meta = isObj(pod) && isObj(pod['metadata']) ? pod['metadata'] : {};
   const spec = isObj(pod) && isObj(pod['spec']) ? pod['spec'] : {};
-  const sa = typeof spec['serviceAccountName'] === 'string' ? spec['serviceAccountName'] : '';
+  // The Kubernetes API server defaults a stored Pod's service account to `default`.
+  const sa = typeof spec['serviceAccountName'] === 'string' && spec['serviceAccountName'] !== ''
+    ? spec['serviceAccountName'] : pod === null || pod === undefined ? '' : 'default';
   const labels: Record<string, string> = { ...strMap(meta['labels']), [LABEL_NAMESPACE]: namespace, [LABEL_ORCHESTRATOR]: 'k8s' };
   if (sa !== '' && sa.length < 63) labels[LABEL_SERVICE_ACCOUNT] = sa;
   const profiles = [NAMESPACE_PROFILE_PREFIX + namespace];
