@@ -18,7 +18,7 @@ import { isPlainObject } from '../validate/schema.js';
  */
 export function decodeResources(text: string, source?: string): Resource[] {
   const out: Resource[] = [];
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   // A stream with a single empty document still yields an array here.
   const list = Array.isArray(docs) ? docs : [docs];
   let n = 0;
@@ -27,7 +27,9 @@ export function decodeResources(text: string, source?: string): Resource[] {
     const where = documentName(source, n);
     if (doc.errors.length) {
       const e = doc.errors[0]!;
-      throw new ValidationError([{ path: '', reason: `YAML/JSON syntax error: ${e.message.split('\n')[0]}` }], where);
+      // With prettyErrors the first line reads e.g. `Unexpected , in flow map at line 1, column 9:`.
+      const first = e.message.split('\n')[0]!.replace(/:$/, '');
+      throw new ValidationError([{ path: '', reason: `YAML/JSON syntax error: ${first}` }], where);
     }
     if (doc.contents === null) continue; // empty document (e.g. a trailing `---`)
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });
