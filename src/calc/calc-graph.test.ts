@@ -44,7 +44,7 @@ test('the rule selector becomes a namespaced net IP set with the matching pod ad
   assert.deepEqual([...s.ipSets.get(setId)!.members], ['10.0.0.1/32']);
   assert.equal(s.ipSets.get(setId)!.type, 'net');
   assert.deepEqual(s.workloadEndpoints.get('ns1/db')!.tiers, [
-    { name: 'default', defaultAction: 'Deny', ingressPolicies: [{ kind: 'NetworkPolicy', namespace: 'ns1', name: 'db-from-web' }], egressPolicies: [] },
+    { name: 'default', order: 1_000_000, defaultAction: 'Deny', ingressPolicies: [{ kind: 'NetworkPolicy', namespace: 'ns1', name: 'db-from-web' }], egressPolicies: [] },
   ]);
   assert.deepEqual(s.workloadEndpoints.get('ns1/web')!.tiers, []);
   assert.equal(s.workloadEndpoints.get('ns1/web')!.labels['pcns.team'], 'blue', 'labels inherited from the namespace profile');

@@ -145,7 +145,8 @@ export class PolicyResolver {
       const ingressPolicies: PolicyId[] = pols.filter((p) => p.governsIngress).map((p) => p.id);
       const egressPolicies: PolicyId[] = withEgress ? pols.filter((p) => p.governsEgress).map((p) => p.id) : [];
       if (ingressPolicies.length === 0 && egressPolicies.length === 0) continue;
-      out.push({ name, defaultAction: this.tierSettings(name).defaultAction, ingressPolicies, egressPolicies });
+      const { order, defaultAction } = this.tierSettings(name);
+      out.push({ name, ...(Number.isFinite(order) ? { order } : {}), defaultAction, ingressPolicies, egressPolicies });
     }
     return out;
   }

@@ -117,6 +117,8 @@ export interface ModelProfile {
  */
 export interface TierInfo {
   readonly name: string;
+  /** The tier's order (absent = last); lists are already sorted, this is for merging lists (staged). */
+  readonly order?: number;
   readonly defaultAction: 'Deny' | 'Pass';
   readonly ingressPolicies: readonly PolicyId[];
   readonly egressPolicies: readonly PolicyId[];

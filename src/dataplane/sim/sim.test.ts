@@ -223,6 +223,18 @@ test('staged policies are never enforced but are evaluated', () => {
   ]);
   const pending = evaluatePending(s, ep, 'ingress', pkt);
   assert.equal(pending.allowed, false);
+  // A staged policy in an earlier tier that enforced policies do not use is placed by tier order.
+  const s2 = build([
+    ...base(),
+    f.tier('security', { order: 100 }),
+    f.np('prod', 'allow-web', { selector: "app == 'server'", ingress: [{ action: 'Allow', protocol: 'TCP' }] }),
+    f.sgnp('security.block', { tier: 'security', selector: 'all()', ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [80] } }] }),
+  ]);
+  const ep2 = wepOf(s2, 'prod/server');
+  assert.equal(evaluateEndpoint(s2, ep2, 'ingress', pkt).allowed, true);
+  const p2 = evaluatePending(s2, ep2, 'ingress', pkt);
+  assert.ok(!p2.allowed && p2.decision.by === 'rule' && p2.decision.tier === 'security');
+  assert.equal(evaluatePending(s2, ep2, 'ingress', tcp('10.0.0.1', '10.0.0.2', 443)).allowed, true);
 });
 
 test('host endpoints: failsafe ports, default deny, preDNAT and doNotTrack tiers', () => {

@@ -86,24 +86,19 @@ export function evaluatePending(state: DesiredState, ep: SimEndpoint, dir: Direc
     }
   }
   // Rebuild the tier list: enforced minus replaced/deleted, plus staged, each tier re-sorted by order then name.
-  const tiers = new Map<string, { defaultAction: 'Deny' | 'Pass'; pols: { id: PolicyId; order: number }[]; rank: number }>();
-  const enforced = ep.endpoint.tiers;
-  enforced.forEach((t, i) => {
+  const tiers = new Map<string, { defaultAction: 'Deny' | 'Pass'; pols: { id: PolicyId; order: number }[]; order: number }>();
+  for (const t of ep.endpoint.tiers) {
     const ids = (dir === 'ingress' ? t.ingressPolicies : t.egressPolicies).filter((id) => !removed.has(policyKey(id)));
-    tiers.set(t.name, { defaultAction: t.defaultAction, rank: i, pols: ids.map((id) => ({ id, order: state.policies.get(policyKey(id))?.order ?? Infinity })) });
-  });
+    tiers.set(t.name, { defaultAction: t.defaultAction, order: t.order ?? Infinity, pols: ids.map((id) => ({ id, order: state.policies.get(policyKey(id))?.order ?? Infinity })) });
+  }
   for (const a of added) {
     let t = tiers.get(a.tier.name);
-    if (!t) {
-      // A tier only staged policies use: its position among enforced tiers is unknown to the model,
-      // so it goes where the staged tier list puts it relative to the others (after all enforced ones).
-      t = { defaultAction: a.tier.defaultAction, rank: enforced.length + ep.endpoint.stagedTiers.indexOf(a.tier), pols: [] };
-      tiers.set(a.tier.name, t);
-    }
+    if (!t) tiers.set(a.tier.name, (t = { defaultAction: a.tier.defaultAction, order: a.tier.order ?? Infinity, pols: [] }));
     t.pols.push({ id: a.id, order: a.order });
   }
+  // Tiers by order then name, as the calc graph sorts them.
   const pendingTiers: TierInfo[] = [...tiers.entries()]
-    .sort((x, y) => x[1].rank - y[1].rank)
+    .sort((x, y) => (x[1].order === y[1].order ? (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0) : x[1].order < y[1].order ? -1 : 1))
     .map(([name, t]) => {
       const ids = t.pols.sort((x, y) => (x.order === y.order ? (x.id.name < y.id.name ? -1 : x.id.name > y.id.name ? 1 : 0) : x.order < y.order ? -1 : 1)).map((x) => x.id);
       return { name, defaultAction: t.defaultAction, ingressPolicies: dir === 'ingress' ? ids : [], egressPolicies: dir === 'egress' ? ids : [] };
