@@ -178,3 +178,18 @@ test('a block of a pool that is only not requested (or not allowed for the use) 
   await ipam.autoAssign({ num4: 1, hostname: 'host', ipv4Pools: ['20.0.0.0/24'] });
   assert.equal((await blocks(ds)).length, 2);
 });
+
+test('maxBlocksPerHost: the more restrictive of the request and the global config applies', async () => {
+  const ds = new MemoryDatastore();
+  await selPool(ds, 'p', '10.0.0.0/28', 'all()', 30);
+  const ipam = new IpamClient(ds);
+  await ipam.setIPAMConfig({ autoAllocateBlocks: true, strictAffinity: true, maxBlocksPerHost: 2 });
+  for (let i = 0; i < 8; i++) await ipam.autoAssign({ num4: 1, hostname: 'n1', handleId: 'n1' });
+  await assert.rejects(ipam.autoAssign({ num4: 1, hostname: 'n1', handleId: 'n1' }), { code: 'CALICO_ERR_IPAM_EXHAUSTED' });
+  assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n2', handleId: 'n2' })).ipv4.length, 1);
+  await assert.rejects(ipam.autoAssign({ num4: 1, hostname: 'n1', handleId: 'n1', maxBlocksPerHost: 3 }), { code: 'CALICO_ERR_IPAM_EXHAUSTED' });
+  await ipam.setIPAMConfig({ autoAllocateBlocks: true, strictAffinity: true, maxBlocksPerHost: 3 });
+  await assert.rejects(ipam.autoAssign({ num4: 1, hostname: 'n1', handleId: 'n1', maxBlocksPerHost: 2 }), { code: 'CALICO_ERR_IPAM_EXHAUSTED' });
+  assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1', handleId: 'n1' })).ipv4.length, 1);
+  assert.equal((await ipam.ipsByHandle('n1')).length, 9);
+});

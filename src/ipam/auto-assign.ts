@@ -79,7 +79,9 @@ async function existingBlocks(ds: Datastore): Promise<IpamBlock[]> {
 export async function assignVersion(ctx: AssignContext, pools: readonly PoolInfo[], num: number, maxBlocksOverride: number): Promise<AssignedIp[]> {
   const got: { ip: IpAddr; block: IpNet }[] = [];
   const need = (): number => num - got.length;
-  const maxBlocks = maxBlocksOverride > 0 ? maxBlocksOverride : ctx.config.maxBlocksPerHost;
+  // The more restrictive of the request's and the global limit (0 = none).
+  const limits = [maxBlocksOverride, ctx.config.maxBlocksPerHost].filter((n) => n > 0);
+  const maxBlocks = limits.length ? Math.min(...limits) : 0;
   const tried = new Set<string>();
   // Steps 1 and 2: affine blocks, claiming another whenever they are all full.
   for (let round = 0; need() > 0 && round < 64; round++) {

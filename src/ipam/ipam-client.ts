@@ -36,7 +36,7 @@ export interface AutoAssignArgs {
   readonly ipv6Pools?: readonly string[];
   /** Pool allowedUses entry required: `Workload` (default) or `Tunnel`. */
   readonly intendedUse?: string;
-  /** Overrides IPAMConfiguration's maxBlocksPerHost when > 0. */
+  /** Per-request block limit (> 0); the more restrictive of it and IPAMConfiguration's applies. */
   readonly maxBlocksPerHost?: number;
 }
 
