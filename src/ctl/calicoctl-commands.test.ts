@@ -96,6 +96,9 @@ describe('calicoctl create / delete / skip flags and exit codes', () => {
     assert.equal(stale.code, 1);
     assert.match(stale.err, /update conflict: GlobalNetworkSet\(r1\)/);
     assert.match((await sh('get globalnetworkset r1 -o yaml')).out, /11\.0\.0\.0\/8/);
+    const staleApply = await sh('apply -f -', rev0.replace('10.0.0.0/8', '13.0.0.0/8'));
+    assert.equal(staleApply.code, 1);
+    assert.match(staleApply.err, /update conflict: GlobalNetworkSet\(r1\)/);
     // delete with the stale resourceVersion is refused too.
     const del = await sh('delete -f -', rev0);
     assert.equal(del.code, 1);

@@ -38,7 +38,7 @@ export function registerPatchCommand(program: Command, ctx: CtlContext): void {
       throw new CommandFailed(errorText(e as Error));
     }
     if (name === '') throw new CommandFailed('resource name may not be empty');
-    if (!info.namespaced && opts.namespace) throw new CommandFailed(`${info.kind} is not namespaced`);
+    if (!info.namespaced && opts.namespace) throw new CommandFailed(`hit error: ${info.kind} is not namespaced`);
     const ds = await openForCommand(ctx);
     await checkVersionMismatch(ds, opts.allowVersionMismatch === true);
     const client = new ResourceClient(ds);
