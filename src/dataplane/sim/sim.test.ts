@@ -234,7 +234,8 @@ test('staged policies are never enforced but are evaluated', () => {
   assert.equal(evaluateEndpoint(s2, ep2, 'ingress', pkt).allowed, true);
   const p2 = evaluatePending(s2, ep2, 'ingress', pkt);
   assert.ok(!p2.allowed && p2.decision.by === 'rule' && p2.decision.tier === 'security');
-  assert.equal(evaluatePending(s2, ep2, 'ingress', tcp('10.0.0.1', '10.0.0.2', 443)).allowed, true);
+  // ...and, like any tier, it ends in its default action: Deny for what it does not match.
+  assert.deepEqual(evaluatePending(s2, ep2, 'ingress', tcp('10.0.0.1', '10.0.0.2', 443)).decision, { by: 'tier-default', tier: 'security' });
 });
 
 test('host endpoints: failsafe ports, default deny, preDNAT and doNotTrack tiers', () => {
