@@ -1,0 +1,4 @@
+export { IptablesTable, type IptablesTableOptions, type IptablesTableName } from './iptables-table.js';
+export { detectIptablesBackend, iptablesCommands, countRules, type IptablesBackend, type IptablesBackendSetting } from './backend.js';
+export { IpsetManager, canonicalIpsetMember, type IpsetMeta, type IpsetType } from './ipsets.js';
+export { parseIptablesSave, hashOfSaveLine } from './save-parse.js';

@@ -1,0 +1,1 @@
+export { RouteTable, CALICO_ROUTE_PROTOCOL, canonicalDst, type Route, type RouteTableOptions, type RouteApplyResult } from './route-table.js';
