@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryDatastore } from '../datastore/memory/memory-datastore.js';
-import { IpamClient } from './index.js';
+import { IpamClient, listAllocations } from './index.js';
 import type { IpamBlock } from './model.js';
 
 async function setup(): Promise<{ ds: MemoryDatastore; ipam: IpamClient }> {
@@ -192,4 +192,40 @@ test('maxBlocksPerHost: the more restrictive of the request and the global confi
   await assert.rejects(ipam.autoAssign({ num4: 1, hostname: 'n1', handleId: 'n1', maxBlocksPerHost: 2 }), { code: 'CALICO_ERR_IPAM_EXHAUSTED' });
   assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1', handleId: 'n1' })).ipv4.length, 1);
   assert.equal((await ipam.ipsByHandle('n1')).length, 9);
+});
+
+test('sequence numbers: a release based on stale information conflicts (released and re-assigned meanwhile)', async () => {
+  const ds = new MemoryDatastore();
+  await selPool(ds, 'p', '10.0.0.0/24', 'all()', 30);
+  const ipam = new IpamClient(ds);
+  const handle = 'testnode-ipip-tunnel-address';
+  const seqOf = async (ip: string): Promise<number> => (await listAllocations(ds)).find((a) => a.ip === ip)!.sequenceNumber!;
+  let expected = 0;
+  for (let i = 0; i < 5; i++) {
+    const ip = (await ipam.autoAssign({ num4: 1, hostname: 'testnode', handleId: handle, intendedUse: 'Tunnel' })).ipv4[0]!.ip;
+    const seq = await seqOf(ip);
+    if (i === 0) expected = seq; else assert.equal(seq, expected);
+    await ipam.releaseByHandle(handle);
+    await ipam.assignIP({ ip, hostname: 'testnode', handleId: handle });
+    expected += 2;
+    await assert.rejects(ipam.releaseIPs([{ ip, sequenceNumber: seq, handleId: handle }]), { code: 'CALICO_ERR_CONFLICT' });
+    const fresh = await seqOf(ip);
+    assert.equal(fresh, expected);
+    assert.deepEqual(await ipam.releaseIPs([{ ip, sequenceNumber: fresh, handleId: handle }]), []);
+    expected += 2;
+  }
+});
+
+test('allocations wrap around a block: released addresses go to the back', async () => {
+  const ds = new MemoryDatastore();
+  await selPool(ds, 'p', '10.0.0.0/24', 'all()', 30);
+  const ipam = new IpamClient(ds);
+  const order: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const ip = (await ipam.autoAssign({ num4: 1, hostname: 'wrap-node' })).ipv4[0]!.ip;
+    assert.ok(!order.includes(ip));
+    order.push(ip);
+    assert.deepEqual(await ipam.releaseIPs([ip]), []);
+  }
+  assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'wrap-node' })).ipv4[0]!.ip, order[0]);
 });

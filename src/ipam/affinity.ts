@@ -1,6 +1,6 @@
 import type { Datastore, KVEntry, TxnOp } from '../datastore/datastore.js';
 import { CalicoError } from '../lib/errors.js';
-import { backoff, MAX_CAS_ATTEMPTS, readBlock, tooManyRetries, tryTransact } from './cas.js';
+import { backoff, blockUpdateOp, MAX_CAS_ATTEMPTS, readBlock, tooManyRetries, tryTransact } from './cas.js';
 import type { IpNet } from './ip.js';
 import { bitsOf, cidrContainsCidr, formatCidr, tryParseCidr } from './ip.js';
 import { blockIsEmpty, newBlock } from './block.js';
@@ -129,9 +129,8 @@ export async function releaseAffinity(ds: Datastore, host: string, cidr: IpNet, 
     } else if (mustBeEmpty) {
       return 'notEmpty';
     } else {
-      const block = b.block;
-      block.spec.affinity = null;
-      if (await tryTransact(ds, [{ op: 'update', key: blockKey(cidr), value: block, expectedRevision: b.revision }, ...affOps])) return 'released';
+      b.block.spec.affinity = null;
+      if (await tryTransact(ds, [blockUpdateOp(b), ...affOps])) return 'released';
     }
     await backoff(attempt);
   }

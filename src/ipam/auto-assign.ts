@@ -2,11 +2,11 @@ import type { Datastore } from '../datastore/datastore.js';
 import { CalicoError } from '../lib/errors.js';
 import { claimBlock, findUnclaimedBlock, listAffineBlocks, releaseAffinity } from './affinity.js';
 import { blockAssign, blockAutoAssign, blockFreeCount, type ReservedFilter } from './block.js';
-import { backoff, handleOps, MAX_CAS_ATTEMPTS, readBlock, readHandle, tooManyRetries, tryTransact } from './cas.js';
+import { backoff, blockUpdateOp, handleOps, MAX_CAS_ATTEMPTS, readBlock, readHandle, tooManyRetries, tryTransact } from './cas.js';
 import type { IpAddr, IpNet, IpVersion } from './ip.js';
 import { cidrContainsCidr, formatCidr, formatIp, maskOf, parseCidr, parseIp } from './ip.js';
 import type { IpamBlock, IpamConfig, PoolInfo } from './model.js';
-import { KIND_BLOCK, blockKey, blockName, hostAffinity } from './model.js';
+import { KIND_BLOCK, blockName, hostAffinity } from './model.js';
 import { choosePools, listPools, listReservations, nodeLabels, nodeMatcher, poolContaining, readIpamConfig, reservedFilter } from './pools.js';
 
 /**
@@ -60,7 +60,7 @@ export async function assignFromBlock(ctx: AssignContext, cidr: IpNet, num: numb
     // and creates it without reading; after any failed attempt, read it.
     const current = ctx.handleId === null || attempt === 0 ? null : await readHandle(ctx.ds, ctx.handleId);
     const handle = ctx.handleId === null ? [] : handleOps(current, ctx.handleId, new Map([[spec.cidr, ips.length]]));
-    if (await tryTransact(ctx.ds, [{ op: 'update', key: blockKey(cidr), value: b.block, expectedRevision: b.revision }, ...handle])) return ips;
+    if (await tryTransact(ctx.ds, [blockUpdateOp(b), ...handle])) return ips;
     await backoff(attempt);
   }
   throw tooManyRetries(`assigning from block ${formatCidr(cidr)}`);
@@ -205,7 +205,7 @@ export async function assignSpecificIp(
     }
     blockAssign(b.block.spec, cidr, ip, handleId, attrs);
     const handle = handleId === null ? [] : handleOps(await readHandle(ds, handleId), handleId, new Map([[b.block.spec.cidr, 1]]));
-    if (await tryTransact(ds, [{ op: 'update', key: blockKey(cidr), value: b.block, expectedRevision: b.revision }, ...handle])) {
+    if (await tryTransact(ds, [blockUpdateOp(b), ...handle])) {
       return toAssigned(ip, cidr, [pool]);
     }
     await backoff(attempt);

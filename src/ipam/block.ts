@@ -61,9 +61,9 @@ function findOrAddAttribute(spec: IpamBlockSpec, handleId: string | null, attrs:
   return spec.attributes.length - 1;
 }
 
+/** Records the block's current sequence number for the allocation (the write then bumps it). */
 function setSequence(spec: IpamBlockSpec, ordinal: number): void {
   spec.sequenceNumberForAllocation[String(ordinal)] = spec.sequenceNumber;
-  spec.sequenceNumber += 1;
 }
 
 /**

@@ -28,6 +28,16 @@ export async function readBlock(ds: Datastore, cidr: IpNet): Promise<BlockEntry 
   return { block: structuredClone(e.value), revision: e.revision, cidr };
 }
 
+/**
+ * The CAS update of a block read as `b`. Like libcalico-go's updateBlock it
+ * bumps the block's sequenceNumber once per write, so an address released
+ * and re-assigned never gets its old sequence number back.
+ */
+export function blockUpdateOp(b: BlockEntry): TxnOp {
+  b.block.spec.sequenceNumber += 1;
+  return { op: 'update', key: blockKey(b.cidr), value: b.block, expectedRevision: b.revision };
+}
+
 export function entryToBlock(e: KVEntry<IpamBlock>): BlockEntry {
   return { block: structuredClone(e.value), revision: e.revision, cidr: parseCidr(e.value.spec.cidr) };
 }

@@ -35,11 +35,11 @@ export interface GcResult {
 export async function garbageCollect(ds: Datastore, isLive: IsLive, opts: GcOptions = {}): Promise<GcResult> {
   const now = (opts.now ?? Date.now)();
   const grace = opts.gracePeriodMs ?? 0;
-  const byHandle = new Map<string, { ips: string[]; attrs: Record<string, string>; young: boolean }>();
+  const byHandle = new Map<string, { ips: { ip: string; seq: number | undefined }[]; attrs: Record<string, string>; young: boolean }>();
   for (const a of await listAllocations(ds)) {
     if (a.handleId === null || a.handleId.toLowerCase() === WINDOWS_RESERVED_HANDLE) continue;
     const g = byHandle.get(a.handleId) ?? { ips: [], attrs: a.attrs, young: false };
-    g.ips.push(a.ip);
+    g.ips.push({ ip: a.ip, seq: a.sequenceNumber });
     const ts = Date.parse(a.attrs[ATTR_TIMESTAMP] ?? '');
     if (grace > 0 && (Number.isNaN(ts) || now - ts < grace)) g.young = true;
     byHandle.set(a.handleId, g);
@@ -49,8 +49,9 @@ export async function garbageCollect(ds: Datastore, isLive: IsLive, opts: GcOpti
     if (g.young) continue;
     if (await isLive(handleId, g.attrs)) continue;
     try {
-      // Handle-checked release: an address re-used by another handle meanwhile is not touched.
-      const out = await releaseAddresses(ds, g.ips.map((ip) => ({ ip: parseIp(ip), handleId })));
+      // Handle- and sequence-checked release (as kube-controllers): an address
+      // released and re-assigned meanwhile, even to the same handle, is not touched.
+      const out = await releaseAddresses(ds, g.ips.map((x) => ({ ip: parseIp(x.ip), handleId, sequenceNumber: x.seq })));
       released.push(...out.released.map((ip) => ({ ip: formatIp(ip), handleId })));
     } catch (e) {
       if (!isCalicoError(e, 'CALICO_ERR_CONFLICT')) throw e;

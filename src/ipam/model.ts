@@ -42,7 +42,7 @@ export interface IpamBlockSpec {
   /** Free ordinals, in the order they will be handed out (released ones go to the back). */
   unallocated: number[];
   attributes: AllocationAttribute[];
-  /** Per-block base sequence number (set at creation, bumped per allocation). */
+  /** Block sequence number: seeded from the clock at creation, bumped on every write. */
   sequenceNumber: number;
   /** Ordinal -> sequence number of its current allocation. */
   sequenceNumberForAllocation: Record<string, number>;

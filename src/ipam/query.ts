@@ -55,6 +55,8 @@ export interface AllocationRecord {
   readonly attrs: Record<string, string>;
   /** `host:<node>` affinity of the block, or null. */
   readonly affinity: string | null;
+  /** Sequence number of this allocation: pass it back on release to release exactly this one. */
+  readonly sequenceNumber: number | undefined;
 }
 
 /** Every allocation in every block. */
@@ -62,7 +64,10 @@ export async function listAllocations(ds: Datastore): Promise<AllocationRecord[]
   const out: AllocationRecord[] = [];
   for (const b of await listBlocks(ds)) {
     for (const a of blockAllocations(b.block.spec, b.cidr)) {
-      out.push({ ip: formatIp(a.ip), block: b.block.spec.cidr, handleId: a.attr.handle_id, attrs: { ...(a.attr.secondary ?? {}) }, affinity: b.block.spec.affinity });
+      out.push({
+        ip: formatIp(a.ip), block: b.block.spec.cidr, handleId: a.attr.handle_id, attrs: { ...(a.attr.secondary ?? {}) },
+        affinity: b.block.spec.affinity, sequenceNumber: b.block.spec.sequenceNumberForAllocation[String(a.ordinal)],
+      });
     }
   }
   return out;

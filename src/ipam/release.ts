@@ -4,7 +4,7 @@ import { listAffineBlocks, releaseAffinity } from './affinity.js';
 import type { ReleaseRequest } from './block.js';
 import { blockIsEmpty, blockRelease, blockReleaseByHandle } from './block.js';
 import type { BlockEntry } from './cas.js';
-import { backoff, handleOps, MAX_CAS_ATTEMPTS, readBlock, readHandle, tooManyRetries, tryTransact } from './cas.js';
+import { backoff, blockUpdateOp, handleOps, MAX_CAS_ATTEMPTS, readBlock, readHandle, tooManyRetries, tryTransact } from './cas.js';
 import type { IpAddr, IpNet } from './ip.js';
 import { cidrContainsCidr, cidrContainsIp, formatCidr, formatIp, parseCidr } from './ip.js';
 import type { IpamBlock } from './model.js';
@@ -23,7 +23,7 @@ function blockWriteOp(b: BlockEntry): TxnOp {
   if (b.block.spec.affinity === null && blockIsEmpty(b.block.spec)) {
     return { op: 'delete', key: blockKey(b.cidr), expectedRevision: b.revision };
   }
-  return { op: 'update', key: blockKey(b.cidr), value: b.block, expectedRevision: b.revision };
+  return blockUpdateOp(b);
 }
 
 async function listBlockCidrs(ds: Datastore): Promise<IpNet[]> {
