@@ -112,6 +112,11 @@ test('FelixConfiguration failsafe ports and node override', () => {
   assert.equal(s.config!.defaultEndpointToHostAction, 'Return');
 });
 
+test('policies with equal order sort by Felix v1 name: namespace/name for namespaced ones', () => {
+  const { s } = run([...pods, f.gnp('b-global', { order: 1, selector: 'all()', ingress: [] }), f.np('ns1', 'a-local', { order: 1, selector: 'all()', ingress: [] }), f.gnp('z', { order: 1, selector: 'all()', ingress: [] })]);
+  assert.deepEqual(s.workloadEndpoints.get('ns1/web')!.tiers[0]!.ingressPolicies.map((p) => p.name), ['b-global', 'a-local', 'z']);
+});
+
 test('policy types: an ingress-only policy is not in egress lists; types inferred from rules', () => {
   const { s } = run([...pods, f.np('ns1', 'eg', { selector: 'all()', egress: [{ action: 'Allow' }] }), f.np('ns1', 'both', { selector: 'all()', types: ['Ingress', 'Egress'] })]);
   const t = s.workloadEndpoints.get('ns1/web')!.tiers[0]!;

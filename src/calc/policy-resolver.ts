@@ -156,12 +156,20 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Order (absent = last), then name, then namespace, then kind: a total order. */
+/**
+ * Order (absent = last), then Felix's v1 policy name (`namespace/name` for
+ * namespaced policies, `name` for global ones; model.PolicyNameLessThan), then
+ * kind: a total order.
+ */
 export function comparePolicies(a: PolicyRecord, b: PolicyRecord): number {
   const oa = a.order ?? Infinity;
   const ob = b.order ?? Infinity;
   if (oa !== ob) return oa < ob ? -1 : 1;
-  return cmp(a.id.name, b.id.name) || cmp(a.id.namespace ?? '', b.id.namespace ?? '') || cmp(a.id.kind, b.id.kind);
+  return cmp(v1Name(a), v1Name(b)) || cmp(a.id.kind, b.id.kind);
+}
+
+function v1Name(r: PolicyRecord): string {
+  return r.id.namespace !== undefined ? `${r.id.namespace}/${r.id.name}` : r.id.name;
 }
 
 function add(m: Map<string, Set<string>>, k: string, v: string): void {

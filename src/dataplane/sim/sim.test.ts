@@ -218,8 +218,8 @@ test('staged policies are never enforced but are evaluated', () => {
   assert.equal(evaluateEndpoint(s, ep, 'ingress', pkt).allowed, true);
   const staged = evaluateStagedPolicies(s, ep, 'ingress', pkt);
   assert.deepEqual(staged.map((r) => [r.policy.kind, r.policy.name, r.outcome]), [
-    ['StagedNetworkPolicy', 'allow-web', 'no-match'],
     ['StagedGlobalNetworkPolicy', 'deny-all', 'Deny'],
+    ['StagedNetworkPolicy', 'allow-web', 'no-match'],
   ]);
   const pending = evaluatePending(s, ep, 'ingress', pkt);
   assert.equal(pending.allowed, false);

@@ -100,7 +100,8 @@ export function evaluatePending(state: DesiredState, ep: SimEndpoint, dir: Direc
   const pendingTiers: TierInfo[] = [...tiers.entries()]
     .sort((x, y) => (x[1].order === y[1].order ? (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0) : x[1].order < y[1].order ? -1 : 1))
     .map(([name, t]) => {
-      const ids = t.pols.sort((x, y) => (x.order === y.order ? (x.id.name < y.id.name ? -1 : x.id.name > y.id.name ? 1 : 0) : x.order < y.order ? -1 : 1)).map((x) => x.id);
+      const v1 = (id: PolicyId): string => (id.namespace !== undefined ? `${id.namespace}/${id.name}` : id.name);
+      const ids = t.pols.sort((x, y) => (x.order === y.order ? (v1(x.id) < v1(y.id) ? -1 : v1(x.id) > v1(y.id) ? 1 : 0) : x.order < y.order ? -1 : 1)).map((x) => x.id);
       return { name, defaultAction: t.defaultAction, ingressPolicies: dir === 'ingress' ? ids : [], egressPolicies: dir === 'egress' ? ids : [] };
     });
   const ctx = matchContext(state);
