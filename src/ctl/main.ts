@@ -40,6 +40,11 @@ const OPTIONAL_COMMANDS: readonly { command: string; files: readonly string[]; r
 type RegisterFn = (program: Command, ctx: CtlContext) => void;
 
 export function defaultIO(): CtlIO {
+  // `calicoctl get ... | head -1`: a closed pipe ends output quietly, as SIGPIPE does for Go's calicoctl.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
