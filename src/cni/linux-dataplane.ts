@@ -196,10 +196,19 @@ export async function cleanUpNamespace(netns: string, ifName: string, k: KernelS
 }
 
 interface IpAddrJson { ifname?: string; address?: string; operstate?: string; flags?: string[]; addr_info?: { local?: string; prefixlen?: number; family?: string }[] }
-interface IpRouteJson { dst?: string; gateway?: string; dev?: string; scope?: string }
+interface IpRouteJson { dst?: string; gateway?: string; dev?: string; scope?: string; table?: string }
 
 function parseJsonLines<T>(text: string): T[][] {
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T[]);
+}
+
+/**
+ * Routes of the main table. (`ip route show table main root ::/0` lists no
+ * IPv6 routes on iproute2 6.1, so the queries ask for all tables and the
+ * main one is picked here: its entries carry no `table` field.)
+ */
+function mainTable<T extends { table?: string }>(routes: T[]): T[] {
+  return routes.filter((r) => r.table === undefined || r.table === 'main');
 }
 
 function normDst(dst: string | undefined): string {
@@ -216,7 +225,7 @@ function normDst(dst: string | undefined): string {
 export async function checkNetworking(req: NetworkingRequest, k: KernelShim = realKernel): Promise<void> {
   const addresses = req.addresses.map(hostCidr);
   if (!existsSync(req.netns)) throw new CalicoError('CALICO_ERR_KERNEL', `netns ${req.netns} does not exist`);
-  const cont = await inNetns(k, req.netns, req.ifName, [`addr show dev ${req.ifName}`, 'route show table main root 0.0.0.0/0', 'route show table main root ::/0'], [], true);
+  const cont = await inNetns(k, req.netns, req.ifName, [`addr show dev ${req.ifName}`, 'route show table all root 0.0.0.0/0', 'route show table all root ::/0'], [], true);
   if (cont.code !== 0) throw kernelError(`reading ${req.ifName} in ${req.netns}`, cont);
   const [addrs = [], routes4 = [], routes6 = []] = parseJsonLines<IpAddrJson & IpRouteJson>(cont.stdout);
   const link = addrs[0];
@@ -228,7 +237,7 @@ export async function checkNetworking(req: NetworkingRequest, k: KernelShim = re
   for (const a of addresses) {
     if (!have.has(a)) throw new CalicoError('CALICO_ERR_KERNEL', `${req.ifName} in ${req.netns} lacks address ${a}`);
   }
-  const contRoutes = [...routes4, ...routes6];
+  const contRoutes = mainTable([...routes4, ...routes6]);
   for (const fam of [4, 6] as const) {
     if (!addresses.some((a) => ipFamily(a) === fam)) continue;
     const gw = fam === 4 ? IPV4_GATEWAY : IPV6_GATEWAY;
@@ -239,12 +248,12 @@ export async function checkNetworking(req: NetworkingRequest, k: KernelShim = re
       }
     }
   }
-  const host = await k.exec('ip', ['-j', '-batch', '-'], { input: `link show dev ${req.hostVethName}\nroute show table main root 0.0.0.0/0 dev ${req.hostVethName}\nroute show table main root ::/0 dev ${req.hostVethName}\n` });
+  const host = await k.exec('ip', ['-j', '-batch', '-'], { input: `link show dev ${req.hostVethName}\nroute show table all root 0.0.0.0/0 dev ${req.hostVethName}\nroute show table all root ::/0 dev ${req.hostVethName}\n` });
   if (host.code !== 0) throw kernelError(`host veth ${req.hostVethName}`, host);
   const [hl = [], hr4 = [], hr6 = []] = parseJsonLines<IpAddrJson & IpRouteJson>(host.stdout);
   const hostLink = hl[0];
   if (!hostLink || !(hostLink.flags ?? []).includes('UP')) throw new CalicoError('CALICO_ERR_KERNEL', `host veth ${req.hostVethName} is not up`);
-  const hostDsts = new Set([...hr4, ...hr6].map((r) => normDst(r.dst)));
+  const hostDsts = new Set(mainTable([...hr4, ...hr6]).map((r) => normDst(r.dst)));
   for (const a of addresses) {
     if (!hostDsts.has(a)) throw new CalicoError('CALICO_ERR_KERNEL', `host route ${a} dev ${req.hostVethName} missing`);
   }

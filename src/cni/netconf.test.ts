@@ -44,3 +44,21 @@ test('wrong types and bad values are CNI error 7 naming the field', () => {
   bad({ datastore_type: 'etcdv3' }, 'etcd_endpoints');
   bad({ policy: 'k8s' }, 'policy');
 });
+
+test('the MTU file calico-node writes is used when the config has no mtu; require_mtu_file insists on it', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { mtuFromFile } = await import('./netconf.js');
+  const d = mkdtempSync(join(tmpdir(), 'calico-mtu-'));
+  try {
+    writeFileSync(join(d, 'mtu'), '3000\n');
+    assert.equal(mtuFromFile(false, join(d, 'mtu')), 3000);
+    assert.equal(mtuFromFile(false, join(d, 'absent')), 0);
+    assert.throws(() => mtuFromFile(true, join(d, 'absent')), (e: CniError) => e.code === CNI_ERR_INVALID_NETWORK_CONFIG);
+    writeFileSync(join(d, 'bad'), 'x');
+    assert.throws(() => mtuFromFile(false, join(d, 'bad')), (e: CniError) => e.code === CNI_ERR_INVALID_NETWORK_CONFIG);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});

@@ -118,7 +118,7 @@ export function parseCalicoNetConf(raw: NetConf): CalicoNetConf {
   return {
     cniVersion: raw.cniVersion,
     name,
-    mtu: int(c, 'mtu', '', 0, 65535) ?? 0,
+    mtu: int(c, 'mtu', '', 0, 65535) || mtuFromFile(bool(c, 'require_mtu_file', '') ?? false),
     numQueues: int(c, 'num_queues', '', 0, 1024) || 1,
     nodename: str(c, 'nodename', '') || undefined,
     nodenameFile: str(c, 'nodename_file', '') || undefined,
@@ -133,6 +133,19 @@ export function parseCalicoNetConf(raw: NetConf): CalicoNetConf {
     k8sNodeName: str(k8s, 'node_name', 'kubernetes.') || undefined,
     raw,
   };
+}
+
+/** The MTU calico-node detected and wrote to /var/lib/calico/mtu (used when the config has none); 0 if absent. */
+export const MTU_FILE = '/var/lib/calico/mtu';
+
+export function mtuFromFile(required: boolean, path = MTU_FILE): number {
+  if (!existsSync(path)) {
+    if (required) throw bad('require_mtu_file', `${path} does not exist: calico-node has not written the MTU yet`);
+    return 0;
+  }
+  const n = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535) throw bad('mtu', `${path} holds no valid MTU`);
+  return n;
 }
 
 /**

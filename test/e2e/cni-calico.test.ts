@@ -164,6 +164,38 @@ describe('calico CNI plugin in network namespaces', { skip: !root && 'needs root
     assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0);
   });
 
+  test('dual stack with host-local ranges: /32 and /128, v6 default via the host link-local, v6 reachability', async () => {
+    await exec('ip', ['netns', 'exec', host, 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
+    const hl = join(dir, 'hl-dual');
+    const dual = conf({
+      cniVersion: '0.3.1', name: 'dual-net',
+      ipam: { type: 'host-local', dataDir: hl, ranges: [[{ subnet: '10.247.0.0/24' }], [{ subnet: 'fd00:247::/96' }]] },
+    });
+    const ns1 = await scope.netns('dual1');
+    const ns2 = await scope.netns('dual2');
+    const env1 = { ...podEnv('dual-ctr-1', ns1, 'dual-1'), CNI_PATH: `${binDir}:/usr/lib/cni` };
+    const env2 = { ...podEnv('dual-ctr-2', ns2, 'dual-2'), CNI_PATH: `${binDir}:/usr/lib/cni` };
+    const a = await cni('ADD', dual, env1);
+    assert.equal(a.code, 0, JSON.stringify(a));
+    const b = await cni('ADD', dual, env2);
+    assert.equal(b.code, 0, JSON.stringify(b));
+    const ips = (r: CniRun) => (r.out['ips'] as { address: string; version?: string }[]);
+    assert.deepEqual(ips(a).map((i) => i.version), ['4', '6'], '0.3.1 results carry the IP version');
+    assert.match(ips(a)[0]!.address, /^10\.247\.0\.\d+\/32$/);
+    assert.match(ips(a)[1]!.address, /^fd00:247::[0-9a-f]+\/128$/);
+    const r6 = (await exec('ip', ['-n', ns1, '-6', 'route', 'show', 'default'])).stdout;
+    assert.match(r6, /default via fe80::ecee:eeff:feee:eeee dev eth0/);
+    const v6b = ips(b)[1]!.address.split('/')[0]!;
+    const ping6 = await exec('ip', ['netns', 'exec', ns1, 'busybox', 'ping', '-6', '-c', '2', '-W', '2', v6b]);
+    assert.equal(ping6.code, 0, ping6.stdout + ping6.stderr);
+    const refused = await cni('CHECK', { ...dual, prevResult: a.out }, env1);
+    assert.equal(refused.out['code'], 1, 'CHECK needs a 0.4.0+ config');
+    const check = await cni('CHECK', { ...dual, cniVersion: '0.4.0', prevResult: a.out }, env1);
+    assert.equal(check.code, 0, JSON.stringify(check));
+    for (const e of [env1, env2]) assert.equal((await cni('DEL', dual, e)).code, 0);
+    assert.deepEqual((await hostLinks()).filter((l) => l.startsWith('cali')), []);
+  });
+
   test('a non-Kubernetes workload (podman style: K8S_POD_NAME only) gets a cni endpoint', async () => {
     const ns = await scope.netns('podman');
     const env = { ...podEnv('f00dfeedcafe1234', ns), CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=box' };
