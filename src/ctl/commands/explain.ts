@@ -122,6 +122,12 @@ export function registerExplainCommand(program: Command, ctx: CtlContext): void 
       ...(icmpCode !== undefined ? { icmpCode } : {}),
     };
     const result = simulateFlow(state, from.ep, to.ep, packet);
+    const warnings = [...inputs.warnings];
+    for (const t of [from, to]) {
+      for (const p of t.ep?.endpoint.profileIds ?? []) {
+        if (state.profiles.get(p)?.missing) warnings.push(`profile ${p} of ${t.name} does not exist: it denies everything (fail closed)`);
+      }
+    }
     const end = (t: Target, ip: string): FlowEnd => ({ kind: t.ep?.kind ?? 'external', name: t.name, ip });
     const report = {
       from: end(from, srcIp),
@@ -133,7 +139,7 @@ export function registerExplainCommand(program: Command, ctx: CtlContext): void 
         ...(icmpCode !== undefined ? { icmpCode } : {}),
       },
       result,
-      warnings: inputs.warnings,
+      warnings,
     };
     ctx.stdout(opts.output === 'json' ? renderExplainJson(report, inputs) : renderExplainText(report, inputs));
   });
