@@ -70,6 +70,8 @@ export async function buildProgram(ctx: DefaultCtlContext, argv: readonly string
     .option('-l, --log-level <level>', 'Set the log level (one of panic, fatal, error, warn, info, debug)', 'panic')
     .option('--context <context>', 'The name of the kubeconfig context to use (accepted, unused).')
     .option('--allow-version-mismatch', 'Allow client and cluster versions mismatch.')
+    // docopt's version summary, as calicoctl prints for --version.
+    .version("Run 'calicoctl version' to see version information.", '--version', 'Show how to see version information.')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout(s), writeErr: (s) => ctx.stderr(s), outputError: () => undefined })
     .showSuggestionAfterError(false)
