@@ -46,6 +46,10 @@ export const bgpConfigurationSpecSchema = object({
   ignoredInterfaces: array(ignoredInterfaceField),
   localWorkloadPeeringIPV4: ipv4Field,
   localWorkloadPeeringIPV6: ipv6Field,
+  // Added after v3.31 (accepted so current docs examples load).
+  programClusterRoutes: enumOf(['Enabled', 'Disabled', 'EnabledIPIPOnly', 'EnabledNoEncapOnly']),
+  ipv4NormalRoutePriority: int({ min: 1, max: 2147483646 }),
+  ipv6NormalRoutePriority: int({ min: 1, max: 2147483646 }),
 });
 
 const standardCommunity = /^(\d+):(\d+)$/;

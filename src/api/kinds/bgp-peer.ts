@@ -55,6 +55,8 @@ export const bgpPeerSpecSchema = object({
   filters: array(nameField),
   localWorkloadSelector: selectorField(),
   reversePeering: enumOf(['Auto', 'Manual']),
+  // Added after v3.31.
+  keepaliveTime: duration,
 });
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');

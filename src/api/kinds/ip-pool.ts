@@ -144,6 +144,8 @@ export const ipPoolKind = defineKind({
   info: calicoKind('IPPool', 'ippools', false, ['ippool', 'ippools', 'ipp', 'ipps', 'pool', 'pools']),
   spec: ipPoolSpecSchema,
   specRequired: true,
+  // Status (conditions) exists in Calico after v3.31; written by controllers, accepted on read-back.
+  status: object({ conditions: array(object({}, { allowUnknown: true })) }),
   validate: validateIPPool,
   defaults: ipPoolDefaults,
   validateUpdate: validateIPPoolUpdate,

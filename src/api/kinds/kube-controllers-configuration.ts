@@ -20,6 +20,7 @@ const template = object({
   interfaceCIDRs: cidrsField,
   interfacePattern: regexpField,
   labels: labelsField,
+  annotations: stringMap(),
   nodeSelector: selectorField(),
 });
 
@@ -39,6 +40,8 @@ const controllers = object({
   serviceAccount: reconciler,
   namespace: reconciler,
   loadBalancer: object({ assignIPs: enumOf(['AllServices', 'RequestedServicesOnly']) }),
+  // Added after v3.31.
+  migration: object({ policyNameMigrator: enabledDisabled }),
 });
 
 const specFields = {

@@ -60,6 +60,9 @@ export interface BGPConfigurationSpec {
   readonly ignoredInterfaces?: readonly string[];
   readonly localWorkloadPeeringIPV4?: string;
   readonly localWorkloadPeeringIPV6?: string;
+  readonly programClusterRoutes?: 'Enabled' | 'Disabled' | 'EnabledIPIPOnly' | 'EnabledNoEncapOnly';
+  readonly ipv4NormalRoutePriority?: number;
+  readonly ipv6NormalRoutePriority?: number;
 }
 
 export interface BGPPeerSpec {
@@ -81,6 +84,7 @@ export interface BGPPeerSpec {
   readonly filters?: readonly string[];
   readonly localWorkloadSelector?: string;
   readonly reversePeering?: 'Auto' | 'Manual';
+  readonly keepaliveTime?: string;
 }
 
 export interface BGPFilterRule {
@@ -158,6 +162,7 @@ export interface KubeControllersConfigurationSpec {
           readonly interfaceCIDRs?: readonly string[];
           readonly interfacePattern?: string;
           readonly labels?: Readonly<Record<string, string>>;
+          readonly annotations?: Readonly<Record<string, string>>;
           readonly nodeSelector?: string;
         }[];
       };
@@ -168,6 +173,7 @@ export interface KubeControllersConfigurationSpec {
     readonly serviceAccount?: { readonly reconcilerPeriod?: string };
     readonly namespace?: { readonly reconcilerPeriod?: string };
     readonly loadBalancer?: { readonly assignIPs?: 'AllServices' | 'RequestedServicesOnly' };
+    readonly migration?: { readonly policyNameMigrator?: 'Enabled' | 'Disabled' };
   };
 }
 

@@ -1,6 +1,7 @@
 import { parseGoDuration } from '../../validate/go-duration.js';
 import { parsePort } from '../../validate/net.js';
 import { array, bool, custom, int, object, required, string, stringMap, type CheckFn, type Spec } from '../../validate/schema.js';
+import { selectorProblem } from '../../validate/selector-field.js';
 import { cidrField, duration, logLevel } from '../common-fields.js';
 
 /**
@@ -12,13 +13,15 @@ export interface FelixField {
   readonly name: string;
   readonly type:
     | 'bool' | 'int' | 'uint32' | 'string' | 'duration' | 'port' | 'ports' | 'protoPorts' | 'strings' | 'stringMap'
-    | 'healthTimeoutOverrides' | 'routeTableRanges' | 'routeTableRange' | 'bpfConntrackTimeouts';
+    | 'healthTimeoutOverrides' | 'routeTableRanges' | 'routeTableRange' | 'bpfConntrackTimeouts' | 'dscp';
   readonly min?: number;
   readonly max?: number;
   readonly enum?: readonly string[];
   readonly check?: readonly string[];
   readonly pattern?: string;
   readonly flags?: string;
+  /** Set for fields newer than v3.31 (accepted so current docs examples load). */
+  readonly since?: string;
 }
 
 const regexpCheck: CheckFn<string> = (v) => {
@@ -52,6 +55,7 @@ const TAG_CHECKS: Readonly<Record<string, CheckFn<string>>> = {
     return undefined;
   },
   regexp: regexpCheck,
+  selector: (v) => selectorProblem(v),
   // validator.go validateRouteSource only checks that the value compiles as a regexp.
   routeSource: regexpCheck,
 };
@@ -91,6 +95,15 @@ const protoPort = object({
   check: (o, path, issues) => {
     if (o.protocol === undefined) issues.add(`${path}.protocol`, "protocol must be 'TCP' or 'UDP' or 'SCTP'.");
   },
+});
+
+/** numorstring.DSCP: 0-63, or a class name (DF, EF, AFxy, CSx). */
+const DSCP_NAMES = ['DF', 'EF', 'AF11', 'AF12', 'AF13', 'AF21', 'AF22', 'AF23', 'AF31', 'AF32', 'AF33', 'AF41', 'AF42', 'AF43',
+  'CS0', 'CS1', 'CS2', 'CS3', 'CS4', 'CS5', 'CS6'];
+const dscpSpec: Spec = custom('integer or string', (v) => {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= 63 ? undefined : 'DSCP value must be between 0 and 63';
+  if (typeof v === 'string') return DSCP_NAMES.includes(v) ? undefined : `unknown DSCP class "${v}"`;
+  return 'expected integer or string';
 });
 
 const conntrackTimeout = string({
@@ -156,6 +169,8 @@ export function felixFieldSpec(f: FelixField): Spec {
       return array(routeTableIdRange);
     case 'routeTableRange':
       return routeTableRange;
+    case 'dscp':
+      return dscpSpec;
     case 'bpfConntrackTimeouts':
       return object({
         creationGracePeriod: conntrackTimeout, tcpSynSent: conntrackTimeout, tcpEstablished: conntrackTimeout,

@@ -1,5 +1,6 @@
 // Generated from the json/validate tags and kubebuilder markers of Calico v3.31.7
-// api/pkg/apis/projectcalico/v3/felixconfig.go (FelixConfigurationSpec); regenerate, do not hand-edit.
+// api/pkg/apis/projectcalico/v3/felixconfig.go (FelixConfigurationSpec), plus the fields current
+// Calico main adds (marked since: v3.32); regenerate, do not hand-edit.
 import type { FelixField } from './felix-field.js';
 
 export const FELIX_FIELDS: readonly FelixField[] = [
@@ -173,4 +174,25 @@ export const FELIX_FIELDS: readonly FelixField[] = [
   { name: 'goMemoryLimitMB', type: 'int', min: -1 },
   { name: 'goMaxProcs', type: 'int', min: -1 },
   { name: 'requireMTUFile', type: 'bool' },
+  { name: 'nodeSelector', type: 'string', check: ['selector'], since: 'v3.32' },
+  { name: 'prometheusMetricsCAFile', type: 'string', since: 'v3.32' },
+  { name: 'prometheusMetricsCertFile', type: 'string', since: 'v3.32' },
+  { name: 'prometheusMetricsKeyFile', type: 'string', since: 'v3.32' },
+  { name: 'prometheusMetricsClientAuth', type: 'string', enum: ['RequireAndVerifyClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'NoClientCert'], since: 'v3.32' },
+  { name: 'nftablesFlowTableOffload', type: 'string', enum: ['All', 'Disabled'], since: 'v3.32' },
+  { name: 'nftablesFlowTableDataIfacePattern', type: 'string', check: ['regexp'], since: 'v3.32' },
+  { name: 'bpfOverlayHostSourceIP', type: 'string', enum: ['TunnelAddress', 'HostAddress'], since: 'v3.32' },
+  { name: 'bpfIPFragTimeout', type: 'duration', since: 'v3.32' },
+  { name: 'bpfIPFragmentReassemblyEnabled', type: 'bool', since: 'v3.32' },
+  { name: 'istioAmbientMode', type: 'string', enum: ['Enabled', 'Disabled'], since: 'v3.32' },
+  { name: 'istioDSCPMark', type: 'dscp', since: 'v3.32' },
+  { name: 'ipv4NormalRoutePriority', type: 'int', min: 1, max: 2147483646, since: 'v3.32' },
+  { name: 'ipv4ElevatedRoutePriority', type: 'int', min: 1, max: 2147483646, since: 'v3.32' },
+  { name: 'ipv6NormalRoutePriority', type: 'int', min: 1, max: 2147483646, since: 'v3.32' },
+  { name: 'ipv6ElevatedRoutePriority', type: 'int', min: 1, max: 2147483646, since: 'v3.32' },
+  { name: 'liveMigrationRouteConvergenceTime', type: 'duration', since: 'v3.32' },
+  { name: 'localSubnetL2Reachability', type: 'string', enum: ['Disabled', 'PodsAndLoadBalancers'], since: 'v3.32' },
+  { name: 'localSubnetL2ReachabilityRefreshInterval', type: 'duration', since: 'v3.32' },
+  { name: 'bpfMaglevMaxEndpointsPerService', type: 'int', min: 1, max: 3000, since: 'v3.32' },
+  { name: 'bpfMaglevMaxServices', type: 'int', min: 1, max: 3000, since: 'v3.32' },
 ];

@@ -187,4 +187,25 @@ export interface FelixConfigurationSpec {
   readonly goMemoryLimitMB?: number;
   readonly goMaxProcs?: number;
   readonly requireMTUFile?: boolean;
+  readonly nodeSelector?: string;
+  readonly prometheusMetricsCAFile?: string;
+  readonly prometheusMetricsCertFile?: string;
+  readonly prometheusMetricsKeyFile?: string;
+  readonly prometheusMetricsClientAuth?: 'RequireAndVerifyClientCert' | 'RequireAnyClientCert' | 'VerifyClientCertIfGiven' | 'NoClientCert';
+  readonly nftablesFlowTableOffload?: 'All' | 'Disabled';
+  readonly nftablesFlowTableDataIfacePattern?: string;
+  readonly bpfOverlayHostSourceIP?: 'TunnelAddress' | 'HostAddress';
+  readonly bpfIPFragTimeout?: string;
+  readonly bpfIPFragmentReassemblyEnabled?: boolean;
+  readonly istioAmbientMode?: 'Enabled' | 'Disabled';
+  readonly istioDSCPMark?: number | string;
+  readonly ipv4NormalRoutePriority?: number;
+  readonly ipv4ElevatedRoutePriority?: number;
+  readonly ipv6NormalRoutePriority?: number;
+  readonly ipv6ElevatedRoutePriority?: number;
+  readonly liveMigrationRouteConvergenceTime?: string;
+  readonly localSubnetL2Reachability?: 'Disabled' | 'PodsAndLoadBalancers';
+  readonly localSubnetL2ReachabilityRefreshInterval?: string;
+  readonly bpfMaglevMaxEndpointsPerService?: number;
+  readonly bpfMaglevMaxServices?: number;
 }
