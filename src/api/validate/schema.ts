@@ -97,9 +97,10 @@ export function int(opts: IntOptions = {}): Spec {
     check(value, path, issues) {
       if (typeof value !== 'number' || !Number.isInteger(value)) return wrongType(path, 'integer', value, issues);
       if ((opts.min !== undefined && value < opts.min) || (opts.max !== undefined && value > opts.max)) {
-        const lo = opts.min ?? '-inf';
-        const hi = opts.max ?? '+inf';
-        issues.add(path, `must be between ${lo} and ${hi}`, value);
+        const reason = opts.min !== undefined && opts.max !== undefined
+          ? `must be between ${opts.min} and ${opts.max}`
+          : opts.min !== undefined ? `must be greater than or equal to ${opts.min}` : `must be less than or equal to ${opts.max}`;
+        issues.add(path, reason, value);
         return;
       }
       runCheck(opts.check, value, path, issues);
