@@ -309,6 +309,65 @@ spec:
       - 6379
 `;
 
+/** The Kubernetes objects Calico reads, as Kubernetes' docs write them. */
+const K8S_DOCS = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    team: web
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: test-network-policy
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels:
+      role: db
+  policyTypes:
+  - Ingress
+  - Egress
+  ingress:
+  - from:
+    - ipBlock:
+        cidr: 172.17.0.0/16
+        except:
+        - 172.17.1.0/24
+    - namespaceSelector:
+        matchLabels:
+          project: myproject
+    - podSelector:
+        matchLabels:
+          role: frontend
+    ports:
+    - protocol: TCP
+      port: 6379
+  egress:
+  - to:
+    - ipBlock:
+        cidr: 10.0.0.0/24
+    ports:
+    - protocol: TCP
+      port: 5978
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-1
+  namespace: shop
+  labels:
+    app: web
+spec:
+  serviceAccountName: web
+  containers:
+  - name: nginx
+    ports:
+    - name: http
+      containerPort: 80
+`;
+
 function docs(text: string): Record<string, unknown>[] {
   return text.split(/^---$/m).map((d) => parse(d) as Record<string, unknown>);
 }
@@ -316,6 +375,7 @@ function docs(text: string): Record<string, unknown>[] {
 const GET_NAME: Record<string, (d: Record<string, any>) => string> = {
   NetworkPolicy: (d) => `networkpolicy ${d.metadata.name} -n ${d.metadata.namespace}`,
   NetworkSet: (d) => `networkset ${d.metadata.name} -n ${d.metadata.namespace}`,
+  Pod: (d) => `pod ${d.metadata.name} -n ${d.metadata.namespace}`,
   WorkloadEndpoint: (d) => `workloadendpoint ${d.metadata.name} -n ${d.metadata.namespace}`,
   StagedNetworkPolicy: (d) => `stagednetworkpolicy ${d.metadata.name} -n ${d.metadata.namespace}`,
 };
@@ -329,7 +389,9 @@ async function roundTrip(text: string, count: number): Promise<void> {
   assert.equal(applied.out, `Successfully applied ${count} resource(s)\n`);
   for (const input of docs(text)) {
     const d = input as Record<string, any>;
-    const args = GET_NAME[d.kind]?.(d) ?? `${d.kind} ${d.metadata.name}`;
+    const args = d.apiVersion === 'networking.k8s.io/v1'
+      ? `networkpolicies.networking.k8s.io ${d.metadata.name} -n ${d.metadata.namespace}`
+      : GET_NAME[d.kind]?.(d) ?? `${d.kind} ${d.metadata.name}`;
     const got = await ctl(`get ${args} -o yaml`);
     assert.equal(got.code, 0, got.err);
     const out = parse(got.out) as Record<string, any>;
@@ -352,6 +414,10 @@ describe('calicoctl round trip', () => {
 
   it('does the same for pools, reservations, BGP, Felix, Node, kube-controllers, endpoints and staged policies', async () => {
     await roundTrip(INFRA_DOCS, 11);
+  });
+
+  it('does the same for the Kubernetes Namespace, NetworkPolicy and Pod objects Calico reads', async () => {
+    await roundTrip(K8S_DOCS, 3);
   });
 
   it('fills IPPool defaults and prints the tables calicoctl prints', async () => {
