@@ -21,6 +21,7 @@
 import type { HostEndpointSpec, ProfileSpec, StagedGlobalNetworkPolicySpec, WorkloadEndpointSpec } from '../api/kinds/policy/types.js';
 import type { DataplaneMsg, PolicyKind } from '../dataplane/model/index.js';
 import { canonicalCidr, canonicalIp, ipFamily, policyKey, protocolNumber, type NatInfo } from '../dataplane/model/index.js';
+import { convertK8sNetworkPolicy } from '../api/k8s/index.js';
 import { ActiveRulesCalculator } from './active-rules-calculator.js';
 import { computeModelConfig } from './config-calculator.js';
 import { EventSequencer } from './event-sequencer.js';
@@ -149,6 +150,7 @@ export class CalcGraph {
   }
 
   private onPolicy(kind: PolicyKind, namespace: string | undefined, name: string, value: V3<StagedGlobalNetworkPolicySpec> | null): void {
+    if (kind === 'StagedKubernetesNetworkPolicy' && value !== null) value = convertStagedK8s(value);
     const namespaced = kind === 'NetworkPolicy' || kind === 'StagedNetworkPolicy' || kind === 'StagedKubernetesNetworkPolicy';
     const ns = namespaced ? namespace ?? 'default' : undefined;
     const key = policyKey(ns === undefined ? { kind, name } : { kind, namespace: ns, name });
@@ -225,6 +227,26 @@ export class CalcGraph {
       this.arc.updateEndpoint(itemId, null, []);
       this.resolver.updateEndpoint(itemId, null);
     }
+  }
+}
+
+/**
+ * A StagedKubernetesNetworkPolicy still in Kubernetes shape (podSelector,
+ * policyTypes, from/to peers) is converted as Calico converts a Kubernetes
+ * NetworkPolicy (name `knp.default.<name>`); one already converted passes
+ * through. One that cannot be converted is treated as absent (it is never
+ * enforced, so nothing is opened or closed by dropping it).
+ */
+function convertStagedK8s(v: V3<StagedGlobalNetworkPolicySpec>): V3<StagedGlobalNetworkPolicySpec> | null {
+  const spec = (v.spec ?? {}) as Record<string, unknown>;
+  if (!('podSelector' in spec) && !('policyTypes' in spec)) return v;
+  const { stagedAction, ...k8sSpec } = spec;
+  try {
+    const c = convertK8sNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: v.metadata, spec: k8sSpec }).policy;
+    const cs = c.spec as unknown as StagedGlobalNetworkPolicySpec;
+    return { ...v, spec: { ...cs, ...(typeof stagedAction === 'string' ? { stagedAction: stagedAction as StagedGlobalNetworkPolicySpec['stagedAction'] } : {}) } };
+  } catch {
+    return null;
   }
 }
 

@@ -5,7 +5,8 @@
  * anything else. Values are projectcalico.org/v3 resources, validated and
  * defaulted. Conversions happen upstream of the graph:
  * - Kubernetes NetworkPolicy -> `NetworkPolicy` named `knp.default.<name>`;
- * - `StagedKubernetesNetworkPolicy` arrives CONVERTED the same way (a Calico
+ * - `StagedKubernetesNetworkPolicy` may arrive raw (k8s shapes: the graph
+ *   converts it like a Kubernetes NetworkPolicy) or converted (Calico
  *   NetworkPolicy spec plus `stagedAction`);
  * - Namespace -> Profile `kns.<ns>` (labelsToApply `pcns.*`);
  *   ServiceAccount -> Profile `ksa.<ns>.<sa>` (labelsToApply `pcsa.*`).

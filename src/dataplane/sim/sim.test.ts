@@ -238,6 +238,24 @@ test('staged policies are never enforced but are evaluated', () => {
   assert.deepEqual(evaluatePending(s2, ep2, 'ingress', tcp('10.0.0.1', '10.0.0.2', 443)).decision, { by: 'tier-default', tier: 'security' });
 });
 
+test('a StagedKubernetesNetworkPolicy in Kubernetes shape is converted and evaluated as staged', () => {
+  const sknp: CalcUpdate = {
+    kind: 'StagedKubernetesNetworkPolicy',
+    key: { kind: 'StagedKubernetesNetworkPolicy', namespace: 'prod', name: 'web' },
+    value: {
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { stagedAction: 'Set', podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }] } as never,
+    },
+  };
+  const s = build([...base(), sknp]);
+  const ep = wepOf(s, 'prod/server');
+  const [r] = evaluateStagedPolicies(s, ep, 'ingress', tcp('10.0.0.1', '10.0.0.2', 80));
+  assert.equal(r!.policy.kind, 'StagedKubernetesNetworkPolicy');
+  assert.equal(r!.outcome, 'Allow');
+  assert.equal(evaluatePending(s, ep, 'ingress', tcp('10.9.9.9', '10.0.0.2', 80)).allowed, false);
+  assert.equal(evaluateEndpoint(s, ep, 'ingress', tcp('10.9.9.9', '10.0.0.2', 80)).allowed, true, 'never enforced');
+});
+
 test('host endpoints: failsafe ports, default deny, preDNAT and doNotTrack tiers', () => {
   const s = build([
     f.hep('node1-eth0', { interfaceName: 'eth0', expectedIPs: ['192.168.0.10'] }, { role: 'node' }),
