@@ -314,13 +314,22 @@ spec:
   },
 ];
 
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
 for (const ex of examples) {
   test(`docs example round trip: ${ex.doc}`, () => {
     const [input] = decodeResources(ex.yaml, ex.doc);
     assert.ok(input);
     const expected = structuredClone(input) as unknown as Record<string, any>;
     ex.expect?.(expected);
-    const out = validateResource(input);
+    // A frozen input proves validation and defaulting work on a copy.
+    const out = validateResource(deepFreeze(input));
     assert.deepEqual(out, expected);
     for (const format of ['yaml', 'json'] as const) {
       const again = decodeResources(encodeResources([out], format)).map((r: Resource) => validateResource(r));
