@@ -141,3 +141,46 @@ test('a stored Pod without a service account gets ksa.<ns>.default, as the API s
   assert.deepEqual(info.ports, [{ name: 'anamedport', protocol: 'TCP', port: 555 }]);
   assert.deepEqual(podInfo('test', null).profiles, ['kns.test']);
 });
+
+test('pod annotations: ipAddrs, ipAddrsNoIpam (feature-gated), floatingIPs, allowedSourcePrefixes', async () => {
+  const plugin = new CalicoPlugin({ kernel: new FakeKernel() });
+  const envFor = (command: string, id: string, pod: string) => ({ ...env(command, id), CNI_ARGS: `K8S_POD_NAMESPACE=web;K8S_POD_NAME=${pod}` });
+  const putPod = (name: string, annotations: Record<string, string>) => ds.create({ kind: 'Pod', namespace: 'web', name },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'web', annotations }, spec: {} });
+  type W = { spec: { ipNetworks: string[]; ipNATs?: unknown; allowSpoofedSourcePrefixes?: string[] } };
+  const wepOf = async (pod: string) => (await ds.get<W>({ kind: 'WorkloadEndpoint', namespace: 'web', name: `node1-k8s-${pod}-eth0` }))?.value;
+
+  await putPod('fixed', { 'cni.projectcalico.org/ipAddrs': '["10.77.0.42"]', 'cni.projectcalico.org/allowedSourcePrefixes': '["192.168.5.7/24"]' });
+  const a = io(envFor('ADD', 'fixedc', 'fixed'), conf);
+  assert.equal(await runPlugin(plugin, a), 0, a.out);
+  assert.deepEqual((await wepOf('fixed'))?.spec.ipNetworks, ['10.77.0.42/32']);
+  assert.deepEqual((await wepOf('fixed'))?.spec.allowSpoofedSourcePrefixes, ['192.168.5.0/24']);
+
+  await putPod('noipam', { 'cni.projectcalico.org/ipAddrsNoIpam': '["10.99.1.1"]' });
+  const refused = io(envFor('ADD', 'noipamc', 'noipam'), conf);
+  assert.equal(await runPlugin(plugin, refused), 1);
+  assert.match(refused.out, /requested feature is not enabled: ip_addrs_no_ipam/);
+  const allowed = io(envFor('ADD', 'noipamc', 'noipam'), { ...conf, feature_control: { ip_addrs_no_ipam: true } });
+  assert.equal(await runPlugin(plugin, allowed), 0, allowed.out);
+  assert.deepEqual((await wepOf('noipam'))?.spec.ipNetworks, ['10.99.1.1/32']);
+
+  await putPod('floating', { 'cni.projectcalico.org/floatingIPs': '["1.2.3.4"]' });
+  const noFeature = io(envFor('ADD', 'floatc', 'floating'), conf);
+  assert.equal(await runPlugin(plugin, noFeature), 1);
+  assert.match(noFeature.out, /floating_ips/);
+  const withFeature = io(envFor('ADD', 'floatc', 'floating'), { ...conf, feature_control: { floating_ips: true } });
+  assert.equal(await runPlugin(plugin, withFeature), 0, withFeature.out);
+  const w = await wepOf('floating');
+  assert.deepEqual(w?.spec.ipNATs, [{ internalIP: w!.spec.ipNetworks[0]!.split('/')[0], externalIP: '1.2.3.4' }]);
+
+  await putPod('both', { 'cni.projectcalico.org/ipAddrs': '["10.77.0.43"]', 'cni.projectcalico.org/ipAddrsNoIpam': '["10.77.0.44"]' });
+  const both = io(envFor('ADD', 'bothc', 'both'), conf);
+  assert.equal(await runPlugin(plugin, both), 1);
+  assert.match(both.out, /can't have both annotations/);
+
+  for (const [id, pod] of [['fixedc', 'fixed'], ['noipamc', 'noipam'], ['floatc', 'floating']] as const) {
+    assert.equal(await runPlugin(plugin, io(envFor('DEL', id, pod), conf)), 0);
+  }
+  assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0, 'nothing leaked, also after the refused ADDs');
+  assert.equal((await ds.list({ kind: 'WorkloadEndpoint' })).items.length, 0);
+});

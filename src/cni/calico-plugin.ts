@@ -15,7 +15,10 @@
 import { existsSync } from 'node:fs';
 import { isCalicoError } from '../lib/errors.js';
 import { CniLog } from './cni-log.js';
-import { addIpam, delIpam, gcIpam, reusableAllocation, type IpamAllocation } from './ipam-delegate.js';
+import { addIpam, delIpam, gcIpam, releaseCalicoAddresses, reusableAllocation, type IpamAllocation, type IpamWorkload } from './ipam-delegate.js';
+import {
+  allowedSourcePrefixes, ANN_IP_ADDRS, ANN_IP_ADDRS_NO_IPAM, extractIps, floatingIpNats,
+} from './pod-annotations.js';
 import {
   checkNetworking, cleanUpNamespace, deleteHostVeth, doNetworking, DEFAULT_ROUTES, HOST_VETH_MAC, hostCidr, realKernel, type KernelShim,
 } from './linux-dataplane.js';
@@ -213,13 +216,12 @@ export class CalicoPlugin implements PluginHandlers {
     }
     const routes = workloadRoutes(conf);
 
-    // A retried ADD of the same container keeps the addresses its handle still holds.
-    const reused = existing && existing.spec.containerID === args.containerId
-      ? await reusableAllocation(conf, args, existing.spec.ipNetworks, ds) : null;
-    const alloc: IpamAllocation = reused ?? await addIpam(conf, args, {
-      nodename: ids.node, namespace: k8s ? ids.namespace : undefined, pod: ids.pod, ipv4Pools, ipv6Pools,
-    });
-    log.info(reused ? 'Reusing addresses of the existing endpoint' : 'IPAM assigned', { ips: alloc.result.ips?.map((i) => i.address) });
+    if (!k8s && conf.ipAddrsNoIpam) {
+      throw new CniError(CNI_ERR_INVALID_NETWORK_CONFIG, 'requested feature is not supported for this runtime: ip_addrs_no_ipam');
+    }
+    const workload: IpamWorkload = { nodename: ids.node, namespace: k8s ? ids.namespace : undefined, pod: ids.pod, ipv4Pools, ipv6Pools };
+    const alloc = await this.allocate(conf, args, workload, info?.annotations ?? {}, existing, ds);
+    log.info('IPAM assigned', { ips: alloc.result.ips?.map((i) => i.address) });
 
     const hostVeth = k8s ? vethNameForWorkload(ids.namespace, ids.pod ?? '') : vethNameForContainer(args.containerId);
     let networked = false;
@@ -248,6 +250,12 @@ export class CalicoPlugin implements PluginHandlers {
         },
       };
       if (info?.generateName) wep.metadata.generateName = info.generateName;
+      if (info) {
+        const nats = floatingIpNats(info.annotations, addresses, conf.floatingIps);
+        if (nats.length) wep.spec.ipNATs = nats;
+        const spoof = allowedSourcePrefixes(info.annotations);
+        if (spoof.length) wep.spec.allowSpoofedSourcePrefixes = spoof;
+      }
       if (k8s) {
         wep.spec.pod = ids.pod ?? '';
         if (info?.serviceAccountName) wep.spec.serviceAccountName = info.serviceAccountName;
@@ -270,6 +278,52 @@ export class CalicoPlugin implements PluginHandlers {
       await alloc.release().catch((re: unknown) => log.error('releasing IPAM after failure failed', { error: (re as Error).message }));
       throw e;
     }
+  }
+
+  /**
+   * Addresses for a new or re-added workload, as CmdAddK8s decides them:
+   * the ipAddrsNoIpam annotation (no IPAM at all), the ipAddrs annotation
+   * (exactly those addresses from calico-ipam, via CNI_ARGS IP=), the
+   * existing endpoint's addresses on a retried ADD, or a fresh allocation.
+   */
+  private async allocate(
+    conf: CalicoNetConf, args: CmdArgs, w: IpamWorkload, ann: Readonly<Record<string, string>>,
+    existing: WorkloadEndpoint | undefined, ds: Datastore,
+  ): Promise<IpamAllocation> {
+    const ipAddrs = ann[ANN_IP_ADDRS] ?? '';
+    const noIpam = ann[ANN_IP_ADDRS_NO_IPAM] ?? '';
+    const bad = (msg: string) => new CniError(CNI_ERR_INVALID_NETWORK_CONFIG, msg);
+    if (ipAddrs && noIpam) throw bad("can't have both annotations: 'ipAddrs' and 'ipAddrsNoIpam' in use at the same time");
+    if (noIpam) {
+      if (conf.ipam.type !== 'calico-ipam') throw bad(`ipAddrsNoIpam is not compatible with configured IPAM: ${conf.ipam.type}`);
+      if (!conf.ipAddrsNoIpam) throw bad('requested feature is not enabled: ip_addrs_no_ipam');
+      const ips = extractIps(noIpam, ANN_IP_ADDRS_NO_IPAM);
+      return { result: { cniVersion: args.cniVersion, ips: ips.map((ip) => ({ address: hostCidr(ip) })) }, release: async () => {} };
+    }
+    if (ipAddrs) {
+      if (conf.ipam.type !== 'calico-ipam') throw bad(`ipAddrs is not compatible with configured IPAM: ${conf.ipam.type}`);
+      const ips = extractIps(ipAddrs, ANN_IP_ADDRS);
+      // Re-adding with fixed addresses: free the old ones first, or the request for the same ones would fail.
+      if (existing?.spec.ipNetworks.length) await releaseCalicoAddresses(ds, existing.spec.ipNetworks);
+      const got: IpamAllocation[] = [];
+      try {
+        for (const ip of ips) {
+          const withIp: CmdArgs = { ...args, args: new Map([...args.args, ['IP', ip]]) };
+          got.push(await addIpam(conf, withIp, w));
+        }
+      } catch (e) {
+        await delIpam(conf, args).catch(() => undefined);
+        throw e;
+      }
+      return {
+        result: { cniVersion: args.cniVersion, ips: got.flatMap((g) => g.result.ips ?? []) },
+        release: async () => { await delIpam(conf, args); },
+      };
+    }
+    // A retried ADD of the same container keeps the addresses its handle still holds.
+    const reused = existing && existing.spec.containerID === args.containerId
+      ? await reusableAllocation(conf, args, existing.spec.ipNetworks, ds) : null;
+    return reused ?? addIpam(conf, args, w);
   }
 
   async del(args: CmdArgs): Promise<void> {

@@ -103,6 +103,13 @@ export async function reusableAllocation(
   };
 }
 
+/** Releases specific addresses in Calico IPAM (upstream releaseIPAddrs, for the ipAddrs annotation). */
+export async function releaseCalicoAddresses(ds: Datastore, addresses: readonly string[]): Promise<void> {
+  const spec = '../ipam/index.js';
+  const ipam = (await import(spec)) as { IpamClient: new (ds: Datastore) => { releaseIPs(ips: readonly string[]): Promise<unknown> } };
+  await new ipam.IpamClient(ds).releaseIPs(addresses.map((a) => a.split('/')[0] ?? a));
+}
+
 /** Releases a workload's addresses (DEL); releasing nothing is success. */
 export async function delIpam(conf: CalicoNetConf, args: CmdArgs, deps: IpamDeps = {}): Promise<void> {
   const inProcess = conf.ipam.type === 'calico-ipam' ? await loadCalicoIpam(deps.env ?? process.env) : null;

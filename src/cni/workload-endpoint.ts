@@ -36,6 +36,8 @@ export interface WorkloadEndpointSpec {
   interfaceName: string;
   mac: string;
   ports?: WorkloadEndpointPort[];
+  ipNATs?: { internalIP: string; externalIP: string }[];
+  allowSpoofedSourcePrefixes?: string[];
 }
 
 export interface WorkloadEndpoint {
