@@ -337,3 +337,130 @@ for (const ex of examples) {
     }
   });
 }
+
+/** Examples from Calico's networking guides (configuring/bgp, vxlan-ipip, ipam/*, comms/secure-bgp), as one multi-document file. */
+const guides = `apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+ name: loadbalancer-ip-pool
+spec:
+ cidr: 192.210.0.0/20
+ blockSize: 24
+ natOutgoing: true
+ disabled: false
+ assignmentMode: Automatic
+ allowedUses:
+  - LoadBalancer
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: zone-west-ippool
+spec:
+  cidr: 192.168.0.0/24
+  ipipMode: Always
+  natOutgoing: true
+  nodeSelector: zone == "west"
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: ippool-vxlan-cross-subnet-1
+spec:
+  cidr: 192.168.0.0/16
+  vxlanMode: CrossSubnet
+  natOutgoing: true
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: no-nat-10.0.0.0-8
+spec:
+  cidr: 10.0.0.0/8
+  disabled: true
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: host-subnet-lb-pool
+spec:
+  cidr: 10.0.2.0/24
+  ipipMode: Never
+  vxlanMode: Never
+  natOutgoing: false
+  disabled: false
+  assignmentMode: Manual
+  allowedUses:
+    - LoadBalancer
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata:
+  name: rack1-tor
+spec:
+  peerIP: 192.20.30.40
+  asNumber: 64567
+  nodeSelector: rack == 'rack-1'
+---
+kind: BGPPeer
+apiVersion: projectcalico.org/v3
+metadata:
+  name: peer-with-route-reflectors
+spec:
+  nodeSelector: all()
+  peerSelector: route-reflector == 'true'
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata:
+  name: bgppeer-global-3040
+spec:
+  peerIP: 192.20.30.40
+  asNumber: 64567
+  password:
+    secretKeyRef:
+      name: bgp-secrets
+      key: rr-password
+---
+kind: BGPConfiguration
+apiVersion: projectcalico.org/v3
+metadata:
+  name: default
+spec:
+  logSeverityScreen: Info
+  nodeToNodeMeshEnabled: true
+  nodeMeshPassword:
+    secretKeyRef:
+      name: bgp-secrets
+      key: rr-password
+---
+kind: BGPPeer
+apiVersion: projectcalico.org/v3
+metadata:
+  name: peer-with-filter
+spec:
+  peerSelector: has(filter-bgp)
+  filters:
+    - first-bgp-filter
+    - second-bgp-filter
+---
+apiVersion: projectcalico.org/v3
+kind: FelixConfiguration
+metadata:
+  name: default
+spec:
+  workloadSourceSpoofing: Any
+`;
+
+test('networking guide examples validate, with IPPool defaults filled', () => {
+  const rs = decodeResources(guides, 'guides.yaml').map((r) => validateResource(r));
+  assert.equal(rs.length, 11);
+  const byName = new Map(rs.map((r) => [r.metadata.name, r.spec as Record<string, unknown>]));
+  assert.deepEqual(byName.get('loadbalancer-ip-pool'), {
+    cidr: '192.210.0.0/20', blockSize: 24, natOutgoing: true, disabled: false, assignmentMode: 'Automatic',
+    allowedUses: ['LoadBalancer'], ipipMode: 'Never', vxlanMode: 'Never', nodeSelector: 'all()',
+  });
+  assert.equal(byName.get('zone-west-ippool')!.nodeSelector, 'zone == "west"');
+  assert.equal(byName.get('no-nat-10.0.0.0-8')!.blockSize, 26);
+  assert.deepEqual(byName.get('host-subnet-lb-pool')!.allowedUses, ['LoadBalancer']);
+});
