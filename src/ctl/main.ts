@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -28,14 +28,26 @@ const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'warning', 'info', 'debug
 
 /**
  * Other helpers' command modules, wired when present: ipam (IPAM), explain
- * (policy calculation), node (routing: `node status`). The first file that
- * exports the register function wins.
+ * (policy calculation), node (routing: `node status`). The first of
+ * commands/<name>.js, commands/<name>*.js that exports the register function wins.
  */
-const OPTIONAL_COMMANDS: readonly { command: string; files: readonly string[]; register: string }[] = [
-  { command: 'ipam', files: ['ipam.js'], register: 'registerIpamCommand' },
-  { command: 'explain', files: ['explain.js'], register: 'registerExplainCommand' },
-  { command: 'node', files: ['node.js', 'node-status.js', 'node-command.js'], register: 'registerNodeCommand' },
+const OPTIONAL_COMMANDS: readonly { command: string; register: string }[] = [
+  { command: 'ipam', register: 'registerIpamCommand' },
+  { command: 'explain', register: 'registerExplainCommand' },
+  { command: 'node', register: 'registerNodeCommand' },
 ];
+
+/** commands/<command>.js first, then any other commands/<command>*.js (not tests). */
+function candidateFiles(dir: string, command: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const others = names.filter((f) => f.startsWith(command) && f.endsWith('.js') && !f.endsWith('.test.js') && f !== `${command}.js`).sort();
+  return [...(names.includes(`${command}.js`) ? [`${command}.js`] : []), ...others];
+}
 
 type RegisterFn = (program: Command, ctx: CtlContext) => void;
 
@@ -87,9 +99,8 @@ export async function buildProgram(ctx: DefaultCtlContext, argv: readonly string
   const wantsHelp = argv.length === 0 || argv.some((a) => a === '-h' || a === '--help' || a === 'help');
   for (const opt of OPTIONAL_COMMANDS) {
     if (!wantsHelp && !argv.includes(opt.command)) continue;
-    for (const file of opt.files) {
+    for (const file of candidateFiles(join(here, 'commands'), opt.command)) {
       const path = join(here, 'commands', file);
-      if (!existsSync(path)) continue;
       const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
       const fn = mod[opt.register];
       if (typeof fn !== 'function') continue;
