@@ -18,7 +18,7 @@
  * Local endpoints: those whose `node` is `hostname`, or all of them when
  * `allEndpoints` (what `calicoctl explain` uses).
  */
-import type { HostEndpointSpec, ProfileSpec, StagedGlobalNetworkPolicySpec, WorkloadEndpointSpec } from '../api/kinds/policy/types.js';
+import type { HostEndpointSpec, ProfileSpec, StagedGlobalNetworkPolicySpec, StagedKubernetesNetworkPolicySpec, WorkloadEndpointSpec } from '../api/kinds/policy/types.js';
 import type { DataplaneMsg, PolicyKind } from '../dataplane/model/index.js';
 import { canonicalCidr, canonicalIp, ipFamily, policyKey, protocolNumber, type NatInfo } from '../dataplane/model/index.js';
 import { convertK8sNetworkPolicy } from '../api/k8s/index.js';
@@ -32,7 +32,7 @@ import { PolicyResolver, type EndpointBase } from './policy-resolver.js';
 import type { NamedPortProtocol } from './rule-compiler.js';
 import { RuleScanner } from './rule-scanner.js';
 import { LABEL_NAMESPACE, LABEL_ORCHESTRATOR, LABEL_SERVICE_ACCOUNT } from './selectors.js';
-import type { CalcUpdate, FelixConfigurationSpec, V3 } from './updates.js';
+import type { CalcUpdate, ConvertedStagedK8sPolicySpec, FelixConfigurationSpec, V3 } from './updates.js';
 
 export interface CalcGraphOptions {
   /** This host's node name; endpoints on other nodes feed IP sets only. */
@@ -108,8 +108,9 @@ export class CalcGraph {
       case 'GlobalNetworkPolicy':
       case 'StagedNetworkPolicy':
       case 'StagedGlobalNetworkPolicy':
-      case 'StagedKubernetesNetworkPolicy':
         return this.onPolicy(u.kind, u.key.namespace, u.key.name, u.value);
+      case 'StagedKubernetesNetworkPolicy':
+        return this.onPolicy(u.kind, u.key.namespace, u.key.name, u.value === null ? null : convertStagedK8s(u.value));
       case 'Tier':
         return this.resolver.updateTier(u.key.name, u.value === null ? null : u.value.spec ?? {});
       case 'Profile':
@@ -150,7 +151,6 @@ export class CalcGraph {
   }
 
   private onPolicy(kind: PolicyKind, namespace: string | undefined, name: string, value: V3<StagedGlobalNetworkPolicySpec> | null): void {
-    if (kind === 'StagedKubernetesNetworkPolicy' && value !== null) value = convertStagedK8s(value);
     const namespaced = kind === 'NetworkPolicy' || kind === 'StagedNetworkPolicy' || kind === 'StagedKubernetesNetworkPolicy';
     const ns = namespaced ? namespace ?? 'default' : undefined;
     const key = policyKey(ns === undefined ? { kind, name } : { kind, namespace: ns, name });
@@ -237,9 +237,9 @@ export class CalcGraph {
  * through. One that cannot be converted is treated as absent (it is never
  * enforced, so nothing is opened or closed by dropping it).
  */
-function convertStagedK8s(v: V3<StagedGlobalNetworkPolicySpec>): V3<StagedGlobalNetworkPolicySpec> | null {
+function convertStagedK8s(v: V3<ConvertedStagedK8sPolicySpec | StagedKubernetesNetworkPolicySpec>): V3<StagedGlobalNetworkPolicySpec> | null {
   const spec = (v.spec ?? {}) as Record<string, unknown>;
-  if (!('podSelector' in spec) && !('policyTypes' in spec)) return v;
+  if (!('podSelector' in spec) && !('policyTypes' in spec)) return v as V3<ConvertedStagedK8sPolicySpec>;
   const { stagedAction, ...k8sSpec } = spec;
   try {
     const c = convertK8sNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: v.metadata, spec: k8sSpec }).policy;

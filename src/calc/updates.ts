@@ -22,6 +22,7 @@ import type {
   ProfileSpec,
   StagedAction,
   StagedGlobalNetworkPolicySpec,
+  StagedKubernetesNetworkPolicySpec,
   StagedNetworkPolicySpec,
   TierSpec,
   WorkloadEndpointSpec,
@@ -56,7 +57,7 @@ export type CalcUpdate =
   | U<'GlobalNetworkPolicy', GlobalNetworkPolicySpec>
   | U<'StagedNetworkPolicy', StagedNetworkPolicySpec>
   | U<'StagedGlobalNetworkPolicy', StagedGlobalNetworkPolicySpec>
-  | U<'StagedKubernetesNetworkPolicy', ConvertedStagedK8sPolicySpec>
+  | U<'StagedKubernetesNetworkPolicy', ConvertedStagedK8sPolicySpec | StagedKubernetesNetworkPolicySpec>
   | U<'Tier', TierSpec>
   | U<'Profile', ProfileSpec>
   | U<'NetworkSet', NetworkSetSpec>

@@ -244,7 +244,7 @@ test('a StagedKubernetesNetworkPolicy in Kubernetes shape is converted and evalu
     key: { kind: 'StagedKubernetesNetworkPolicy', namespace: 'prod', name: 'web' },
     value: {
       metadata: { name: 'web', namespace: 'prod' },
-      spec: { stagedAction: 'Set', podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }] } as never,
+      spec: { stagedAction: 'Set', podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }] },
     },
   };
   const s = build([...base(), sknp]);
