@@ -184,3 +184,21 @@ test('pod annotations: ipAddrs, ipAddrsNoIpam (feature-gated), floatingIPs, allo
   assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0, 'nothing leaked, also after the refused ADDs');
   assert.equal((await ds.list({ kind: 'WorkloadEndpoint' })).items.length, 0);
 });
+
+test('DEL for an old sandbox of a live pod keeps the endpoint and veth; it still frees the old sandbox\'s IPAM', async () => {
+  const k = new FakeKernel();
+  const plugin = new CalicoPlugin({ kernel: k });
+  const pod = (cmd: string, id: string) => ({ ...env(cmd, id), CNI_ARGS: 'K8S_POD_NAMESPACE=web;K8S_POD_NAME=sts-0' });
+  assert.equal(await runPlugin(plugin, io(pod('ADD', 'oldsandbox'), conf)), 0);
+  assert.equal(await runPlugin(plugin, io(pod('ADD', 'newsandbox'), conf)), 0);
+  const key = { kind: 'WorkloadEndpoint', namespace: 'web', name: 'node1-k8s-sts--0-eth0' };
+  assert.equal((await ds.get<{ spec: { containerID: string } }>(key))?.value.spec.containerID, 'newsandbox');
+  k.calls.length = 0;
+  assert.equal(await runPlugin(plugin, io(pod('DEL', 'oldsandbox'), conf)), 0);
+  assert.ok(await ds.get(key), 'endpoint of the live sandbox kept');
+  assert.ok(!k.calls.some((c) => c.startsWith('ip link del dev cali')), 'host veth of the live sandbox kept');
+  assert.deepEqual((await ds.list({ kind: 'IPAMHandle' })).items.map((i) => i.key.name), ['net1.newsandbox']);
+  assert.equal(await runPlugin(plugin, io(pod('DEL', 'newsandbox'), conf)), 0);
+  assert.equal(await ds.get(key), null);
+  assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0);
+});
