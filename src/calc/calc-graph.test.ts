@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyMessages, danglingReferences, emptyDesiredState, type DataplaneMsg, type DesiredState } from '../dataplane/model/index.js';
-import { CalcGraph, type CalcGraphOptions } from './calc-graph.js';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { CALC_FLUSH_CHANNEL, CalcGraph, type CalcGraphOptions } from './calc-graph.js';
 import * as f from './fixtures.js';
 import type { CalcUpdate } from './updates.js';
 
@@ -122,4 +123,18 @@ test('policy types: an ingress-only policy is not in egress lists; types inferre
   const t = s.workloadEndpoints.get('ns1/web')!.tiers[0]!;
   assert.deepEqual(t.ingressPolicies.map((p) => p.name), ['both']);
   assert.deepEqual(t.egressPolicies.map((p) => p.name), ['both', 'eg']);
+});
+
+test('each flush is published on the calico:calc:flush diagnostics channel', () => {
+  const seen: unknown[] = [];
+  const onMsg = (m: unknown): void => void seen.push(m);
+  subscribe(CALC_FLUSH_CHANNEL, onMsg);
+  try {
+    run([...pods, dbPolicy]);
+  } finally {
+    unsubscribe(CALC_FLUSH_CHANNEL, onMsg);
+  }
+  const m = seen[0] as { messages: number; stats: { localEndpoints: number; activePolicies: number } };
+  assert.ok(m.messages > 0);
+  assert.deepEqual({ eps: m.stats.localEndpoints, pols: m.stats.activePolicies }, { eps: 2, pols: 1 });
 });

@@ -21,6 +21,8 @@
 import type { HostEndpointSpec, ProfileSpec, StagedGlobalNetworkPolicySpec, StagedKubernetesNetworkPolicySpec, WorkloadEndpointSpec } from '../api/kinds/policy/types.js';
 import type { DataplaneMsg, PolicyKind } from '../dataplane/model/index.js';
 import { canonicalCidr, canonicalIp, ipFamily, policyKey, protocolNumber, type NatInfo } from '../dataplane/model/index.js';
+import { channel } from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
 import { convertK8sNetworkPolicy } from '../api/k8s/index.js';
 import { ActiveRulesCalculator } from './active-rules-calculator.js';
 import { computeModelConfig } from './config-calculator.js';
@@ -46,6 +48,10 @@ export interface CalcGraphStats {
   readonly activePolicies: number;
   readonly activeIpSets: number;
 }
+
+/** Diagnostics channel with one message per flush. */
+export const CALC_FLUSH_CHANNEL = 'calico:calc:flush';
+const flushChannel = channel(CALC_FLUSH_CHANNEL);
 
 const NAMED: Readonly<Record<number, NamedPortProtocol>> = { 6: 'tcp', 17: 'udp', 132: 'sctp' };
 
@@ -140,10 +146,20 @@ export class CalcGraph {
     }
   }
 
-  /** Resolves pending changes and returns the ordered messages. */
+  /**
+   * Resolves pending changes and returns the ordered messages. Publishes
+   * `{ messages, durationMs, stats }` on the `calico:calc:flush` diagnostics
+   * channel (for Felix-style metrics: felix_calc_graph_output_events,
+   * felix_active_local_policies, ...) when anyone subscribes.
+   */
   flush(): DataplaneMsg[] {
+    const t0 = performance.now();
     this.resolver.flush(this.sequencer);
-    return this.sequencer.flush();
+    const msgs = this.sequencer.flush();
+    if (flushChannel.hasSubscribers) {
+      flushChannel.publish({ messages: msgs.length, durationMs: performance.now() - t0, stats: this.stats() });
+    }
+    return msgs;
   }
 
   private isLocal(node: string | undefined): boolean {

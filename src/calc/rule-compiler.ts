@@ -27,6 +27,7 @@ export interface CompiledRules {
   readonly ipSets: Map<IpSetId, IpSetSpec>;
 }
 
+const VALID_ACTIONS: ReadonlySet<string> = new Set(['Allow', 'Deny', 'Log', 'Pass']);
 const NAMED_PORT_PROTOCOLS: Readonly<Record<number, NamedPortProtocol>> = { 6: 'tcp', 17: 'udp', 132: 'sctp' };
 
 function selectorSet(sel: Selector): IpSetSpec {
@@ -123,6 +124,8 @@ function ruleId(owner: string, direction: string, index: number, rule: Rule): st
 export function compileRules(owner: string, direction: 'inbound' | 'outbound', rules: readonly Rule[] | undefined, ns: string, sets: Map<IpSetId, IpSetSpec>): ModelRule[] {
   const out: ModelRule[] = [];
   (rules ?? []).forEach((r, i) => {
+    // Validation guarantees the action; anything else cannot be rendered and is skipped.
+    if (!VALID_ACTIONS.has(r.action)) return;
     const protocol = r.protocol === undefined ? undefined : protocolNumber(r.protocol) ?? undefined;
     const notProtocol = r.notProtocol === undefined ? undefined : protocolNumber(r.notProtocol) ?? undefined;
     const local = new Map<IpSetId, IpSetSpec>();
