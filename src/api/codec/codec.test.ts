@@ -137,6 +137,19 @@ test('encode: one resource as itself, several as a <Kind>List', () => {
   assert.equal(asList.items.length, 1);
 });
 
+test('encode: strings YAML 1.1 readers would retype are quoted', () => {
+  const r = validateResource({
+    apiVersion: 'projectcalico.org/v3', kind: 'IPPool',
+    metadata: { name: 'p', labels: { a: 'yes', b: 'on' }, annotations: { c: '10:20' }, creationTimestamp: '2021-10-18T10:30:43Z' },
+    spec: { cidr: '10.0.0.0/16' },
+  });
+  const y = encodeResources([r], 'yaml');
+  assert.match(y, /creationTimestamp: "2021-10-18T10:30:43Z"/);
+  assert.match(y, /a: "yes"\n {4}b: "on"/);
+  assert.match(y, /c: "10:20"/);
+  assert.deepEqual(decodeResources(y)[0]!.metadata, r.metadata);
+});
+
 test('encode: round trip through YAML is lossless', () => {
   const rs = decodeResources(twoPools).map((r) => validateResource(r));
   for (const format of ['yaml', 'json'] as const) {

@@ -25,7 +25,9 @@ export function encodeResources(rs: readonly Resource[], format: 'yaml' | 'json'
   const asList = opts.list === true || rs.length !== 1;
   const doc = asList ? listOf(rs, opts) : ordered(rs[0]!);
   if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
-  return stringify(doc, { sortMapEntries: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+  // YAML 1.1 rules for quoting, so readers using go-yaml (calicoctl, kubectl) get strings back:
+  // `"yes"`, `"on"`, `"10:20"` and timestamps are quoted, as calicoctl quotes creationTimestamp.
+  return stringify(doc, { version: '1.1', sortMapEntries: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 });
 }
 
 function ordered(r: Resource): Record<string, unknown> {
