@@ -61,8 +61,9 @@ export function hostEndpointKey(id: HostEndpointId): string {
 }
 
 /**
- * IpSetId: opaque, stable, at most 28 characters of [A-Za-z0-9:_-], so every
- * dataplane can derive a kernel set name from it (`cali40` + id prefix, etc).
- * `s:` = selector set, `n:` = named-port set. Minted by the calc graph only.
+ * IpSetId: opaque and stable, Calico's UniqueID form: `s:` (selector set) or `n:`
+ * (named-port set) + base64url(SHA-224), 40 characters of [A-Za-z0-9:_-]. Kernel set
+ * names are derived from it by each dataplane (e.g. `cali40` + a prefix of the hash).
+ * Minted by the calc graph only.
  */
 export type IpSetId = string;
