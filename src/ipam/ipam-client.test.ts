@@ -223,7 +223,7 @@ for (const [backend, open] of backends) {
       const ips = await Promise.all(jobs);
       assert.equal(new Set(ips).size, 120);
       const report = await checkIpam(ds);
-      assert.equal(report.allocations, 120);
+      assert.equal(report.allocationCount, 120);
       assert.equal(report.inconsistentHandles.length, 0);
       assert.equal(report.inconsistentBlocks.length, 0);
       assert.equal(report.doublyAllocatedIps.length, 0);
@@ -250,7 +250,7 @@ for (const [backend, open] of backends) {
       let report = await checkIpam(ds);
       assert.equal(report.leakedIps.length, 2);
       assert.ok(report.leakedIps.every((l) => l.handleId === 'k8s-pod-network.dead'));
-      assert.deepEqual(report.missingAllocations, [{ ip: '10.13.0.250', owner: 'ns/n-k8s-live-eth0' }]);
+      assert.deepEqual(report.missingAllocations, [{ ip: '10.13.0.250', owner: 'Workload(ns/n-k8s-live-eth0)' }]);
       assert.equal(report.ok, false);
       const young = await garbageCollect(ds, () => false, { gracePeriodMs: 60_000 });
       assert.equal(young.released.length, 0, 'no timestamp attribute: treated as young');
@@ -259,7 +259,7 @@ for (const [backend, open] of backends) {
       assert.ok(gc.released.every((r) => r.handleId === 'k8s-pod-network.dead'));
       report = await checkIpam(ds);
       assert.equal(report.leakedIps.length, 0);
-      assert.equal(report.allocations, 1);
+      assert.equal(report.allocationCount, 1);
       const usage = await poolUsage(ds);
       assert.equal(usage[0]!.inUse, 1n);
       assert.equal(usage[0]!.total, 256n);

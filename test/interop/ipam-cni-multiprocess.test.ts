@@ -90,7 +90,7 @@ async function scenario(b: Backend): Promise<void> {
   assert.equal(attrs.handleId, `k8s-pod-network.${ids[5]}`);
   assert.deepEqual({ ...attrs.attrs, timestamp: '' }, { node: nodeOf(5), namespace: 'ns1', pod: `pod-${ids[5]}`, timestamp: '' });
   const report = await checkIpam(b.ds);
-  assert.equal(report.allocations, TOTAL);
+  assert.equal(report.allocationCount, TOTAL);
   assert.deepEqual([report.doublyAllocatedIps, report.inconsistentHandles, report.inconsistentBlocks], [[], [], []]);
 
   // As Calico, a repeated ADD for a container allocates under the same
@@ -107,7 +107,8 @@ async function scenario(b: Backend): Promise<void> {
   const check = await exec(CALICOCTL, ['ipam', 'check'], { env: b.ctlEnv });
   assert.equal(check.code, 0, check.stderr);
   assert.match(check.stdout, /found 0 problems/);
-  assert.match(check.stdout, /Found 0 IPAM blocks with 0 allocations/);
+  assert.match(check.stdout, /Found 0 IPAM blocks\./);
+  assert.match(check.stdout, /IPAM blocks record 0 allocations\./);
   assert.equal((await listBlocks(b.ds)).length, 0, 'empty blocks released');
   assert.equal((await b.ds.list({ kind: 'BlockAffinity' })).items.length, 0);
   assert.equal((await b.ds.list({ kind: 'IPAMHandle' })).items.length, 0);
@@ -168,7 +169,7 @@ describe('calico-ipam: exhaustion', () => {
       assert.equal(full.json['cniVersion'], '1.0.0');
       assert.equal(await ds.get({ kind: 'IPAMHandle', name: 'k8s-pod-network.x-over' }), null);
       const report = await checkIpam(ds);
-      assert.equal(report.allocations, 16);
+      assert.equal(report.allocationCount, 16);
       assert.deepEqual([report.inconsistentHandles, report.inconsistentBlocks, report.doublyAllocatedIps], [[], [], []]);
       // The DEL of the failed container is still fine (nothing to release).
       assert.equal((await plugin('DEL', netconf, 'x-over', 'node-a')).code, 0);
