@@ -64,7 +64,7 @@ test('components start in dependency order; policy reaches the dataplane only af
   await ds.create({ kind: 'WorkloadEndpoint', namespace: 'default', name: 'node1-k8s-a-eth0' }, wep('a', '10.0.0.1', { app: 'web' }));
   const dp = new RecordingDataplane();
   const agent = await makeAgent(ds, dp);
-  assert.deepEqual(agent.components(), ['datastore', 'health', 'metrics', 'dataplane', 'calc', 'syncer']);
+  assert.deepEqual(agent.components(), ['datastore', 'health', 'metrics', 'dataplane', 'calc', 'syncer', 'routing']);
   await agent.start();
   try {
     const w = await ds.create({ kind: 'GlobalNetworkPolicy', name: 'allow-web' }, gnp('allow-web', "app == 'web'"));
@@ -175,4 +175,20 @@ test('env overrides of calc parameters win over FelixConfiguration in the datapl
   } finally {
     await agent.stop();
   }
+});
+
+test('routing is started with the node name and underlay interface, and stopped; CALICO_NETWORKING_BACKEND=none disables it', async () => {
+  const ds = new MemoryDatastore();
+  const calls: string[] = [];
+  const agent = await Agent.create({
+    env: { CALICO_NODENAME: 'node1', IP_AUTODETECTION_METHOD: 'interface=eth1' }, datastore: ds, dataplaneFactory: () => new RecordingDataplane(),
+    logger: silentLogger(), nftAvailable: () => true,
+    routingStarter: async (o) => { calls.push(`start ${o.hostname} ${o.underlayInterface}`); return { stop: async () => { calls.push('stop'); } }; },
+  });
+  await agent.start();
+  await agent.stop();
+  assert.deepEqual(calls, ['start node1 eth1', 'stop']);
+  const none = await Agent.create({ env: { CALICO_NODENAME: 'node1', CALICO_NETWORKING_BACKEND: 'none' }, datastore: ds, dataplaneFactory: () => new RecordingDataplane(), logger: silentLogger(), nftAvailable: () => true });
+  assert.ok(!none.components().includes('routing'));
+  await assert.rejects(Agent.create({ env: { CALICO_NODENAME: 'node1', CALICO_NETWORKING_BACKEND: 'ipip' }, datastore: ds, logger: silentLogger() }), /CALICO_NETWORKING_BACKEND/);
 });

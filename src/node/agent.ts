@@ -29,6 +29,7 @@ import { HealthAggregator, serveHealth, type HealthServer } from './health.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, pinoLevel, type Logger } from './logger.js';
 import { AgentMetrics, serveMetrics } from './metrics.js';
+import { loadRoutingStarter, routingModeFromEnv, underlayInterfaceFromEnv, type RoutingHandle, type RoutingStarter } from './routing-port.js';
 import { StatusReporter } from './status-report.js';
 
 export interface AgentOptions {
@@ -37,6 +38,8 @@ export interface AgentOptions {
   readonly datastore?: Datastore;
   readonly dataplaneFactory?: DataplaneFactory;
   readonly logger?: Logger;
+  /** Inter-node routing (default: src/routing when installed, per CALICO_NETWORKING_BACKEND); null = never. */
+  readonly routingStarter?: RoutingStarter | null;
   /** Run the calico-kube-controllers controllers in this process too. */
   readonly runControllers?: boolean;
   readonly nftAvailable?: () => boolean;
@@ -187,6 +190,29 @@ export class Agent {
       },
       stop: () => this.syncer?.stop(),
     });
+    const env = this.opts.env ?? process.env;
+    const routingMode = this.opts.routingStarter === null ? 'disabled' : routingModeFromEnv(env);
+    if (routingMode !== 'disabled') {
+      let routing: RoutingHandle | undefined;
+      this.lifecycle.register({
+        name: 'routing',
+        dependsOn: ['datastore'],
+        start: async () => {
+          const starter = this.opts.routingStarter ?? await loadRoutingStarter();
+          if (starter === null) {
+            if (routingMode === 'required') throw new CalicoError('CALICO_ERR_UNSUPPORTED', 'CALICO_NETWORKING_BACKEND asks for routing, but src/routing is not installed');
+            this.log.info('routing (src/routing) not installed; running without inter-node routing');
+            return;
+          }
+          const underlayInterface = underlayInterfaceFromEnv(env);
+          routing = await starter({
+            ds: this.datastore, hostname: this.config.hostname, log: this.log.child({ component: 'routing' }),
+            ...(underlayInterface !== undefined ? { underlayInterface } : {}),
+          });
+        },
+        stop: () => routing?.stop(),
+      });
+    }
     if (this.opts.runControllers) {
       let running: { stop(): Promise<void> } | undefined;
       this.lifecycle.register({
