@@ -23,6 +23,42 @@ export interface LoadedInputs {
 const NAMESPACED = new Set<string>(['WorkloadEndpoint', 'NetworkPolicy', 'StagedNetworkPolicy', 'StagedKubernetesNetworkPolicy', 'NetworkSet']);
 const POLICY_KINDS = new Set<string>(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy']);
 
+interface PodShape {
+  spec?: { serviceAccountName?: string; nodeName?: string; containers?: { ports?: { name?: string; containerPort?: number; protocol?: string }[] }[] };
+  status?: { podIP?: string; podIPs?: { ip?: string }[] };
+}
+
+/** The WorkloadEndpoint Calico's Kubernetes datastore derives from a Pod (KDD conversion), or null without an address. */
+export function podToEndpoint(pod: Resource): Resource | null {
+  const p = pod as unknown as PodShape & Resource;
+  const ns = pod.metadata.namespace ?? 'default';
+  const ips = [...new Set([p.status?.podIP, ...(p.status?.podIPs ?? []).map((x) => x.ip)].filter((x): x is string => typeof x === 'string' && x !== ''))];
+  if (ips.length === 0) return null;
+  const sa = p.spec?.serviceAccountName || 'default';
+  const ports = (p.spec?.containers ?? []).flatMap((c) => c.ports ?? [])
+    .filter((x) => x.name && typeof x.containerPort === 'number')
+    .map((x) => ({ name: x.name!, protocol: (x.protocol ?? 'TCP').toUpperCase(), port: x.containerPort! }));
+  return {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'WorkloadEndpoint',
+    metadata: {
+      name: pod.metadata.name,
+      namespace: ns,
+      labels: { ...(pod.metadata.labels ?? {}), 'projectcalico.org/namespace': ns, 'projectcalico.org/orchestrator': 'k8s', 'projectcalico.org/serviceaccount': sa },
+    },
+    spec: {
+      orchestrator: 'k8s',
+      node: p.spec?.nodeName ?? '',
+      pod: pod.metadata.name,
+      endpoint: 'eth0',
+      serviceAccountName: sa,
+      ipNetworks: ips.map((ip) => (ip.includes(':') ? `${ip}/128` : `${ip}/32`)),
+      profiles: [`kns.${ns}`, `ksa.${ns}.${sa}`],
+      ports,
+    },
+  };
+}
+
 function asResource(v: unknown): Resource | null {
   if (!v || typeof v !== 'object') return null;
   const r = v as Resource;
@@ -61,6 +97,15 @@ export async function loadExplainInputs(ds: Datastore): Promise<LoadedInputs> {
       }
       push(kind, r);
     }
+  }
+  // Pods that no WorkloadEndpoint stands for (stored by an orchestrator but not (yet) networked by
+  // the CNI plugin, or resources written by hand) are added as the endpoint Calico's Kubernetes
+  // datastore would derive from them, when they have an address.
+  const wepPods = new Set(updates.filter((u) => u.kind === 'WorkloadEndpoint' && u.value !== null)
+    .map((u) => (u.kind === 'WorkloadEndpoint' && u.value ? `${u.key.namespace}/${u.value.spec?.pod || u.value.spec?.workload || ''}` : '')));
+  for (const r of await list('Pod')) {
+    const wep = podToEndpoint(r);
+    if (wep && !wepPods.has(`${wep.metadata.namespace}/${r.metadata.name}`)) push('WorkloadEndpoint', wep);
   }
   for (const r of await list('KubernetesNetworkPolicy')) {
     const converted = convertK8sNetworkPolicy(r);

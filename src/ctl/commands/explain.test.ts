@@ -76,3 +76,25 @@ test('explain: an outside source has no egress policy; unknown names are errors'
   assert.equal(bad.code, 1);
   assert.match(bad.err, /no workload endpoint "shop\/nope"/);
 });
+
+test('explain: Pods without a WorkloadEndpoint are derived as Calico KDD does', async () => {
+  const ds = new MemoryDatastore();
+  await ds.create({ kind: 'Namespace', name: 'web' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } });
+  await ds.create({ kind: 'ServiceAccount', namespace: 'web', name: 'default' }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'web' } });
+  const pod = (name: string, ip: string, labels: Record<string, string>): object => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'web', labels },
+    spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] }] },
+    status: { podIP: ip, podIPs: [{ ip }] },
+  });
+  await ds.create({ kind: 'Pod', namespace: 'web', name: 'a' }, pod('a', '10.2.0.1', { role: 'client' }));
+  await ds.create({ kind: 'Pod', namespace: 'web', name: 'b' }, pod('b', '10.2.0.2', { role: 'server' }));
+  await ds.create({ kind: 'KubernetesNetworkPolicy', namespace: 'web', name: 'deny-all' }, {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all', namespace: 'web' }, spec: { podSelector: {}, policyTypes: ['Ingress'] },
+  });
+  const r = await run(ds, 'explain', '--from', 'web/a', '--to', 'web/b', '--port', '8080', '-o', 'json');
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out) as { verdict: string; ingress: { verdict: string; tier: string; policy: string | null }; warnings: string[] };
+  assert.equal(doc.verdict, 'Deny');
+  assert.deepEqual([doc.ingress.verdict, doc.ingress.tier], ['Deny', 'default']);
+  assert.deepEqual(doc.warnings, []);
+});
