@@ -131,6 +131,9 @@ test('encode: one resource as itself, several as a <Kind>List', () => {
   assert.equal(json.kind, 'IPPoolList');
   const single = JSON.parse(encodeResources([rs[1]!], 'json')) as Record<string, unknown>;
   assert.deepEqual(Object.keys(single), ['kind', 'apiVersion', 'metadata', 'spec']);
+  const meta = { labels: { a: 'b' }, resourceVersion: '3', name: 'm', uid: 'u' };
+  const withMeta = JSON.parse(encodeResources([{ ...rs[1]!, metadata: meta }], 'json')) as { metadata: Record<string, unknown> };
+  assert.deepEqual(Object.keys(withMeta.metadata), ['name', 'uid', 'resourceVersion', 'labels']);
   const empty = JSON.parse(encodeResources([], 'json', { list: true, kind: 'IPPool' })) as Record<string, unknown>;
   assert.deepEqual(empty, { kind: 'IPPoolList', apiVersion: 'projectcalico.org/v3', metadata: { resourceVersion: '' }, items: [] });
   const asList = JSON.parse(encodeResources([rs[0]!], 'json', { list: true })) as { items: unknown[] };

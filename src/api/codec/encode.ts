@@ -30,8 +30,22 @@ export function encodeResources(rs: readonly Resource[], format: 'yaml' | 'json'
   return stringify(doc, { version: '1.1', sortMapEntries: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 });
 }
 
+/** ObjectMeta's Go field order, which calicoctl's JSON output follows. */
+const META_ORDER = [
+  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
+];
+
+function orderedMeta(m: Resource['metadata']): Record<string, unknown> {
+  const src = m as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of META_ORDER) if (src[k] !== undefined) out[k] = src[k];
+  for (const [k, v] of Object.entries(src)) if (!(k in out) && v !== undefined) out[k] = v;
+  return out;
+}
+
 function ordered(r: Resource): Record<string, unknown> {
-  const o: Record<string, unknown> = { kind: r.kind, apiVersion: r.apiVersion, metadata: r.metadata };
+  const o: Record<string, unknown> = { kind: r.kind, apiVersion: r.apiVersion, metadata: orderedMeta(r.metadata) };
   for (const [k, v] of Object.entries(r)) if (!(k in o) && v !== undefined) o[k] = v;
   return o;
 }
