@@ -101,7 +101,7 @@ const resourceCases: readonly ResCase[] = [
     false,
   ],
   ['GNP: tiered name in its tier', GNP, 'sec.thing', { tier: 'sec' }, true],
-  ['GNP: tiered name without its tier (clientv3 ValidateTieredPolicyName)', GNP, 'sec.thing', {}, false],
+  ['GNP: tiered name without its tier is refused by the resource client, not the validator', GNP, 'sec.thing', {}, true],
   ['GNP: non-default tier needs the tier prefix', GNP, 'thing', { tier: 'sec' }, false],
   ['GNP: default tier with default. prefix', GNP, 'default.thing', {}, true],
   // StagedGlobalNetworkPolicy.
@@ -144,7 +144,7 @@ const resourceCases: readonly ResCase[] = [
   ['NP: disallow a name of 254 chars', NP, x(254), undefined, false],
   ['NP: allow k8s policy name', NP, 'knp.default.thing', undefined, true],
   ['NP: allow name with single dot in its tier', NP, 'th.ing', { tier: 'th' }, true],
-  ['NP: disallow name with single dot outside its tier (clientv3 ValidateTieredPolicyName)', NP, 'th.ing', undefined, false],
+  ['NP: allow name with single dot - tier (validator; the resource client checks the tier)', NP, 'th.ing', undefined, true],
   ['NP: allow missing Types', NP, 'thing', {}, true],
   ['NP: allow empty Types', NP, 'thing', { types: [] }, true],
   ['NP: allow ingress Types', NP, 'thing', { types: ['Ingress'] }, true],

@@ -8,7 +8,7 @@ import type { FieldDef, ObjectSpec } from '../../validate/schema.js';
 import type { NameRule } from '../../validate/metadata.js';
 import { DEFAULT_TIER_NAME, PERFORMANCE_HINTS, POLICY_TYPES, STAGED_ACTIONS } from './types.js';
 import type { PolicyType } from './types.js';
-import { tierFromPolicyName, validateTieredPolicyName } from './tiered-name.js';
+import { policyNameIsFormatted, tierFromPolicyName, validateTieredPolicyName } from './tiered-name.js';
 
 /**
  * The parts shared by NetworkPolicy, GlobalNetworkPolicy and their staged
@@ -137,13 +137,20 @@ export function checkGlobalNetworkPolicySpec(spec: Record<string, unknown>, path
 }
 
 /**
- * names.ValidateTieredPolicyName as clientv3 applies it on create/update:
- * a policy in a non-default tier is named `<tier>.<name>`; a default-tier
- * policy may carry the `default.` prefix or not.
+ * The validator's policy-name rule (validator_test.go: `th.ing` valid,
+ * `t.h.i.ng` invalid): at most one dot, i.e. `<tier>.<name>` or `<name>`,
+ * besides the formatted prefixes (`knp.default.`, ...). Whether the prefix
+ * matches `spec.tier` is clientv3's create/update check
+ * (names.ValidateTieredPolicyName), done by the resource client, not here.
  */
 export function checkTieredName(r: Resource, issues: Issues): void {
+  const name = r.metadata?.name ?? '';
   const spec = isPlainObject(r.spec) ? r.spec : {};
-  const reason = validateTieredPolicyName(r.metadata?.name ?? '', str(spec.tier));
+  const dot = name.indexOf('.');
+  const tier = dot < 0 ? str(spec.tier) : name.slice(0, dot);
+  const reason = !policyNameIsFormatted(name) && name.indexOf('.', dot + 1) > 0 && dot >= 0
+    ? `Incorrectly formatted policy name ${name}`
+    : validateTieredPolicyName(name, tier);
   if (reason) issues.add('metadata.name', reason, r.metadata?.name);
 }
 
