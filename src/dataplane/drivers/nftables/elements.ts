@@ -58,6 +58,7 @@ export function canonicalValue(v: string): string {
 
 /** Renders a canonical element for nft input; `ifname`/string-typed parts are quoted. */
 export function renderElement(canonical: string, type: string): string {
+  if (!type.includes('ifname') && !type.includes('string')) return canonical;
   const types = type.split('.').map((t) => t.trim());
   return canonical.split(' . ').map((part, i) => (types[i] === 'ifname' || types[i] === 'string' ? `"${part}"` : part)).join(' . ');
 }
