@@ -229,3 +229,20 @@ test('allocations wrap around a block: released addresses go to the back', async
   }
   assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'wrap-node' })).ipv4[0]!.ip, order[0]);
 });
+
+test('one request spanning many tiny blocks (256 addresses from /30 blocks, v4 and v6)', async () => {
+  const ds = new MemoryDatastore();
+  await selPool(ds, 'v4', '192.168.1.0/24', 'all()', 30);
+  await selPool(ds, 'v6', 'fd80:24e2:f998:72d6::/120', 'all()', 126);
+  const ipam = new IpamClient(ds);
+  const r = await ipam.autoAssign({ num4: 256, num6: 256, hostname: 'test-host', maxBlocksPerHost: 256 });
+  assert.equal(new Set(r.ipv4.map((a) => a.ip)).size, 256);
+  assert.equal(new Set(r.ipv6.map((a) => a.ip)).size, 256);
+  assert.equal((await blocks(ds)).length, 128);
+  const one = new MemoryDatastore();
+  await selPool(one, 'v4', '192.168.1.0/24', 'all()', 32);
+  await selPool(one, 'v6', 'fd80:24e2:f998:72d6::/120', 'all()', 128);
+  const t = await new IpamClient(one).autoAssign({ num4: 1, num6: 1, hostname: 'test-host' });
+  assert.match(t.ipv4[0]!.cidr, /\/32$/);
+  assert.match(t.ipv6[0]!.cidr, /\/128$/);
+});

@@ -83,13 +83,20 @@ export async function assignVersion(ctx: AssignContext, pools: readonly PoolInfo
   const limits = [maxBlocksOverride, ctx.config.maxBlocksPerHost].filter((n) => n > 0);
   const maxBlocks = limits.length ? Math.min(...limits) : 0;
   const tried = new Set<string>();
-  // Steps 1 and 2: affine blocks, claiming another whenever they are all full.
-  for (let round = 0; need() > 0 && round < 64; round++) {
+  // Blocks found full during this call are not asked again.
+  const full = new Set<string>();
+  // Steps 1 and 2: affine blocks, claiming another whenever they are all
+  // full. Ends: every round either claims a new block (the pool is finite)
+  // or stops.
+  while (need() > 0) {
     const affine = await listAffineBlocks(ctx.ds, ctx.host, pools);
     for (const a of affine) {
       if (need() <= 0) break;
+      const name = blockName(a.cidr);
+      if (full.has(name)) continue;
       const ips = await assignFromBlock(ctx, a.cidr, need(), true);
       for (const ip of ips) got.push({ ip, block: a.cidr });
+      if (need() > 0) full.add(name);
     }
     if (need() <= 0 || !ctx.config.autoAllocateBlocks) break;
     if (maxBlocks > 0 && affine.length >= maxBlocks) break;
