@@ -17,6 +17,8 @@ function version(): string {
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // Runtimes may exec plugins with a bare environment; `ip`, `nsenter` and `sh` must still be found.
+  process.env['PATH'] ||= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   if (argv.includes('-v') || argv.includes('--version')) {
     process.stdout.write(`calico-ts CNI plugin ${version()}\n`);
     return;
