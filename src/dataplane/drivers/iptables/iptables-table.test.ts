@@ -70,7 +70,7 @@ describe('IptablesTable', () => {
       `-I FORWARD 1 -m comment --comment "cali:${i0}" -j cali-FORWARD`,
       'COMMIT', '',
     ].join('\n'));
-    assert.deepEqual(fx.callsOf('iptables-nft-restore')[0]?.args, ['--noflush']);
+    assert.deepEqual(fx.callsOf('iptables-nft-restore')[0]?.args, ['--noflush', '--wait=10']);
     assert.equal((await t.apply()).commands, 0);
   });
 

@@ -131,7 +131,7 @@ export class IptablesTable implements Table {
       if (lines.length === 0) return { commands: 0, readKernel, durationMs: performance.now() - t0 };
       const input = `*${this.name}\n${lines.join('\n')}\nCOMMIT\n`;
       this.lastRestoreInput = input;
-      const r = await this.exec.run(this.cmds.restore, ['--noflush'], input);
+      const r = await this.exec.run(this.cmds.restore, ['--noflush', '--wait=10'], input);
       if (r.code !== 0) {
         this.kernel = undefined;
         if (attempt >= 1) throw new CalicoError('CALICO_ERR_KERNEL', `${this.cmds.restore} failed: ${r.stderr.trim().slice(0, 4000)}`);
