@@ -138,3 +138,9 @@ test('each flush is published on the calico:calc:flush diagnostics channel', () 
   assert.ok(m.messages > 0);
   assert.deepEqual({ eps: m.stats.localEndpoints, pols: m.stats.activePolicies }, { eps: 2, pols: 1 });
 });
+
+test('a policy or profile with a selector that does not parse is treated as absent, never thrown', () => {
+  const { s } = run([...pods, f.np('ns1', 'bad', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: 'app ==' } }] }), f.profile('kns.ns1', { ingress: [{ action: 'Allow', source: { notSelector: '((' } }] })]);
+  assert.equal(s.policies.size, 0);
+  assert.equal(s.profiles.get('kns.ns1')!.missing, true);
+});

@@ -29,7 +29,7 @@ import { computeModelConfig } from './config-calculator.js';
 import { EventSequencer } from './event-sequencer.js';
 import { IpSetMemberIndex, type MemberSource } from './ip-set-member-index.js';
 import type { Labels } from './label-index.js';
-import { policyRecordFrom, type PolicyRecord } from './policy-record.js';
+import { policyRecordFrom, rulesParse, type PolicyRecord } from './policy-record.js';
 import { PolicyResolver, type EndpointBase } from './policy-resolver.js';
 import type { NamedPortProtocol } from './rule-compiler.js';
 import { RuleScanner } from './rule-scanner.js';
@@ -119,8 +119,12 @@ export class CalcGraph {
         return this.onPolicy(u.kind, u.key.namespace, u.key.name, u.value === null ? null : convertStagedK8s(u.value));
       case 'Tier':
         return this.resolver.updateTier(u.key.name, u.value === null ? null : u.value.spec ?? {});
-      case 'Profile':
-        return this.onProfile(u.key.name, u.value === null ? null : u.value.spec ?? {});
+      case 'Profile': {
+        // A profile whose rules do not parse is treated as absent (deny-all stand-in if used).
+        const spec = u.value === null ? null : u.value.spec ?? {};
+        const ok = spec !== null && rulesParse(spec.ingress ?? [], '') && rulesParse(spec.egress ?? [], '');
+        return this.onProfile(u.key.name, ok ? spec : null);
+      }
       case 'NetworkSet': {
         const ns = u.key.namespace ?? 'default';
         const v = u.value;

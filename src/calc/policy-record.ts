@@ -7,7 +7,7 @@ import type { GlobalNetworkPolicySpec, Rule, StagedAction, StagedGlobalNetworkPo
 import type { PolicyId, PolicyKind } from '../dataplane/model/index.js';
 import { policyKey } from '../dataplane/model/index.js';
 import { parseSelector, type Selector } from '../selector/index.js';
-import { globalPolicySelector, namespacedPolicySelector } from './selectors.js';
+import { entityRuleSelector, globalPolicySelector, namespacedPolicySelector } from './selectors.js';
 import type { V3 } from './updates.js';
 
 export interface PolicyRecord {
@@ -57,6 +57,7 @@ export function policyRecordFrom(kind: PolicyKind, res: V3<StagedGlobalNetworkPo
   }
   const ingress = spec.ingress ?? [];
   const egress = spec.egress ?? [];
+  if (!rulesParse(ingress, ns) || !rulesParse(egress, ns)) return null;
   // Calico defaults `types` from the rules present (networkpolicy.go).
   const types = spec.types && spec.types.length > 0
     ? spec.types
@@ -79,6 +80,25 @@ export function policyRecordFrom(kind: PolicyKind, res: V3<StagedGlobalNetworkPo
     applyOnForward: !namespaced && g.applyOnForward === true,
     stagedAction,
   };
+}
+
+/**
+ * True when every selector in the rules parses. Like Felix's validation filter,
+ * a resource that fails is treated as absent rather than half-applied.
+ */
+export function rulesParse(rules: readonly Rule[], ns: string): boolean {
+  try {
+    for (const r of rules) {
+      for (const e of [r.source, r.destination]) {
+        const combined = entityRuleSelector(e, ns);
+        if (combined !== '') parseSelector(combined);
+        if (e?.notSelector) parseSelector(e.notSelector);
+      }
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** True when two records put the policy in the same place for every endpoint. */
