@@ -4,6 +4,7 @@ import { parseCidr } from '../validate/net.js';
 import { array, enumOf, int, object, required, string, type Spec } from '../validate/schema.js';
 import { calicoKind, defineKind } from './define-kind.js';
 import { communityProblem } from './bgp-configuration.js';
+import { optionalEnum } from './common-fields.js';
 
 /**
  * BGPFilter (projectcalico.org/v3): import/export route filters referenced
@@ -43,9 +44,9 @@ function ruleSchema(family: 4 | 6): Spec {
   return object({
     cidr: netOf(family),
     prefixLength: object({ min: int({ min: 0, max }), max: int({ min: 0, max }) }),
-    source: enumOf(['RemotePeers']),
+    source: optionalEnum(['RemotePeers']),
     interface: string({ check: (v) => (v === '*' || /^[a-zA-Z0-9_.*-]{1,15}$/.test(v) ? undefined : 'invalid interface name') }),
-    matchOperator: enumOf(['Equal', 'NotEqual', 'In', 'NotIn']),
+    matchOperator: optionalEnum(['Equal', 'NotEqual', 'In', 'NotIn']),
     action: required(enumOf(['Accept', 'Reject'])),
     // Later additions documented for BGPFilter (peer type, priority, community match, operations).
     peerType: enumOf(['eBGP', 'iBGP']),

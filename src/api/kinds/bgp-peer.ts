@@ -4,7 +4,7 @@ import { parseIp } from '../validate/net.js';
 import { array, bool, enumOf, int, object, string } from '../validate/schema.js';
 import { selectorField } from '../validate/selector-field.js';
 import { calicoKind, defineKind } from './define-kind.js';
-import { asNumberField, bgpPasswordField, duration, nameField, parseAsNumber } from './common-fields.js';
+import { asNumberField, bgpPasswordField, duration, nameField, optionalEnum, parseAsNumber } from './common-fields.js';
 
 /**
  * BGPPeer (projectcalico.org/v3): a BGP session (or a set of them, by
@@ -47,7 +47,7 @@ export const bgpPeerSpecSchema = object({
   keepOriginalNextHop: bool(),
   nextHopMode: enumOf(['Auto', 'Self', 'Keep']),
   password: bgpPasswordField,
-  sourceAddress: enumOf(['UseNodeIP', 'None']),
+  sourceAddress: optionalEnum(['UseNodeIP', 'None']),
   maxRestartTime: duration,
   numAllowedLocalASNumbers: int({ min: -2147483648, max: 2147483647 }),
   ttlSecurity: int({ min: 0, max: 255 }),

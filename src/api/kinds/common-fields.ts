@@ -73,8 +73,13 @@ export const ipField = ipOf();
 export const ipv4Field = ipOf(4);
 export const ipv6Field = ipOf(6);
 
-/** validator.go logLevelRegex (case-sensitive). */
-export const logLevel = enumOf(['Trace', 'Debug', 'Info', 'Warning', 'Error', 'Fatal']);
+/** validator.go logLevelRegex (case-sensitive); "" is unset (`omitempty` on a plain string). */
+export const logLevel = enumOf(['Trace', 'Debug', 'Info', 'Warning', 'Error', 'Fatal'], { allowEmpty: true });
+
+/** A plain (non-pointer) Go string enum with `omitempty` validation: "" means unset. */
+export function optionalEnum(values: readonly string[]): Spec {
+  return enumOf(values, { allowEmpty: true });
+}
 
 /** validator.go `name`: the resource name format (DNS-1123 subdomain). */
 export const nameField: Spec = string({ check: (v) => checkDns1123Subdomain(v) });

@@ -166,3 +166,13 @@ test('IPPool update: CIDR and blockSize cannot be modified (libcalico-go ipPools
   assert.deepEqual(upd({ cidr: '10.1.0.0/16' }), ['spec.cidr: IPPool CIDR cannot be modified']);
   assert.deepEqual(upd({ cidr: '10.0.0.0/16', blockSize: 28 }), ['spec.blockSize: IPPool BlockSize cannot be modified']);
 });
+
+test('empty strings in plain Go string enums mean "unset" (omitempty validation)', () => {
+  const r = check('IPPool', { cidr: '10.0.0.0/16', ipipMode: '', vxlanMode: '' });
+  assert.ok(r.ok, r.issues.join('; '));
+  assert.equal((r.result!.spec as Record<string, unknown>).ipipMode, 'Never');
+  assert.ok(!check('IPPool', { cidr: '10.0.0.0/16', assignmentMode: '' }).ok, 'assignmentMode is a pointer in Go: "" is a value');
+  assert.ok(check('BGPConfiguration', { logSeverityScreen: '' }, { name: 'default' }).ok);
+  assert.ok(check('FelixConfiguration', { logSeverityScreen: '', iptablesBackend: '' }, { name: 'default' }).ok);
+  assert.ok(!check('FelixConfiguration', { bpfConntrackMode: '' }, { name: 'default' }).ok, 'pointer enum');
+});

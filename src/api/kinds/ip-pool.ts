@@ -4,6 +4,7 @@ import { cidrsOverlap, parseCidr, type ParsedCidr } from '../validate/net.js';
 import { array, bool, custom, enumOf, int, object, string, type Spec } from '../validate/schema.js';
 import { selectorField } from '../validate/selector-field.js';
 import { calicoKind, defineKind, specOf } from './define-kind.js';
+import { optionalEnum } from './common-fields.js';
 
 /**
  * IPPool (projectcalico.org/v3): a range of addresses Calico IPAM hands out.
@@ -28,8 +29,8 @@ const allowedUse: Spec = custom('string', (v) => {
 
 export const ipPoolSpecSchema = object({
   cidr: string(),
-  vxlanMode: enumOf(ENCAP_MODES),
-  ipipMode: enumOf(ENCAP_MODES),
+  vxlanMode: optionalEnum(ENCAP_MODES),
+  ipipMode: optionalEnum(ENCAP_MODES),
   natOutgoing: bool(),
   disabled: bool(),
   disableBGPExport: bool(),

@@ -3,7 +3,7 @@ import type { Issues } from '../validate/issues.js';
 import { array, enumOf, int, object, stringMap } from '../validate/schema.js';
 import { selectorField } from '../validate/selector-field.js';
 import { calicoKind, defineKind, specOf } from './define-kind.js';
-import { cidrsField, duration, labelsField, logLevel, nameField, regexpField } from './common-fields.js';
+import { cidrsField, duration, labelsField, logLevel, nameField, optionalEnum, regexpField } from './common-fields.js';
 
 /**
  * KubeControllersConfiguration (projectcalico.org/v3): settings of
@@ -12,7 +12,7 @@ import { cidrsField, duration, labelsField, logLevel, nameField, regexpField } f
  * controllers.node.leakGracePeriod 15m0s (when the node controller is
  * configured), controllers.loadBalancer.assignIPs AllServices.
  */
-const enabledDisabled = enumOf(['Enabled', 'Disabled']);
+const enabledDisabled = optionalEnum(['Enabled', 'Disabled']);
 const reconciler = object({ reconcilerPeriod: duration });
 
 const template = object({
@@ -39,7 +39,7 @@ const controllers = object({
   workloadEndpoint: reconciler,
   serviceAccount: reconciler,
   namespace: reconciler,
-  loadBalancer: object({ assignIPs: enumOf(['AllServices', 'RequestedServicesOnly']) }),
+  loadBalancer: object({ assignIPs: optionalEnum(['AllServices', 'RequestedServicesOnly']) }),
   // Added after v3.31.
   migration: object({ policyNameMigrator: enabledDisabled }),
 });

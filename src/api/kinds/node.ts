@@ -35,7 +35,7 @@ export const nodeSpecSchema = object({
   wireguard: object({ interfaceIPv4Address: ipv4Field, interfaceIPv6Address: ipv6Field }),
   addresses: array(object({
     address: required(netField),
-    type: string({ check: (v) => (/^(CalicoNodeIP|InternalIP|ExternalIP)$/.test(v) ? undefined : 'must be one of "CalicoNodeIP", "InternalIP", "ExternalIP"') }),
+    type: string({ check: (v) => (v === '' || /^(CalicoNodeIP|InternalIP|ExternalIP)$/.test(v) ? undefined : 'must be one of "CalicoNodeIP", "InternalIP", "ExternalIP"') }),
   })),
   interfaces: array(object({ name: nameField, addresses: array(string()) })),
 });

@@ -130,13 +130,15 @@ export function bool(): Spec {
 
 /**
  * One of a fixed set of strings. Calico's `oneof=` validation is
- * case-sensitive; the message lists the allowed values.
+ * case-sensitive; the message lists the allowed values. `allowEmpty` is for
+ * non-pointer Go strings with `omitempty` validation, where "" means unset.
  */
-export function enumOf(values: readonly string[], opts: { readonly check?: CheckFn<string> } = {}): Spec {
+export function enumOf(values: readonly string[], opts: { readonly check?: CheckFn<string>; readonly allowEmpty?: boolean } = {}): Spec {
   return {
     typeName: 'string',
     check(value, path, issues) {
       if (typeof value !== 'string') return wrongType(path, 'string', value, issues);
+      if (value === '' && opts.allowEmpty) return;
       if (!values.includes(value)) {
         issues.add(path, `must be one of ${values.map((v) => `"${v}"`).join(', ')}`, value);
         return;

@@ -2,7 +2,7 @@ import { parseGoDuration } from '../../validate/go-duration.js';
 import { parsePort } from '../../validate/net.js';
 import { array, bool, custom, int, object, required, string, stringMap, type CheckFn, type Spec } from '../../validate/schema.js';
 import { selectorProblem } from '../../validate/selector-field.js';
-import { cidrField, duration, logLevel } from '../common-fields.js';
+import { cidrField, duration } from '../common-fields.js';
 
 /**
  * FelixField describes one FelixConfigurationSpec field as its Go type and
@@ -22,6 +22,8 @@ export interface FelixField {
   readonly flags?: string;
   /** Set for fields newer than v3.31 (accepted so current docs examples load). */
   readonly since?: string;
+  /** A non-pointer Go string: "" is its zero value, which `omitempty` validation skips. */
+  readonly emptyIsUnset?: boolean;
 }
 
 const regexpCheck: CheckFn<string> = (v) => {
@@ -45,7 +47,8 @@ const TAG_CHECKS: Readonly<Record<string, CheckFn<string>>> = {
   logLevel: oneOf(['Trace', 'Debug', 'Info', 'Warning', 'Error', 'Fatal']),
   bpfLogLevel: oneOf(['Debug', 'Info', 'Off']),
   bpfServiceMode: oneOf(['Tunnel', 'DSR']),
-  iptablesBackend: oneOf(['Legacy', 'NFT', 'Auto']),
+  // validator.go validateIptablesBackend also accepts "".
+  iptablesBackend: (v, p, i) => (v === '' ? undefined : oneOf(['Legacy', 'NFT', 'Auto'])(v, p, i)),
   interface: (v) => (v === '*' || /^[a-zA-Z0-9_.-]{1,15}$/.test(v) ? undefined : 'invalid interface name'),
   ifaceFilter: (v) => (/^[a-zA-Z0-9:._+-]{1,15}$/.test(v) ? undefined : 'invalid interface filter'),
   prometheusHost: (v) => (/^[a-zA-Z0-9:._+-]{1,64}$/.test(v) ? undefined : 'invalid host'),
@@ -64,6 +67,7 @@ function stringSpec(f: FelixField): Spec {
   const re = f.pattern !== undefined ? new RegExp(f.pattern, f.flags ?? '') : undefined;
   const checks = (f.check ?? []).map((t) => TAG_CHECKS[t]).filter((c): c is CheckFn<string> => c !== undefined);
   const check: CheckFn<string> = (v, path, issues) => {
+    if (v === '' && f.emptyIsUnset) return undefined;
     if (f.enum && !f.enum.includes(v)) return `must be one of ${f.enum.map((x) => `"${x}"`).join(', ')}`;
     for (const c of checks) {
       const r = c(v, path, issues);
@@ -148,7 +152,7 @@ export function felixFieldSpec(f: FelixField): Spec {
     case 'uint32':
       return int({ min: f.min ?? 0, max: f.max ?? 0xffffffff });
     case 'string':
-      return f.check?.includes('logLevel') && !f.pattern ? logLevel : stringSpec(f);
+      return stringSpec(f);
     case 'duration':
       return duration;
     case 'port':
