@@ -24,7 +24,8 @@ import { isCalcUpdate, type SyncerUpdate } from '../syncer/syncer-update.js';
 import { ApplyLoop } from './apply-loop.js';
 import { ClusterCounts } from './cluster-counts.js';
 import { calcOverrides, loadAgentConfig, restartRequiredChanges, type AgentConfig, type FelixSpec } from './config.js';
-import { defaultDataplaneFactory, type DataplaneFactory, type IntDataplane } from './dataplane-port.js';
+import { defaultDataplaneFactory, type AgentDataplaneMsg, type DataplaneFactory, type IntDataplane, type IpPoolMsg } from './dataplane-port.js';
+import { PoolTracker } from './pool-tracker.js';
 import { HealthAggregator, serveHealth, type HealthServer } from './health.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, pinoLevel, type Logger } from './logger.js';
@@ -67,6 +68,7 @@ export class Agent {
   readonly log: Logger;
   private readonly lifecycle: Lifecycle;
   private readonly counts = new ClusterCounts();
+  private readonly pools = new PoolTracker();
   private readonly felixSpecs = new Map<string, FelixSpec>();
   private graph: CalcGraph | undefined;
   private loop: ApplyLoop | undefined;
@@ -168,7 +170,7 @@ export class Agent {
     this.lifecycle.register({
       name: 'dataplane',
       start: async () => {
-        this.dataplane = await (this.opts.dataplaneFactory ?? defaultDataplaneFactory)({ driver: cfg.dataplane, hostname: cfg.hostname, config: cfg });
+        this.dataplane = await (this.opts.dataplaneFactory ?? defaultDataplaneFactory)({ driver: cfg.dataplane, hostname: cfg.hostname, config: cfg, log: this.log.child({ component: 'dataplane' }) });
       },
       stop: async () => { await this.dataplane?.stop(); },
     });
@@ -236,6 +238,7 @@ export class Agent {
       minApplyIntervalMs: this.opts.minApplyIntervalMs ?? 50,
       resyncIntervalMs: cfg.dataplaneRefreshIntervalMs,
       onTick: () => this.reportDataplaneHealth(),
+      onApplyStart: (messages) => this.log.debug({ messages }, 'dataplane apply starting'),
       onApplied: (revision, info) => {
         if (info.kernelTouched) {
           this.metrics.applyTime.observe(info.durationMs / 1000);
@@ -284,14 +287,16 @@ export class Agent {
     const graph = this.graph!;
     const t0 = performance.now();
     try {
+      const poolMsgs: IpPoolMsg[] = [];
       for (const u of updates) {
         this.counts.onUpdate(u);
         this.metrics.calcUpdatesProcessed.inc({ type: u.kind });
         if (u.kind === FC_KIND) this.onFelixConfiguration(u);
+        else if (u.kind === 'IPPool') this.pools.onUpdate(u.key.name, u.value, poolMsgs);
         else if (isCalcUpdate(u)) graph.onUpdate(u);
         if (u.kind === 'InSync') this.health.report('calc_graph', { live: true, ready: true });
       }
-      const msgs = graph.flush();
+      const msgs: AgentDataplaneMsg[] = [...poolMsgs, ...graph.flush()];
       this.metrics.calcUpdateTime.observe((performance.now() - t0) / 1000);
       this.metrics.calcOutputEvents.inc(msgs.length);
       for (const m of msgs) this.metrics.messages.inc({ type: m.kind });

@@ -16,8 +16,7 @@
  * - `onApplied(revision)` after each successful apply; a revision that came
  *   with no messages is reported without touching the kernel.
  */
-import type { DataplaneMsg } from '../dataplane/model/index.js';
-import type { ApplyStats, IntDataplane } from './dataplane-port.js';
+import type { AgentDataplaneMsg, ApplyStats, IntDataplane } from './dataplane-port.js';
 
 export interface ApplyLoopOptions {
   readonly minApplyIntervalMs?: number;
@@ -30,12 +29,14 @@ export interface ApplyLoopOptions {
   onFailure?(err: unknown, consecutive: number, retryInMs: number): void;
   onFatal?(err: unknown): void;
   onResync?(err: unknown | null, durationMs: number): void;
+  /** An apply of `messages` delivered messages is starting. */
+  onApplyStart?(messages: number): void;
   /** Called every loop turn (liveness). */
   onTick?(): void;
 }
 
 export class ApplyLoop {
-  private held: DataplaneMsg[] = [];
+  private held: AgentDataplaneMsg[] = [];
   private delivered = 0;
   private inSync = false;
   private pendingRevision = -1;
@@ -65,7 +66,7 @@ export class ApplyLoop {
   }
 
   /** Hands over one calc flush and the revision it reflects. Cheap: schedules the work. */
-  push(msgs: readonly DataplaneMsg[], revision: number): void {
+  push(msgs: readonly AgentDataplaneMsg[], revision: number): void {
     if (this.stopped) return;
     for (const m of msgs) {
       if (m.kind === 'InSync') this.inSync = true;
@@ -162,6 +163,7 @@ export class ApplyLoop {
         }
       } else {
         this.lastApplyStart = Date.now();
+        this.opts.onApplyStart?.(messages);
         const t0 = performance.now();
         try {
           const stats = await this.dp.apply();
