@@ -5,7 +5,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { CalicoPlugin } from './calico-plugin.js';
-import { runPlugin } from './spec.js';
+import { parseCalicoNetConf } from './netconf.js';
+import { openPluginDatastore } from './plugin-datastore.js';
+import { runPlugin, type NetConf } from './spec.js';
+
+/** `calico -t`: 0 when the datastore answers and is not marked unready; else error JSON code 100, exit 1. */
+async function testConnection(stdin: string): Promise<number> {
+  try {
+    const conf = parseCalicoNetConf({ cniVersion: '1.0.0', ...(JSON.parse(stdin) as object) } as NetConf);
+    const ds = await openPluginDatastore(conf.datastore);
+    try {
+      const ci = await ds.get<{ spec?: { datastoreReady?: boolean } }>({ kind: 'ClusterInformation', name: 'default' });
+      if (ci?.value.spec?.datastoreReady === false) throw new Error('Calico is currently not ready to process requests');
+    } finally {
+      await ds.close();
+    }
+    return 0;
+  } catch (e) {
+    process.stdout.write(JSON.stringify({ code: 100, msg: 'data store connection failed', details: (e as Error).message }) + '\n');
+    return 1;
+  }
+}
 
 function version(): string {
   try {
@@ -21,6 +41,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   process.env['PATH'] ||= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   if (argv.includes('-v') || argv.includes('--version')) {
     process.stdout.write(`calico-ts CNI plugin ${version()}\n`);
+    return;
+  }
+  if (argv.includes('-t')) {
+    // Upstream's install-time probe: can the datastore named on stdin be reached (and is it ready)?
+    const code = await testConnection(readFileSync(0, 'utf8'));
+    process.stdout.write('', () => process.exit(code));
     return;
   }
   const code = await runPlugin(new CalicoPlugin());
