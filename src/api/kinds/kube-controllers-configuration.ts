@@ -1,6 +1,6 @@
 import type { Resource } from '../types.js';
 import type { Issues } from '../validate/issues.js';
-import { array, enumOf, int, object, stringMap } from '../validate/schema.js';
+import { array, int, object, stringMap } from '../validate/schema.js';
 import { selectorField } from '../validate/selector-field.js';
 import { calicoKind, defineKind, specOf } from './define-kind.js';
 import { cidrsField, duration, labelsField, logLevel, nameField, optionalEnum, regexpField } from './common-fields.js';
