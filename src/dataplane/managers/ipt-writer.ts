@@ -1,0 +1,178 @@
+/**
+ * IptWriter: the RulesetWriter over iptables-restore and ipset (Felix's
+ * classic dataplane). Per family: four IptablesTable drivers (filter, raw,
+ * mangle, nat; `--noflush`, only changed chains) and one IpsetManager.
+ * Hook chains are `cali-FORWARD`, `cali-INPUT`, ... with one jump inserted at
+ * the top of the built-in chain. Dispatch is a list of `-i iface -g chain`
+ * rules (iptables has no verdict maps). Apply order: ipset creates/updates,
+ * then the tables, then ipset destroys, so rules never reference a missing set.
+ */
+import { detectIptablesBackend, type IptablesBackend, type IptablesBackendSetting } from '../drivers/iptables/backend.js';
+import { IptablesTable } from '../drivers/iptables/iptables-table.js';
+import { IpsetManager } from '../drivers/iptables/ipsets.js';
+import type { Exec } from '../kernel/exec-shim.js';
+import { rule, type Family, type IrChain } from '../rules/ir.js';
+import { iptChainRules, iptRules } from '../rules/ipt-render.js';
+import { ipSetName } from '../rules/names.js';
+import type { ChainNamer, HookChain, HookTable } from '../rules/static-chains.js';
+import { removeNftablesDataplane } from './iptables-cleanup.js';
+import type { DispatchSpec, RulesetWriter, WriterApplyResult, WriterSetKind } from './ruleset-writer.js';
+
+const TABLES: readonly HookTable[] = ['raw', 'mangle', 'filter', 'nat'];
+
+/** hash:net cannot hold a /0: Felix splits it into two /1s. */
+function ipsetNetMembers(members: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const m of members) {
+    if (m === '0.0.0.0/0') out.push('0.0.0.0/1', '128.0.0.0/1');
+    else if (m === '::/0') out.push('::/1', '8000::/1');
+    else out.push(m);
+  }
+  return out;
+}
+
+export interface IptWriterOptions {
+  readonly exec: Exec;
+  readonly backend: IptablesBackendSetting;
+  readonly log?: { info(obj: object, msg?: string): void };
+}
+
+export class IptWriter implements RulesetWriter {
+  readonly backend = 'iptables' as const;
+  readonly chainName: ChainNamer = (_table, name) => name;
+  private readonly tables = new Map<string, IptablesTable>();
+  private readonly ipsets = new Map<Family, IpsetManager>();
+  private families: readonly Family[] = [];
+  /** `family/table` -> our chains there, to remove them when a family is dropped. */
+  private readonly chains = new Map<string, Set<string>>();
+
+  constructor(private readonly exec: Exec, readonly iptablesBackend: IptablesBackend) {}
+
+  setName(id: string, f: Family): string {
+    return ipSetName(id, f, 'ipset');
+  }
+
+  /** The driver for one family's table (tests read `lastRestoreInput`). */
+  table(f: Family, t: HookTable): IptablesTable {
+    const key = `${f}/${t}`;
+    let tab = this.tables.get(key);
+    if (!tab) {
+      tab = new IptablesTable({ ipVersion: f, table: t, exec: this.exec, backend: this.iptablesBackend });
+      this.tables.set(key, tab);
+    }
+    return tab;
+  }
+
+  private sets(f: Family): IpsetManager {
+    let s = this.ipsets.get(f);
+    if (!s) {
+      s = new IpsetManager({ ipVersion: f, exec: this.exec });
+      this.ipsets.set(f, s);
+    }
+    return s;
+  }
+
+  setFamilies(families: readonly Family[]): void {
+    for (const f of this.families) {
+      if (families.includes(f)) continue;
+      for (const [key, names] of this.chains) {
+        if (!key.startsWith(`${f}/`)) continue;
+        const tab = this.table(f, key.slice(2) as HookTable);
+        for (const n of names) tab.removeChain(n);
+        names.clear();
+      }
+    }
+    this.families = [...families];
+  }
+
+  private track(f: Family, t: HookTable, name: string, present: boolean): void {
+    const key = `${f}/${t}`;
+    const s = this.chains.get(key) ?? new Set<string>();
+    this.chains.set(key, s);
+    if (present) s.add(name);
+    else s.delete(name);
+  }
+
+  setHookChain(f: Family, h: HookChain): void {
+    const tab = this.table(f, h.table);
+    tab.updateChain({ name: h.chain.name, rules: iptChainRules(h.chain, f) });
+    this.track(f, h.table, h.chain.name, true);
+    tab.setInsertedRules(h.hook, [{ body: `-j ${h.chain.name}` }]);
+  }
+
+  updateChain(f: Family, tables: readonly HookTable[], chain: IrChain): void {
+    const rules = iptChainRules(chain, f);
+    for (const t of tables) {
+      this.table(f, t).updateChain({ name: chain.name, rules });
+      this.track(f, t, chain.name, true);
+    }
+  }
+
+  removeChain(f: Family, tables: readonly HookTable[], name: string): void {
+    for (const t of tables) {
+      this.table(f, t).removeChain(name);
+      this.track(f, t, name, false);
+    }
+  }
+
+  setDispatch(f: Family, spec: DispatchSpec): void {
+    const rules = [...spec.entries].sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([iface, chain]) => iptRules(rule([{ k: spec.key, name: iface }], { k: 'goto', chain }), f));
+    for (const r of spec.fallback) rules.push(...iptRules(r, f));
+    this.table(f, spec.table).updateChain({ name: spec.name, rules });
+    this.track(f, spec.table, spec.name, true);
+  }
+
+  setIpSet(f: Family, name: string, kind: WriterSetKind, members: Iterable<string>): void {
+    // IpsetManager names sets `cali40` / `cali60` + id itself.
+    const setId = name.slice(6);
+    this.sets(f).addOrReplaceIPSet({ setId, type: kind === 'net' ? 'hash:net' : 'hash:ip,port' }, kind === 'net' ? ipsetNetMembers(members) : members);
+  }
+
+  removeIpSet(f: Family, name: string): void {
+    this.sets(f).removeIPSet(name.slice(6));
+  }
+
+  apply(): Promise<WriterApplyResult> {
+    return this.run(false);
+  }
+
+  resync(): Promise<WriterApplyResult> {
+    return this.run(true);
+  }
+
+  private async run(resync: boolean): Promise<WriterApplyResult> {
+    let commands = 0;
+    let readKernel = false;
+    const fams = [...new Set([...this.families, ...[...this.tables.keys()].map((k) => Number(k[0]) as Family)])];
+    for (const f of fams) {
+      const s = this.sets(f);
+      if (resync) s.invalidate();
+      commands += await s.applyUpdates();
+      for (const t of TABLES) {
+        const tab = this.tables.get(`${f}/${t}`);
+        if (!tab) continue;
+        const r = resync ? await tab.resync() : await tab.apply();
+        commands += r.commands;
+        readKernel ||= r.readKernel;
+      }
+      commands += await s.applyDeletions();
+    }
+    return { commands, readKernel };
+  }
+
+  removeOtherDataplane(): Promise<void> {
+    return removeNftablesDataplane(this.exec);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Detects the iptables backend (Felix's iptablesBackend: Auto) and creates the writer. */
+export async function createIptWriter(opts: IptWriterOptions): Promise<IptWriter> {
+  const backend = await detectIptablesBackend(opts.exec, opts.backend);
+  opts.log?.info({ backend }, 'iptables backend');
+  return new IptWriter(opts.exec, backend);
+}

@@ -1,0 +1,169 @@
+/**
+ * NftWriter: the RulesetWriter over nftables. One table `calico` per family
+ * (`ip calico`, `ip6 calico`) holds every chain, set and verdict map; hook
+ * chains are base chains (filter hooks at priority 0, raw at -300, pre-DNAT
+ * at mangle priority -150, masquerade in a nat postrouting chain at 100).
+ * Dispatch chains are one verdict-map lookup (`iifname vmap @...`), never a
+ * walk over endpoints. Each apply sends one transaction per family through
+ * the persistent `nft -i` session (the driver computes the delta).
+ */
+import { NftablesTable } from '../drivers/nftables/nftables-table.js';
+import type { NftBaseChainSpec } from '../drivers/nftables/types.js';
+import type { NftTransport } from '../kernel/nft-session.js';
+import type { Exec } from '../kernel/exec-shim.js';
+import type { Family, IrChain } from '../rules/ir.js';
+import { ipSetName } from '../rules/names.js';
+import { nftAction, nftChainRules, nftRule } from '../rules/nft-render.js';
+import { collapseCidrs } from '../rules/policy-rules.js';
+import type { ChainNamer, HookChain, HookTable } from '../rules/static-chains.js';
+import { removeIptablesDataplane } from './iptables-cleanup.js';
+import type { DispatchSpec, RulesetWriter, WriterApplyResult, WriterSetKind } from './ruleset-writer.js';
+
+/** Our table name in each family. */
+export const NFT_TABLE = 'calico';
+
+const BASE: Readonly<Record<string, NftBaseChainSpec>> = {
+  'filter/FORWARD': { type: 'filter', hook: 'forward', priority: 0 },
+  'filter/INPUT': { type: 'filter', hook: 'input', priority: 0 },
+  'filter/OUTPUT': { type: 'filter', hook: 'output', priority: 0 },
+  'raw/PREROUTING': { type: 'filter', hook: 'prerouting', priority: -300 },
+  'raw/OUTPUT': { type: 'filter', hook: 'output', priority: -300 },
+  'mangle/PREROUTING': { type: 'filter', hook: 'prerouting', priority: -150 },
+  'nat/POSTROUTING': { type: 'nat', hook: 'postrouting', priority: 100 },
+};
+
+/** One table holds every hook group, so non-filter chains get a `raw-`/`mangle-`/`nat-` prefix. */
+export const nftChainName: ChainNamer = (table, name) => (table === 'filter' ? name : `${table}-${name}`);
+
+/** `10.0.0.5,tcp:8080` -> `10.0.0.5 . tcp . 8080` (address . inet_proto . inet_service). */
+export function nftNamedPortMember(m: string): string {
+  const comma = m.lastIndexOf(',');
+  const [proto, port] = m.slice(comma + 1).split(':') as [string, string];
+  return `${m.slice(0, comma)} . ${proto} . ${port}`;
+}
+
+export interface NftWriterOptions {
+  readonly transport: NftTransport;
+  /** Runs iptables/ipset to remove the iptables dataplane's leftovers. */
+  readonly exec: Exec;
+}
+
+export class NftWriter implements RulesetWriter {
+  readonly backend = 'nftables' as const;
+  readonly chainName = nftChainName;
+  private readonly tables = new Map<Family, NftablesTable>();
+  private readonly dropped = new Set<Family>();
+  /** Members last given per set (after collapsing), to skip no-op updates. */
+  private readonly sets = new Map<string, string>();
+  /** `family/chain` -> the hook tables that asked for it. */
+  private readonly chainTables = new Map<string, Set<HookTable>>();
+
+  constructor(private readonly opts: NftWriterOptions) {}
+
+  setName(id: string, f: Family): string {
+    return ipSetName(id, f, 'nft');
+  }
+
+  /** The driver table of a family (tests read `lastBatch` from it). */
+  table(f: Family): NftablesTable {
+    let t = this.tables.get(f);
+    if (!t) {
+      t = new NftablesTable({ family: f === 4 ? 'ip' : 'ip6', name: NFT_TABLE, transport: this.opts.transport });
+      this.tables.set(f, t);
+      this.dropped.delete(f);
+    }
+    return t;
+  }
+
+  setFamilies(families: readonly Family[]): void {
+    for (const f of [4, 6] as const) {
+      if (families.includes(f)) this.table(f);
+      else if (this.tables.delete(f)) this.dropped.add(f);
+    }
+  }
+
+  setHookChain(f: Family, h: HookChain): void {
+    const base = BASE[`${h.table}/${h.hook}`];
+    if (!base) throw new Error(`no nftables hook for ${h.table}/${h.hook}`);
+    this.table(f).updateChain({ name: h.chain.name, rules: nftChainRules(h.chain, f), base });
+  }
+
+  /**
+   * One table holds every hook group, so a chain wanted in several iptables
+   * tables is one nftables chain: it is deleted when no table wants it.
+   */
+  updateChain(f: Family, tables: readonly HookTable[], chain: IrChain): void {
+    this.chainTables.set(`${f}/${chain.name}`, new Set(tables));
+    this.table(f).updateChain({ name: chain.name, rules: nftChainRules(chain, f) });
+  }
+
+  removeChain(f: Family, tables: readonly HookTable[], name: string): void {
+    const key = `${f}/${name}`;
+    const left = this.chainTables.get(key);
+    for (const t of tables) left?.delete(t);
+    if (left && left.size > 0) return;
+    this.chainTables.delete(key);
+    this.tables.get(f)?.removeChain(name);
+  }
+
+  setDispatch(f: Family, spec: DispatchSpec): void {
+    const t = this.table(f);
+    const map = `${spec.name}-map`;
+    t.setMap({ name: map, keyType: 'ifname', valueType: 'verdict' }, [...spec.entries].map(([iface, chain]) => [iface, `goto ${chain}`] as const));
+    t.updateChain({
+      name: spec.name,
+      rules: [{ body: nftAction({ k: 'vmap', key: spec.key, map }) }, ...spec.fallback.map((r) => nftRule(r, f))],
+    });
+  }
+
+  setIpSet(f: Family, name: string, kind: WriterSetKind, members: Iterable<string>): void {
+    const list = kind === 'net' ? collapseCidrs(members) : [...members].map(nftNamedPortMember).sort();
+    const key = `${f}/${name}`;
+    const sig = `${kind}|${list.join(',')}`;
+    if (this.sets.get(key) === sig) return;
+    this.sets.set(key, sig);
+    const addr = f === 4 ? 'ipv4_addr' : 'ipv6_addr';
+    this.table(f).setSet(
+      kind === 'net' ? { name, type: addr, flags: ['interval'] } : { name, type: `${addr} . inet_proto . inet_service` },
+      list,
+    );
+  }
+
+  removeIpSet(f: Family, name: string): void {
+    this.sets.delete(`${f}/${name}`);
+    this.tables.get(f)?.removeSet(name);
+  }
+
+  async apply(): Promise<WriterApplyResult> {
+    return this.each((t) => t.apply());
+  }
+
+  async resync(): Promise<WriterApplyResult> {
+    return this.each((t) => t.resync());
+  }
+
+  private async each(fn: (t: NftablesTable) => Promise<{ commands: number; readKernel: boolean }>): Promise<WriterApplyResult> {
+    let commands = 0;
+    let readKernel = false;
+    for (const f of [...this.dropped]) {
+      await new NftablesTable({ family: f === 4 ? 'ip' : 'ip6', name: NFT_TABLE, transport: this.opts.transport }).deleteTable();
+      this.dropped.delete(f);
+      for (const m of [this.sets, this.chainTables]) for (const k of [...m.keys()]) if (k.startsWith(`${f}/`)) m.delete(k);
+      commands++;
+    }
+    for (const t of this.tables.values()) {
+      const r = await fn(t);
+      commands += r.commands;
+      readKernel ||= r.readKernel;
+    }
+    return { commands, readKernel };
+  }
+
+  removeOtherDataplane(): Promise<void> {
+    return removeIptablesDataplane(this.opts.exec);
+  }
+
+  close(): Promise<void> {
+    return this.opts.transport.close();
+  }
+}

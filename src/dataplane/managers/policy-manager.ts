@@ -1,0 +1,102 @@
+/**
+ * PolicyManager (felix/dataplane/linux/policy_mgr.go): active policies and
+ * profiles -> their chains. `onMessage` only records what changed; the
+ * chains are rendered in `completeDeferredWork`. Policy chains go to the
+ * filter table, and also to raw (doNotTrack) or mangle (preDNAT) where the
+ * backend has separate tables.
+ */
+import { policyKey, profileKey } from '../model/ids.js';
+import type { DataplaneMsg, ModelPolicy, ModelProfile } from '../model/types.js';
+import { policyChains, profileChains } from '../rules/endpoint-chains.js';
+import type { Family } from '../rules/ir.js';
+import type { HookTable } from '../rules/static-chains.js';
+import type { RulesetWriter } from './ruleset-writer.js';
+
+interface Programmed {
+  readonly names: readonly string[];
+  readonly tables: readonly HookTable[];
+}
+
+function policyTables(p: ModelPolicy): HookTable[] {
+  const t: HookTable[] = ['filter'];
+  if (p.untracked) t.push('raw');
+  if (p.preDnat) t.push('mangle');
+  return t;
+}
+
+export class PolicyManager {
+  private readonly policies = new Map<string, ModelPolicy>();
+  private readonly profiles = new Map<string, ModelProfile>();
+  private readonly dirtyPolicies = new Set<string>();
+  private readonly dirtyProfiles = new Set<string>();
+  /** What is in the writer, per family and key, so a rename or remove deletes the old chains. */
+  private readonly programmed = new Map<string, Programmed>();
+
+  onMessage(msg: DataplaneMsg): void {
+    switch (msg.kind) {
+      case 'ActivePolicyUpdate':
+        // Staged policies never reach the kernel (the model never lists them on endpoints either).
+        if (msg.policy.stagedAction !== undefined) return;
+        this.policies.set(policyKey(msg.id), msg.policy);
+        this.dirtyPolicies.add(policyKey(msg.id));
+        return;
+      case 'ActivePolicyRemove':
+        this.policies.delete(policyKey(msg.id));
+        this.dirtyPolicies.add(policyKey(msg.id));
+        return;
+      case 'ActiveProfileUpdate':
+        this.profiles.set(profileKey(msg.id), msg.profile);
+        this.dirtyProfiles.add(profileKey(msg.id));
+        return;
+      case 'ActiveProfileRemove':
+        this.profiles.delete(profileKey(msg.id));
+        this.dirtyProfiles.add(profileKey(msg.id));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Marks everything dirty (a family was added). */
+  markAllDirty(): void {
+    for (const k of this.policies.keys()) this.dirtyPolicies.add(k);
+    for (const k of this.profiles.keys()) this.dirtyProfiles.add(k);
+  }
+
+  get activePolicies(): number {
+    return this.policies.size;
+  }
+
+  completeDeferredWork(w: RulesetWriter, families: readonly Family[]): void {
+    for (const key of this.dirtyPolicies) {
+      const p = this.policies.get(key);
+      for (const f of families) {
+        this.program(w, f, `pol/${key}`, p ? policyChains(p, f, (id, fam) => w.setName(id, fam)) : [], p ? policyTables(p) : []);
+      }
+    }
+    for (const key of this.dirtyProfiles) {
+      const p = this.profiles.get(key);
+      for (const f of families) {
+        this.program(w, f, `prof/${key}`, p ? profileChains(p, f, (id, fam) => w.setName(id, fam)) : [], ['filter']);
+      }
+    }
+    this.dirtyPolicies.clear();
+    this.dirtyProfiles.clear();
+  }
+
+  private program(w: RulesetWriter, f: Family, key: string, chains: ReturnType<typeof policyChains>, tables: readonly HookTable[]): void {
+    const k = `${f}/${key}`;
+    const old = this.programmed.get(k);
+    for (const c of chains) w.updateChain(f, tables, c);
+    if (old) {
+      const keep = new Set(chains.map((c) => c.name));
+      for (const n of old.names) {
+        if (!keep.has(n)) w.removeChain(f, old.tables, n);
+      }
+      const goneTables = old.tables.filter((t) => !tables.includes(t));
+      if (goneTables.length) for (const n of old.names) if (keep.has(n)) w.removeChain(f, goneTables, n);
+    }
+    if (chains.length) this.programmed.set(k, { names: chains.map((c) => c.name), tables });
+    else this.programmed.delete(k);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Policy, profile and endpoint chains (felix/rules/policy.go, endpoints.go),
+ * in IR, shared by the nftables and iptables renderers.
+ *
+ * Endpoint chain shape, per direction:
+ *   [failsafe]                       host endpoints only
+ *   clear accept+pass marks
+ *   per tier with policies in this direction:
+ *     clear pass mark                "Start of tier"
+ *     per policy: (pass clear) jump policy chain; (accept set) return
+ *     tier default Deny: (pass clear) drop "End of tier"
+ *   per profile: jump profile chain; (accept set) return   (normal chains only)
+ *   drop "Drop if no profiles matched"                     (normal chains only)
+ * Policy chains: Allow = set accept mark + return, Pass = set pass mark +
+ * return, Deny = drop, Log = log and continue. A chain that returns with the
+ * accept mark set is an allow; the caller accepts at the end of the hook.
+ */
+import type { PolicyId } from '../model/ids.js';
+import type { ModelPolicy, ModelProfile, ModelRule, ProtoPort, TierInfo } from '../model/types.js';
+import { ipFamily, protocolNumber } from '../model/net.js';
+import { MARK_ACCEPT, MARK_PASS, rule, type Family, type IrChain, type IrRule, type Match } from './ir.js';
+import { CHAIN, policyChainName, profileChainName } from './names.js';
+import { renderModelRule, type SetNamer } from './policy-rules.js';
+
+export type Direction = 'ingress' | 'egress';
+
+const accepted: Match = { k: 'mark', mask: MARK_ACCEPT, value: MARK_ACCEPT };
+const notPassed: Match = { k: 'mark', mask: MARK_PASS, value: 0 };
+
+function rulesOf(list: readonly ModelRule[], f: Family, setName: SetNamer): IrRule[] {
+  return list.flatMap((r) => renderModelRule(r, f, setName));
+}
+
+/** The inbound and outbound chains of one active policy. */
+export function policyChains(p: ModelPolicy, f: Family, setName: SetNamer): IrChain[] {
+  return [
+    { name: policyChainName(p.id, p.tier, 'inbound'), rules: rulesOf(p.inboundRules, f, setName) },
+    { name: policyChainName(p.id, p.tier, 'outbound'), rules: rulesOf(p.outboundRules, f, setName) },
+  ];
+}
+
+export function policyChainNames(id: PolicyId, tier: string): string[] {
+  return [policyChainName(id, tier, 'inbound'), policyChainName(id, tier, 'outbound')];
+}
+
+export function profileChains(p: ModelProfile, f: Family, setName: SetNamer): IrChain[] {
+  return [
+    { name: profileChainName(p.id.name, 'inbound'), rules: rulesOf(p.inboundRules, f, setName) },
+    { name: profileChainName(p.id.name, 'outbound'), rules: rulesOf(p.outboundRules, f, setName) },
+  ];
+}
+
+export interface EndpointChainSpec {
+  readonly name: string;
+  readonly dir: Direction;
+  readonly tiers: readonly TierInfo[];
+  /** Profiles to run after the tiers, then drop; null for chains without profiles or final drop. */
+  readonly profileIds: readonly string[] | null;
+  /** Jump to a failsafe chain first (host endpoints). */
+  readonly failsafeChain?: string;
+}
+
+/** One endpoint chain: tiers, then profiles and the final drop (see the module comment). */
+export function endpointChain(spec: EndpointChainSpec): IrChain {
+  const rules: IrRule[] = [];
+  const pdir = spec.dir === 'ingress' ? 'inbound' : 'outbound';
+  if (spec.failsafeChain) rules.push(rule([], { k: 'jump', chain: spec.failsafeChain }));
+  rules.push(rule([], { k: 'clearMark', bits: MARK_ACCEPT | MARK_PASS }));
+  for (const tier of spec.tiers) {
+    const pols = spec.dir === 'ingress' ? tier.ingressPolicies : tier.egressPolicies;
+    if (pols.length === 0) continue;
+    rules.push(rule([], { k: 'clearMark', bits: MARK_PASS }, `Start of tier ${tier.name}`));
+    for (const id of pols) {
+      rules.push(rule([notPassed], { k: 'jump', chain: policyChainName(id, tier.name, pdir) }));
+      rules.push(rule([accepted], { k: 'return' }, 'Return if policy accepted'));
+    }
+    if (tier.defaultAction === 'Deny') {
+      rules.push(rule([notPassed], { k: 'drop' }, `End of tier ${tier.name}. Drop if no policies passed packet`));
+    }
+  }
+  if (spec.profileIds !== null) {
+    for (const name of spec.profileIds) {
+      rules.push(rule([], { k: 'jump', chain: profileChainName(name, pdir) }));
+      rules.push(rule([accepted], { k: 'return' }, 'Return if profile accepted'));
+    }
+    rules.push(rule([], { k: 'drop' }, 'Drop if no profiles matched'));
+  }
+  return { name: spec.name, rules };
+}
+
+/**
+ * Failsafe chains (felix/rules/static.go): accept the configured ports before
+ * any host endpoint policy, so a bad policy cannot lock the operator out.
+ * Inbound entries match the destination port and optionally the source net;
+ * outbound entries the destination port and optionally the destination net.
+ */
+export function failsafeChain(name: string, ports: readonly ProtoPort[], dir: 'in' | 'out', f: Family): IrChain {
+  const rules: IrRule[] = [];
+  for (const p of ports) {
+    const proto = protocolNumber(p.protocol);
+    if (proto === null) continue;
+    const m: Match[] = [{ k: 'proto', proto }, { k: 'ports', dir: 'dst', proto, ranges: [{ first: p.port, last: p.port }] }];
+    if (p.net) {
+      if (ipFamily(p.net) !== f) continue;
+      m.push({ k: 'nets', dir: dir === 'in' ? 'src' : 'dst', nets: [p.net] });
+    }
+    rules.push(rule(m, { k: 'accept' }, `Failsafe ${p.protocol}:${p.port}`));
+  }
+  return { name, rules };
+}
+
+/** The default failsafe chain names. */
+export const FAILSAFE = { in: CHAIN.failsafeIn, out: CHAIN.failsafeOut } as const;
