@@ -139,6 +139,39 @@ describe('nftables driver in a network namespace', { skip: !root && 'needs root 
     assert.equal((await listed('inet', 'calico')).nftables.some((x) => x['chain']?.['name'] === 'whole'), true);
   });
 
+  test('ip6 table: IPv6 members in any spelling are adopted without churn', async () => {
+    const declare6 = (t: NftablesTable): void => {
+      t.setSet({ name: 'cali60s-a', type: 'ipv6_addr', flags: ['interval'] }, ['FD00:0:0::5/64', 'fd01::1/128', 'fd02::-fd02::ffff', 'fd03:0::7']);
+      t.setSet({ name: 'cali60n-p', type: 'ipv6_addr . inet_proto . inet_service' }, ['FD00::1 . tcp . 8080', 'fd00::2 . UDP . 53']);
+      t.updateChain({ name: 'cali-x', rules: [{ body: 'ip6 saddr @cali60s-a accept' }, { body: 'ip6 daddr . meta l4proto . th dport @cali60n-p accept' }] });
+    };
+    const t = new NftablesTable({ family: 'ip6', name: 'calico', transport: session });
+    declare6(t);
+    await t.apply();
+    const t2 = new NftablesTable({ family: 'ip6', name: 'calico', transport: session });
+    declare6(t2);
+    assert.equal((await t2.apply()).commands, 0, JSON.stringify(t2.lastBatch));
+    await t2.deleteTable();
+  });
+
+  test('a large batch goes through nft -f as one transaction and is adopted afterwards', async () => {
+    const declareBig = (t: NftablesTable): void => {
+      const members: string[] = [];
+      for (let i = 0; i < 3000; i++) members.push(`10.${i >> 8}.${i & 255}.1`);
+      t.setSet({ name: 'cali40s-big', type: 'ipv4_addr' }, members);
+      t.updateChain({ name: 'cali-big', rules: Array.from({ length: 300 }, (_, i) => ({ body: `ip saddr @cali40s-big tcp dport ${i + 1} accept` })) });
+    };
+    const spawnedBefore = session.spawnedBatches;
+    const t = new NftablesTable({ family: 'ip', name: 'calico', transport: session });
+    declareBig(t);
+    await t.apply();
+    assert.equal(session.spawnedBatches, spawnedBefore + 1);
+    const t2 = new NftablesTable({ family: 'ip', name: 'calico', transport: session });
+    declareBig(t2);
+    assert.equal((await t2.apply()).commands, 0);
+    await t2.deleteTable();
+  });
+
   test('deleteTable removes only our table', async () => {
     const t = new NftablesTable({ family: 'inet', name: 'calico', transport: session });
     await t.deleteTable();

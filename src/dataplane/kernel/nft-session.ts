@@ -33,6 +33,8 @@ export interface NftSessionOptions {
    * deltas the session wins (~0.2 ms vs ~6.5 ms). Default 16 KiB.
    */
   readonly largeBatchBytes?: number;
+  /** The interactive command to run instead of `nft -i` (unit tests use a fake). */
+  readonly command?: { readonly cmd: string; readonly args: readonly string[] };
 }
 
 /** Joins commands into the single line nft -i parses as one transaction. */
@@ -125,7 +127,9 @@ export class NftSession implements NftTransport {
 
   private ensureChild(): ChildProcessWithoutNullStreams {
     if (this.child && this.child.exitCode === null && !this.child.killed) return this.child;
-    const [cmd, args] = new HostExec(this.opts.netns).argv('nft', ['-i']);
+    const [cmd, args] = this.opts.command
+      ? [this.opts.command.cmd, [...this.opts.command.args]]
+      : new HostExec(this.opts.netns).argv('nft', ['-i']);
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.starts++;
     this.stderrBuf = '';

@@ -1,8 +1,7 @@
-import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { CalicoError } from '../../../lib/errors.js';
 import type { Exec } from '../../kernel/exec-shim.js';
-import { canonicalAddr } from '../nftables/elements.js';
+import { canonicalIpText } from '../ip-canon.js';
 
 /** The ipset types Felix uses: IPs, CIDRs, and IP,proto:port for named ports. */
 export type IpsetType = 'hash:ip' | 'hash:net' | 'hash:ip,port' | 'hash:net,port';
@@ -27,12 +26,7 @@ const MAX_NAME = 31;
  */
 export function canonicalIpsetMember(m: string): string {
   const [addrPart = '', portPart] = m.trim().split(',');
-  const slash = addrPart.indexOf('/');
-  let addr = slash > 0 ? addrPart.slice(0, slash) : addrPart;
-  let len = slash > 0 ? Number(addrPart.slice(slash + 1)) : undefined;
-  addr = canonicalAddr(addr);
-  if ((isIP(addr) === 4 && len === 32) || (isIP(addr) === 6 && len === 128)) len = undefined;
-  const a = len === undefined ? addr : `${addr}/${len}`;
+  const a = canonicalIpText(addrPart);
   return portPart === undefined ? a : `${a},${portPart.toLowerCase()}`;
 }
 

@@ -11,6 +11,9 @@ describe('nft element canonical form', () => {
     assert.equal(canonicalElement('10.0.0.1 . UDP . 53'), '10.0.0.1 . 17 . 53');
     assert.equal(canonicalElement('"cali1"'), 'cali1');
     assert.equal(canonicalElement('10.0.0.0-10.0.0.9'), '10.0.0.0-10.0.0.9');
+    assert.equal(canonicalElement('10.0.0.5/24'), '10.0.0.0/24');
+    assert.equal(canonicalElement('10.1.0.0-10.1.0.255'), '10.1.0.0/24');
+    assert.equal(canonicalElement('10.0.0.1 . tcp . 1000-2000'), '10.0.0.1 . 6 . 1000-2000');
   });
 
   it('reads JSON elements into the same form', () => {

@@ -1,5 +1,8 @@
 import { isIP } from 'node:net';
 import { CalicoError } from '../../../lib/errors.js';
+import { canonicalAddr, canonicalIpText } from '../ip-canon.js';
+
+export { canonicalAddr } from '../ip-canon.js';
 
 /**
  * Canonical text of set/map elements, so desired members and members read
@@ -13,28 +16,10 @@ const PROTOS: Readonly<Record<string, number>> = {
   'icmpv6': 58, 'ipv6-icmp': 58, sctp: 132, udplite: 136,
 };
 
-/** Canonical IPv4/IPv6 address (IPv6 in RFC 5952 form, as nft prints it). */
-export function canonicalAddr(a: string): string {
-  const v = isIP(a);
-  if (v === 4) return a;
-  if (v === 6) return new URL(`http://[${a}]/`).hostname.slice(1, -1);
-  return a;
-}
-
 function canonicalAtom(a: string): string {
   const s = a.trim();
-  const slash = s.indexOf('/');
-  if (slash > 0 && isIP(s.slice(0, slash)) !== 0) {
-    const addr = canonicalAddr(s.slice(0, slash));
-    const len = Number(s.slice(slash + 1));
-    if ((isIP(addr) === 4 && len === 32) || (isIP(addr) === 6 && len === 128)) return addr;
-    return `${addr}/${len}`;
-  }
-  const dash = s.indexOf('-');
-  if (dash > 0 && isIP(s.slice(0, dash)) !== 0) {
-    return `${canonicalAddr(s.slice(0, dash))}-${canonicalAddr(s.slice(dash + 1))}`;
-  }
-  if (isIP(s) !== 0) return canonicalAddr(s);
+  const ip = canonicalIpText(s);
+  if (ip !== s || isIP(s.split(/[/-]/)[0] ?? '') !== 0) return ip;
   const lower = s.toLowerCase();
   const proto = PROTOS[lower];
   if (proto !== undefined) return String(proto);
@@ -76,7 +61,7 @@ export function elementFromJson(j: unknown): string {
     }
     if ('range' in o) {
       const [a, b] = o['range'] as [unknown, unknown];
-      return `${elementFromJson(a)}-${elementFromJson(b)}`;
+      return canonicalAtom(`${elementFromJson(a)}-${elementFromJson(b)}`);
     }
     if ('concat' in o) return (o['concat'] as unknown[]).map(elementFromJson).join(' . ');
   }

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { CalicoError } from '../../../lib/errors.js';
 import type { Exec } from '../../kernel/exec-shim.js';
-import { canonicalAddr } from '../nftables/elements.js';
+import { canonicalAddr, canonicalIpText } from '../ip-canon.js';
 
 /**
  * Felix marks the routes it programs with `proto 80` (RTPROT 80, its
@@ -45,12 +45,8 @@ interface KernelRoute { readonly dev: string; readonly gateway?: string; readonl
 /** Canonical destination as `ip -j route` prints it (host routes without /32 or /128). */
 export function canonicalDst(dst: string): string {
   if (dst === 'default') return dst;
-  const [a = '', l] = dst.split('/');
-  const addr = canonicalAddr(a);
-  const len = l === undefined ? undefined : Number(l);
-  if (len === undefined || (isIP(addr) === 4 && len === 32) || (isIP(addr) === 6 && len === 128)) return addr;
-  if (len === 0) return 'default';
-  return `${addr}/${len}`;
+  if (/\/0$/.test(dst)) return 'default';
+  return canonicalIpText(dst);
 }
 
 function sameRoute(k: KernelRoute | undefined, t: Target): boolean {
