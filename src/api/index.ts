@@ -43,3 +43,6 @@ export function resourceKey(r: Resource): ResourceKey {
   if (!info) throw new CalicoError('CALICO_ERR_UNKNOWN_KIND', unknownKindReason(r.kind, r.apiVersion));
   return resourceKeyOf(info, r);
 }
+
+// Kubernetes -> Calico conversions (libcalico-go conversion.go), public for acceptance suites.
+export { convertK8sNetworkPolicy, namespaceToProfile, serviceAccountToProfile } from './k8s/index.js';
