@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   nftables iptables ipset iproute2 conntrack procps psmisc openssl
   bird2 gobgpd etcd-server etcd-client containernetworking-plugins
-  wireguard-tools iperf3 tcpdump
+  wireguard-tools iperf3 tcpdump podman runc
 )
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
