@@ -27,8 +27,8 @@ const API = 'projectcalico.org/v3';
 
 interface Agent { child: ChildProcess; log: string[]; exited: Promise<number | null> }
 
-describe('calico-node agent in a node netns', { skip: !root && 'needs root and ip netns' }, () => {
-  const scope = new NetnsScope('agt');
+for (const dataplane of ['nftables', 'iptables'] as const) describe(`calico-node agent in a node netns (${dataplane})`, { skip: !root && 'needs root and ip netns' }, () => {
+  const scope = new NetnsScope(dataplane === 'nftables' ? 'agn' : 'agi');
   let dir = '';
   let dbPath = '';
   let binDir = '';
@@ -41,7 +41,7 @@ describe('calico-node agent in a node netns', { skip: !root && 'needs root and i
 
   const agentEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
     PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-    CALICO_NODENAME: NODE, DATASTORE_TYPE: 'sqlite', CALICO_DATASTORE_PATH: dbPath,
+    CALICO_NODENAME: NODE, DATASTORE_TYPE: 'sqlite', CALICO_DATASTORE_PATH: dbPath, CALICO_DATAPLANE: dataplane,
     CALICO_NETWORKING_BACKEND: 'none', FELIX_HEALTHENABLED: 'true', FELIX_PROMETHEUSMETRICSENABLED: 'true',
     FELIX_LOGSEVERITYSCREEN: 'info', ...extra,
   });
@@ -133,7 +133,7 @@ describe('calico-node agent in a node netns', { skip: !root && 'needs root and i
       await Promise.race([agent.exited, new Promise((r) => setTimeout(r, 5000))]);
     }
     await ds?.close();
-    // The agent's nft tables live in the node netns: deleting the netns removes them.
+    // The agent's tables, chains and sets live in the node netns: deleting the netns removes them.
     await scope.cleanup();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -152,7 +152,7 @@ describe('calico-node agent in a node netns', { skip: !root && 'needs root and i
     await converge(rev);
     const report = (await readStatusReport(ds, NODE))!;
     assert.ok(report.appliedRevision >= rev, `applied ${report.appliedRevision} >= ${rev}`);
-    assert.equal(report.dataplane, 'nftables');
+    assert.equal(report.dataplane, dataplane);
     assert.equal(await canConnect(8080), true, 'allowed port');
     assert.equal(await canConnect(9090), false, 'not allowed port');
   });
@@ -198,7 +198,7 @@ describe('calico-node agent in a node netns', { skip: !root && 'needs root and i
     let connOut = '';
     conn.stdout!.setEncoding('utf8').on('data', (d: string) => { connOut += d; });
     const echoes = () => Number(/ok (\d+)\n(?!.*ok)/s.exec(connOut)?.[1] ?? -1);
-    await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 100 && echoes() <= 0 && conn.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(echoes() > 0, `connection established: ${connOut}`);
 
     // A large change: a big network set and many policies that do not change the client's verdicts.
@@ -230,7 +230,8 @@ describe('calico-node agent in a node netns', { skip: !root && 'needs root and i
     await converge(rev, 60_000);
     assert.equal(await canConnect(8080), true);
     assert.equal(await canConnect(9090), false);
-    await new Promise((r) => setTimeout(r, 500));
+    const afterRestart = echoes();
+    for (let i = 0; i < 40 && echoes() <= afterRestart; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(conn.exitCode, null, `established connection still open: ${connOut.slice(-200)}`);
     assert.ok(echoes() > beforeRestart, 'echoes continued across the restart');
     assert.doesNotMatch(connOut, /fail|closed/);
