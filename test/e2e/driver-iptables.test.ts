@@ -121,3 +121,36 @@ for (const backend of ['nft', 'legacy'] as IptablesBackend[]) {
     });
   });
 }
+
+describe('ip6tables driver and IPv6 ipsets in a network namespace', { skip: !root && 'needs root and ip netns' }, () => {
+  const scope = new NetnsScope('ip6t');
+  let ns = '';
+  let exec: HostExec;
+  const declare6 = (): { t: IptablesTable; ips: IpsetManager } => {
+    const t = new IptablesTable({ ipVersion: 6, table: 'filter', exec, backend: 'nft' });
+    const ips = new IpsetManager({ ipVersion: 6, exec });
+    ips.addOrReplaceIPSet({ setId: 's:blk', type: 'hash:net' }, ['FD00:0::5/64', '::3']);
+    t.updateChain({ name: 'cali-OUTPUT', rules: [{ body: '-m set --match-set cali60s:blk dst -j DROP' }] });
+    t.setInsertedRules('OUTPUT', [{ body: '-j cali-OUTPUT' }]);
+    return { t, ips };
+  };
+  before(async () => {
+    ns = await scope.netns('a');
+    exec = new HostExec(ns);
+  });
+  after(() => scope.cleanup());
+
+  test('programs ip6tables and cali60 sets; a fresh instance adopts them', async () => {
+    const { t, ips } = declare6();
+    await ips.applyUpdates();
+    await t.apply();
+    const text = (await scope.run(ns, 'ip6tables-nft-save', ['-t', 'filter'])).stdout;
+    assert.match(text, /-A OUTPUT -m comment --comment "cali:[^"]+" -j cali-OUTPUT/);
+    const members = (await scope.run(ns, 'ipset', ['list', 'cali60s:blk'])).stdout;
+    assert.match(members, /fd00::\/64/);
+    assert.match(members, /^::3$/m);
+    const again = declare6();
+    assert.equal((await again.ips.apply()).lines, 0);
+    assert.equal((await again.t.apply()).commands, 0);
+  });
+});
