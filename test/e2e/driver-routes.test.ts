@@ -78,4 +78,17 @@ describe('route table driver in a network namespace', { skip: !root && 'needs ro
     assert.match(await sh('route', 'show', 'proto', '80'), /10\.65\.0\.9 dev cali3/);
     assert.match(await sh('route', 'show', 'proto', 'static'), /10\.99\.0\.0\/24 dev cali1/);
   });
+
+  test('IPv6 routes in any spelling are programmed once and adopted', async () => {
+    const declare6 = (): RouteTable => {
+      const rt = new RouteTable({ ipVersion: 6, exec });
+      rt.setRoutes('cali1', [{ dst: 'FD00:0::5/128' }, { dst: 'fd10::7/64', gateway: 'fe80::1', onlink: true }]);
+      return rt;
+    };
+    assert.equal((await declare6().apply()).commands, 2);
+    assert.equal((await declare6().apply()).commands, 0);
+    const ours = await sh('-6', 'route', 'show', 'proto', '80');
+    assert.match(ours, /fd00::5 dev cali1/);
+    assert.match(ours, /fd10::\/64 via fe80::1 dev cali1/);
+  });
 });
