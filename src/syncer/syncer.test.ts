@@ -192,3 +192,49 @@ test('events already covered by a later list are not emitted twice', async () =>
   assert.equal(c.all().filter((u) => u.kind === 'Node').length, 1);
   await s.stop();
 });
+
+test('StagedKubernetesNetworkPolicy is converted (knp.default.*, stagedAction kept); extras are forwarded', async () => {
+  const ds = new MemoryDatastore();
+  await ds.create({ kind: 'StagedKubernetesNetworkPolicy', namespace: 'ns1', name: 'snp' }, {
+    apiVersion: 'projectcalico.org/v3', kind: 'StagedKubernetesNetworkPolicy', metadata: { name: 'snp', namespace: 'ns1' },
+    spec: { stagedAction: 'Set', podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 5432 }] }] },
+  });
+  await ds.create({ kind: 'IPPool', name: 'p1' }, { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p1' }, spec: { cidr: '10.1.0.0/16' } });
+  await ds.create({ kind: 'IPAMBlock', name: '10-1-0-0-26' }, { cidr: '10.1.0.0/26', affinity: 'host:n1' });
+  const c = collect();
+  const s = new Syncer(ds, c.cb);
+  await s.start();
+  const ups = c.all();
+  const snp = ups.find((u) => u.kind === 'StagedKubernetesNetworkPolicy') as unknown as { key: { name: string; namespace: string }; value: { spec: { stagedAction: string; selector: string; ingress: unknown[] } } };
+  assert.equal(snp.key.name, 'knp.default.snp');
+  assert.equal(snp.key.namespace, 'ns1');
+  assert.equal(snp.value.spec.stagedAction, 'Set');
+  assert.equal(snp.value.spec.selector, "projectcalico.org/orchestrator == 'k8s' && app == 'db'");
+  assert.equal(snp.value.spec.ingress.length, 1);
+  const pool = ups.find((u) => u.kind === 'IPPool') as unknown as { value: { spec: { cidr: string; blockSize: number } } };
+  assert.equal(pool.value.spec.cidr, '10.1.0.0/16');
+  assert.equal(pool.value.spec.blockSize, 26, 'defaulted by validation');
+  assert.ok(ups.some((u) => u.kind === 'IPAMBlock'));
+  await s.stop();
+});
+
+test('a failing list is retried with backoff and reported; start resolves once it succeeds', async () => {
+  const ds = new MemoryDatastore();
+  await ds.create(gnsKey('a'), gns('a'));
+  let failures = 2;
+  const flaky: Datastore = Object.create(ds) as Datastore;
+  flaky.list = async <V>(o: ListOptions) => {
+    if (failures > 0) { failures--; throw new Error('datastore unavailable'); }
+    return ds.list<V>(o);
+  };
+  flaky.watch = ds.watch.bind(ds);
+  const errors: number[] = [];
+  const statuses: string[] = [];
+  const c = collect();
+  const s = new Syncer(flaky, { ...c.cb, onError: (_e, ms) => errors.push(ms), onStatus: (st) => statuses.push(st) }, { retryBaseMs: 2 });
+  await s.start();
+  assert.deepEqual(errors, [2, 4]);
+  assert.deepEqual(statuses, ['ResyncInProgress', 'InSync']);
+  assert.deepEqual(c.all().map((u) => u.kind), ['GlobalNetworkSet', 'InSync']);
+  await s.stop();
+});
