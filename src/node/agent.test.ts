@@ -192,3 +192,24 @@ test('routing is started with the node name and underlay interface, and stopped;
   assert.ok(!none.components().includes('routing'));
   await assert.rejects(Agent.create({ env: { CALICO_NODENAME: 'node1', CALICO_NETWORKING_BACKEND: 'ipip' }, datastore: ds, logger: silentLogger() }), /CALICO_NETWORKING_BACKEND/);
 });
+
+test('with runControllers the agent also runs the controllers (Namespace -> Profile kns.*)', async () => {
+  const ds = new MemoryDatastore();
+  const agent = await Agent.create({
+    env: { CALICO_NODENAME: 'node1' }, datastore: ds, dataplaneFactory: () => new RecordingDataplane(), logger: silentLogger(),
+    nftAvailable: () => true, runControllers: true, routingStarter: null,
+  });
+  assert.deepEqual(agent.components(), ['datastore', 'health', 'metrics', 'dataplane', 'calc', 'syncer', 'controllers']);
+  await agent.start();
+  try {
+    await ds.create({ kind: 'Namespace', name: 'team' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team', labels: { a: 'b' } } });
+    let profile = null;
+    for (let i = 0; i < 100 && profile === null; i++) {
+      profile = await ds.get({ kind: 'Profile', name: 'kns.team' });
+      if (profile === null) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(profile, 'controller wrote the profile');
+  } finally {
+    await agent.stop();
+  }
+});
