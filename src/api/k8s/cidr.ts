@@ -4,6 +4,7 @@
  * the host bits are masked off ("10.0.0.1/8" -> "10.0.0.0/8") and IPv6 is
  * printed in RFC 5952 form.
  */
+import { formatIp } from '../validate/net.js';
 
 /** Normalised network string, or null if Go's net.ParseCIDR would reject it. */
 export function normaliseCidr(text: string): string | null {
@@ -99,26 +100,7 @@ function isV4Mapped(b: readonly number[]): boolean {
   return b[10] === 0xff && b[11] === 0xff;
 }
 
-/** RFC 5952: lower-case, longest run (>= 2) of zero groups becomes "::", first run on ties. */
+/** RFC 5952 text of 16 address bytes (the one formatter in validate/net.ts). */
 function formatIPv6(b: readonly number[]): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIp(Uint8Array.from(b));
 }

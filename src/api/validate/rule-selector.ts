@@ -1,6 +1,8 @@
-import { SelectorParseError, parseSelector, tokenize } from '../../selector/index.js';
-import { custom } from './schema.js';
+import { tokenize } from '../../selector/index.js';
 import type { Spec } from './schema.js';
+import { selectorField, selectorProblem } from './selector-field.js';
+
+export { selectorProblem };
 
 /**
  * Selector checks used by rules and policies: syntax through the selector
@@ -14,22 +16,8 @@ export const GLOBAL_SELECTOR_ENTITY_RULE_ONLY = `${GLOBAL_SELECTOR} can only be 
 /** validator.go globalSelectorOnly. */
 export const GLOBAL_SELECTOR_ALONE = `${GLOBAL_SELECTOR} cannot be combined with other selectors`;
 
-/** The reason a selector does not parse, or undefined when it does (an empty selector is valid). */
-export function selectorProblem(text: string): string | undefined {
-  try {
-    parseSelector(text);
-    return undefined;
-  } catch (e) {
-    if (e instanceof SelectorParseError) return e.message;
-    throw e;
-  }
-}
-
 /** A selector-valued string field. */
-export const selectorSpec: Spec = custom('string', (value) => {
-  if (typeof value !== 'string') return `expected string, got ${Array.isArray(value) ? 'array' : typeof value}`;
-  return selectorProblem(value);
-});
+export const selectorSpec: Spec = selectorField();
 
 /**
  * True when a namespaceSelector that mentions `global(` is anything other
