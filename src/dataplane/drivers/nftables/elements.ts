@@ -30,11 +30,14 @@ function canonicalAtom(a: string): string {
 
 /** Canonical form of one set member or map key (concatenations joined with ` . `). */
 export function canonicalElement(e: string): string {
-  return e.split(' . ').map(canonicalAtom).join(' . ');
+  const c = /[;{}\r\n]/.test(e) ? '"' : e.split(' . ').map(canonicalAtom).join(' . ');
+  if (c.includes('"')) throw new CalicoError('CALICO_ERR_VALIDATION', `invalid nft element ${JSON.stringify(e.slice(0, 80))}`);
+  return c;
 }
 
 /** Canonical verdict/value of a map element. */
 export function canonicalValue(v: string): string {
+  if (/[;{}\r\n]/.test(v)) throw new CalicoError('CALICO_ERR_VALIDATION', `invalid nft map value ${JSON.stringify(v.slice(0, 80))}`);
   const s = v.trim().replace(/\s+/g, ' ');
   const m = /^(jump|goto) "?([^"]+)"?$/.exec(s);
   if (m) return `${m[1]} ${m[2]}`;

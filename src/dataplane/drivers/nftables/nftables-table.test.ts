@@ -187,6 +187,10 @@ describe('NftablesTable', () => {
     assert.throws(() => t.setSet({ name: 'a b', type: 'ipv4_addr' }, []), { code: 'CALICO_ERR_VALIDATION' });
     assert.throws(() => t.updateChain({ name: 'c', rules: [{ body: 'accept\ndrop' }] }), { code: 'CALICO_ERR_VALIDATION' });
     assert.throws(() => t.addSetMembers('nope', ['1.2.3.4']), { code: 'CALICO_ERR_KERNEL' });
+    assert.throws(() => t.updateChain({ name: 'c', rules: [{ body: 'accept; delete table inet x' }] }), { code: 'CALICO_ERR_VALIDATION' });
+    assert.throws(() => t.updateChain({ name: 'c', rules: [{ body: 'accept comment "x"' }] }), { code: 'CALICO_ERR_VALIDATION' });
+    assert.throws(() => t.setSet({ name: 's', type: 'ipv4_addr' }, ['1.2.3.4 }; delete table inet x; {']), { code: 'CALICO_ERR_VALIDATION' });
+    assert.throws(() => t.setMap({ name: 'm', keyType: 'ifname', valueType: 'verdict' }, [['a', 'drop; flush ruleset']]), { code: 'CALICO_ERR_VALIDATION' });
   });
 
   it('changes only the policy of a base chain in place', async () => {

@@ -101,7 +101,10 @@ export class NftablesTable implements Table {
   updateChain(chain: NftChain): void {
     checkName('chain', chain.name);
     for (const r of chain.rules) {
-      if (/[\r\n]/.test(r.body)) throw new CalicoError('CALICO_ERR_VALIDATION', `rule in chain ${chain.name} contains a newline`);
+      // A `;` or newline would end the command inside the one-line batch; the comment is ours to write.
+      if (/[\r\n;]/.test(r.body) || /(^|\s)comment\s/.test(r.body)) {
+        throw new CalicoError('CALICO_ERR_VALIDATION', `rule in chain ${chain.name} must not contain ';', a newline or a comment clause: ${r.body.slice(0, 80)}`);
+      }
     }
     this.chains.set(chain.name, { chain, hashes: ruleHashes(chain.name, chain.rules) });
     this.dirtyChains.add(chain.name);
