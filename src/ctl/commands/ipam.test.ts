@@ -104,3 +104,22 @@ test('ipam check reports leaked handles, missing handles and invalid blocks', as
   assert.match(r.out, /IPAMBlock \S+ is invalid: ordinal \d+ appears more than once in Unallocated array/);
   assert.match(r.out, /Found 1 invalid IPAMBlocks\./);
 });
+
+test('ipam split replaces a pool by 2^n pools with the same settings (datastore must be locked)', async () => {
+  const { splitCidr } = await import('./ipam.js');
+  assert.deepEqual(await splitCidr('10.0.0.0/24', 4), ['10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/26', '10.0.0.192/26']);
+  assert.deepEqual(await splitCidr('fd00::/64', 2), ['fd00::/65', 'fd00::8000:0:0:0/65']);
+  await assert.rejects(splitCidr('10.0.0.0/24', 3), /not a valid power of 2/);
+  await assert.rejects(splitCidr('10.0.0.0/31', 4), /not large enough/);
+  const ds = new MemoryDatastore();
+  await ds.create({ kind: 'IPPool', name: 'big' }, { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'big' }, spec: { cidr: '10.0.0.0/24', blockSize: 26, natOutgoing: true, disabled: false } });
+  const unlocked = await run(ds, 'ipam', 'split', '2', '--name', 'big');
+  assert.equal(unlocked.code, 1);
+  assert.match(unlocked.err, /datastore is not locked/);
+  await ds.create({ kind: 'ClusterInformation', name: 'default' }, { apiVersion: 'projectcalico.org/v3', kind: 'ClusterInformation', metadata: { name: 'default' }, spec: { datastoreReady: false } });
+  const r = await run(ds, 'ipam', 'split', '2', '--cidr', '10.0.0.0/24');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /IP Pool big was successfully split into 2 smaller pools/);
+  const pools = (await ds.list<{ spec: Record<string, unknown> }>({ kind: 'IPPool' })).items;
+  assert.deepEqual(pools.map((p) => [p.key.name, p.value.spec['cidr'], p.value.spec['natOutgoing']]), [['split-big-0', '10.0.0.0/25', true], ['split-big-1', '10.0.0.128/25', true]]);
+});

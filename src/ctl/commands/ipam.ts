@@ -313,6 +313,51 @@ async function configure(ctx: CtlContext, opts: { strictaffinity?: string; maxBl
   if (max !== undefined) ctx.stdout(`Successfully set MaxBlocksPerHost to: ${max}\n`);
 }
 
+/** The `parts` equal sub-CIDRs of `cidr` (a power of two), as calicoctl's splitCIDR. */
+export async function splitCidr(cidrText: string, parts: number): Promise<string[]> {
+  const { bitsOf, formatCidr, tryParseCidr } = await import('../../ipam/ip.js');
+  const power = Math.log2(parts);
+  if (!Number.isInteger(parts) || parts < 2 || !Number.isInteger(power)) throw new CommandFailed(`number to split CIDR into is not a valid power of 2: ${parts}`);
+  const cidr = tryParseCidr(cidrText);
+  if (!cidr) throw new CommandFailed(`error reading CIDR ${cidrText} before attempting to split it`);
+  const bits = bitsOf(cidr.version);
+  if (cidr.prefix + power > bits) throw new CommandFailed(`the CIDR ${cidrText} is not large enough to be split into ${parts} parts`);
+  const prefix = cidr.prefix + power;
+  const step = 1n << BigInt(bits - prefix);
+  return Array.from({ length: parts }, (_, i) => formatCidr({ version: cidr.version, base: cidr.base + BigInt(i) * step, prefix }));
+}
+
+type PoolResource = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown }; spec: { cidr: string; disabled?: boolean; [k: string]: unknown } };
+
+/**
+ * `ipam split`: replaces a pool by `parts` pools covering the same range
+ * (same settings, names `split-<name>-<i>`), in one transaction. Like
+ * calicoctl it insists on a locked datastore, so no IPAM runs meanwhile.
+ */
+async function split(ctx: CtlContext, number: string, opts: { cidr?: string; name?: string }): Promise<void> {
+  if (!opts.cidr && !opts.name) throw new CommandFailed('no name or CIDR provided. Provide a name or CIDR to denote the IP pool to split');
+  const parts = Number(number);
+  const ds = await ctx.datastore();
+  if (!(await clusterInfo(ds)).locked) throw new CommandFailed('datastore is not locked. Run the `calicoctl datastore migrate lock` command in order split the IP pools');
+  const pools = (await ds.list<PoolResource>({ kind: 'IPPool' })).items;
+  const old = opts.name ? pools.find((e) => e.key.name === opts.name) : pools.find((e) => e.value.spec.cidr === opts.cidr);
+  if (!old) throw new CommandFailed(opts.name ? `unable to find IP pool with name ${opts.name}` : `unable to find IP pool  covering the specified CIDR ${opts.cidr!}`);
+  const cidrs = await splitCidr(old.value.spec.cidr, parts);
+  const created = cidrs.map((c, i) => {
+    const base = old.key.name.length > 245 ? old.key.name.slice(0, 245) : old.key.name;
+    const v = structuredClone(old.value);
+    const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, generation: _g, ...meta } = v.metadata;
+    return { ...v, metadata: { ...meta, name: `split-${base}-${i}` }, spec: { ...v.spec, cidr: c, disabled: false } };
+  });
+  await ds.transact([
+    ...created.map((value) => ({ op: 'create' as const, key: { kind: 'IPPool', name: value.metadata.name }, value })),
+    { op: 'delete' as const, key: old.key, expectedRevision: old.revision },
+  ]);
+  let out = `IP Pool ${old.key.name} was successfully split into ${parts} smaller pools.\n`;
+  for (const p of created) out += `Created ${p.metadata.name} with CIDR ${p.spec.cidr}.\n`;
+  ctx.stdout(`${out}Please refer to the documentation for final steps.\n`);
+}
+
 export function registerIpamCommand(program: Command, ctx: CtlContext): void {
   const ipam = program.command('ipam').description('IP address management.');
   addConfigFlag(ipam.command('show').description('Show details of a Calico configuration, IP address, IP pool, or block.')
@@ -331,6 +376,11 @@ export function registerIpamCommand(program: Command, ctx: CtlContext): void {
     .option('--from-report <report>', 'Release all leaked addresses from the report (repeatable: only what is leaked in all reports).', (v: string, prev: string[] = []) => [...prev, v])
     .option('--force', 'Force release of leaked addresses even if the data store is not locked or the report is from another calicoctl version.'))
     .action((opts: { ip?: string; fromReport?: string[]; force?: boolean }) => release(ctx, opts));
+  addConfigFlag(ipam.command('split').description('Split an IP pool into the specified number of smaller IP pools.')
+    .argument('<NUMBER>', 'Number of pools to split into (a power of two).')
+    .option('--cidr <CIDR>', 'CIDR of the IP pool to split.')
+    .option('--name <POOL>', 'Name of the IP pool to split.'))
+    .action((number: string, opts: { cidr?: string; name?: string }) => split(ctx, number, opts));
   addConfigFlag(ipam.command('configure').description('Configure IPAM.')
     .option('--strictaffinity <bool>', 'Set StrictAffinity to true/false (no borrowing from other nodes\' blocks when true).')
     .option('--max-blocks-per-host <n>', 'Set the maximum number of blocks a host may claim (0 = unlimited).'))
