@@ -1,5 +1,10 @@
 import type { Resource } from '../api/types.js';
 import type { ValidationIssue } from '../lib/errors.js';
+import {
+  policyNameIsFormatted,
+  tierFromPolicyName as apiTierFromPolicyName,
+  validateTieredPolicyName,
+} from '../api/kinds/policy/tiered-name.js';
 
 /**
  * Tiered policy naming, as libcalico-go's `names` package does it in v3.31.
@@ -16,27 +21,18 @@ export const TIER_LABEL = 'projectcalico.org/tier';
 /** The projectcalico.org/v3 kinds whose names follow the tier rules. */
 const TIERED_KINDS = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
 
-const FORMATTED_PREFIXES: readonly [string, string][] = [
-  ['knp.default.', 'default'],
-  ['kanp.adminnetworkpolicy.', 'adminnetworkpolicy'],
-  ['kbanp.baselineadminnetworkpolicy.', 'baselineadminnetworkpolicy'],
-  ['ossg.', 'default'],
-];
-
 export function isTieredKind(apiVersion: string, kind: string): boolean {
   return apiVersion === 'projectcalico.org/v3' && TIERED_KINDS.has(kind);
 }
 
+/** The tier a formatted name (`knp.default.` ...) fixes, else undefined. */
 function formattedPrefixTier(name: string): string | undefined {
-  return FORMATTED_PREFIXES.find(([p]) => name.startsWith(p))?.[1];
+  return policyNameIsFormatted(name) ? apiTierFromPolicyName(name) : undefined;
 }
 
 /** The tier a policy name implies (libcalico-go TierFromPolicyName). */
 export function tierFromPolicyName(name: string): string {
-  const fixed = formattedPrefixTier(name);
-  if (fixed !== undefined) return fixed;
-  const dot = name.indexOf('.');
-  return dot < 0 ? DEFAULT_TIER : name.slice(0, dot);
+  return apiTierFromPolicyName(name) ?? DEFAULT_TIER;
 }
 
 /** The tier named in a policy's spec, or `default` (names.TierOrDefault). */
@@ -50,10 +46,7 @@ export function specTier(r: Resource): string {
  * returns the issue to report, or undefined when the name is fine.
  */
 export function tieredNameIssue(name: string, tier: string): ValidationIssue | undefined {
-  if (name === '' || formattedPrefixTier(name) !== undefined) return undefined;
-  const dot = name.indexOf('.');
-  if (dot < 0 && tier === DEFAULT_TIER) return undefined;
-  if (dot >= 0 && name.startsWith(`${tier}.`)) return undefined;
+  if (name === '' || validateTieredPolicyName(name, tier) === undefined) return undefined;
   return {
     path: 'metadata.name',
     value: name,
