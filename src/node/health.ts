@@ -93,7 +93,8 @@ export function serveHealth(agg: HealthAggregator, host: string, port: number): 
 export function listen(server: Server, host: string, port: number): Promise<HealthServer> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host === '' ? undefined : host, () => {
+    // Felix (Go) binds "localhost" to 127.0.0.1; Node may pick ::1 first, which probes of 127.0.0.1 would miss.
+    server.listen(port, host === '' ? undefined : host === 'localhost' ? '127.0.0.1' : host, () => {
       server.off('error', reject);
       const addr = server.address() as AddressInfo;
       resolve({

@@ -55,3 +55,22 @@ test('stop keeps going past failures and reports them', async () => {
   await assert.rejects(lc.stop(), /b stop failed/);
   assert.deepEqual(log, ['start a', 'start b', 'start c', 'stop c', 'stop a']);
 });
+
+test('stop during start stops the starting component and starts nothing more', async () => {
+  const log: string[] = [];
+  let release: () => void = () => undefined;
+  const lc = new Lifecycle()
+    .register(comp(log, 'a'))
+    .register({
+      name: 'slow',
+      start: () => new Promise<void>((r) => { release = r; log.push('start slow (waiting)'); }),
+      stop: () => { log.push('stop slow'); release(); },
+    })
+    .register(comp(log, 'c'));
+  const starting = lc.start();
+  await new Promise((r) => setTimeout(r, 10));
+  await lc.stop();
+  await starting;
+  assert.deepEqual(log, ['start a', 'start slow (waiting)', 'stop slow', 'stop a']);
+  assert.deepEqual(lc.running(), []);
+});

@@ -5,7 +5,9 @@
  * CALICO_ERR_CONFIG; `start` starts components in registration order
  * (which is a dependency order) and, if one fails, stops the started ones in
  * reverse before rethrowing; `stop` stops in reverse start order and keeps
- * going past failures, reporting them together.
+ * going past failures, reporting them together. A stop during start (e.g.
+ * SIGTERM while the syncer still waits for the datastore) also stops the
+ * component that is starting, and no further component starts.
  */
 import { CalicoError } from '../lib/errors.js';
 
@@ -20,6 +22,9 @@ export class Lifecycle {
   private readonly components: Component[] = [];
   private readonly started: Component[] = [];
   private stopping: Promise<void> | undefined;
+  private current: Component | undefined;
+  private currentStopped = false;
+  private aborted = false;
 
   constructor(private readonly onEvent: (event: 'starting' | 'started' | 'stopping' | 'stopped', name: string) => void = () => undefined) {}
 
@@ -45,14 +50,26 @@ export class Lifecycle {
     return this.started.map((c) => c.name);
   }
 
+  /** Starts every component in order; resolves early (without error) if stop() is called meanwhile. */
   async start(): Promise<void> {
+    this.aborted = false;
     for (const c of this.components) {
+      if (this.aborted) return;
       this.onEvent('starting', c.name);
+      this.current = c;
+      this.currentStopped = false;
       try {
         await c.start();
       } catch (e) {
+        this.current = undefined;
+        if (this.aborted) return;
         await this.stop().catch(() => undefined);
         throw e;
+      }
+      this.current = undefined;
+      if (this.aborted) {
+        if (!this.currentStopped) await c.stop?.();
+        return;
       }
       this.started.push(c);
       this.onEvent('started', c.name);
@@ -67,6 +84,17 @@ export class Lifecycle {
 
   private async stopAll(): Promise<void> {
     const errors: unknown[] = [];
+    this.aborted = true;
+    const starting = this.current;
+    if (starting !== undefined && !this.currentStopped) {
+      this.currentStopped = true;
+      this.onEvent('stopping', starting.name);
+      try {
+        await starting.stop?.();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
     while (this.started.length > 0) {
       const c = this.started.pop()!;
       this.onEvent('stopping', c.name);

@@ -66,11 +66,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const onSignal = (): void => shutdown(0);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  try {
-    await agent.start();
-  } catch (e) {
-    process.stderr.write(`calico-node: failed to start: ${message(e)}\n`);
+  // A signal during start (e.g. while waiting for the datastore) stops the agent at once.
+  const started = agent.start().then(() => null, (e: unknown) => e);
+  const first = await Promise.race([started, exited.then((code) => ({ code }))]);
+  if (first !== null && !(typeof first === 'object' && 'code' in first)) {
+    process.stderr.write(`calico-node: failed to start: ${message(first)}\n`);
     stopping = true;
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     return 1;
   }
   const code = await exited;
