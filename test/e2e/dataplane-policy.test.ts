@@ -1,0 +1,330 @@
+/**
+ * End-to-end: the nftables and iptables policy dataplanes on real packets.
+ *
+ * Topology (all namespaces per-run prefixed, removed in after()):
+ *   node  -- the host; the dataplane runs here (`netns` option)
+ *   a, b  -- pods of namespace ns1 (10.65.0.1, 10.65.0.2), c -- pod of ns2 (10.65.1.3),
+ *            each a veth `cali<x>` in node <-> eth0 in the pod, routed Calico style
+ *            (pod default route via 169.254.1.1, proxy ARP on the host side)
+ *   ext   -- an outside machine on node's eth1 (10.99.0.1 <-> 10.99.0.2): a host endpoint
+ * Every namespace runs a small probe agent (TCP/UDP servers and a client).
+ * The model is produced by the real CalcGraph from resources. Both drivers run
+ * against the same namespaces, one after the other: the second start also
+ * proves the switch-over removes the first driver's state.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { CalcGraph } from '../../dist/calc/calc-graph.js';
+import * as fx from '../../dist/calc/fixtures.js';
+import type { CalcUpdate } from '../../dist/calc/updates.js';
+import { createIntDataplane, type IntDataplane } from '../../dist/dataplane/int-dataplane.js';
+import { exec, execChecked } from '../../dist/lib/exec.js';
+import { NetnsScope, canUseNetns } from '../support/netns.js';
+
+const AGENT = `
+const net = require('node:net'); const dgram = require('node:dgram'); const rl = require('node:readline');
+const [tcpPorts, udpPorts] = process.argv.slice(1).map((s) => s ? s.split(',').map(Number) : []);
+for (const p of tcpPorts) net.createServer((s) => { s.write('hello ' + p + '\\n'); s.on('data', (d) => s.write(d)); s.on('error', () => {}); }).listen(p, '0.0.0.0');
+for (const p of udpPorts) { const u = dgram.createSocket('udp4'); u.on('message', (m, r) => u.send('pong', r.port, r.address)); u.bind(p, '0.0.0.0'); }
+const held = new Map();
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+rl.createInterface({ input: process.stdin }).on('line', (line) => {
+  const c = JSON.parse(line); const t = c.timeoutMs || 700;
+  if (c.op === 'tcp' || c.op === 'hold') {
+    const s = net.connect({ host: c.host, port: c.port }); let done = false;
+    const fin = (ok) => { if (done) return; done = true; clearTimeout(tm); if (c.op === 'hold' && ok) held.set(c.id, s); else s.destroy(); out({ id: c.id, ok }); };
+    const tm = setTimeout(() => fin(false), t);
+    s.once('data', (d) => fin(String(d).startsWith('hello'))); s.on('error', () => fin(false));
+  } else if (c.op === 'send') {
+    const s = held.get(c.handle); if (!s) { out({ id: c.id, ok: false }); return; }
+    let done = false; const fin = (ok) => { if (done) return; done = true; clearTimeout(tm); s.removeListener('data', on); out({ id: c.id, ok }); };
+    const on = (d) => { if (String(d).includes('ping')) fin(true); }; const tm = setTimeout(() => fin(false), t);
+    s.on('data', on); s.write('ping');
+  } else if (c.op === 'udp') {
+    const u = dgram.createSocket('udp4'); let done = false;
+    const fin = (ok) => { if (done) return; done = true; clearTimeout(tm); u.close(); out({ id: c.id, ok }); };
+    const tm = setTimeout(() => fin(false), t);
+    u.on('message', (m) => fin(String(m) === 'pong')); u.on('error', () => fin(false)); u.send('ping', c.port, c.host);
+  }
+});
+setTimeout(() => out({ ready: true }), 200);
+`;
+
+class Agent {
+  private seq = 0;
+  private readonly waiting = new Map<number, (ok: boolean) => void>();
+  readonly ready: Promise<void>;
+  constructor(readonly proc: ChildProcessByStdio<Writable, Readable, null>) {
+    let onReady: () => void = () => {};
+    this.ready = new Promise((res) => { onReady = res; });
+    createInterface({ input: proc.stdout }).on('line', (l) => {
+      const m = JSON.parse(l) as { ready?: boolean; id?: number; ok?: boolean };
+      if (m.ready) { onReady(); return; }
+      this.waiting.get(m.id!)?.(m.ok === true);
+      this.waiting.delete(m.id!);
+    });
+  }
+  private cmd(c: Record<string, unknown>): Promise<boolean> {
+    const id = ++this.seq;
+    return new Promise((res) => {
+      this.waiting.set(id, res);
+      this.proc.stdin.write(`${JSON.stringify({ ...c, id })}\n`);
+    });
+  }
+  tcp(host: string, port: number): Promise<boolean> { return this.cmd({ op: 'tcp', host, port }); }
+  udp(host: string, port: number): Promise<boolean> { return this.cmd({ op: 'udp', host, port }); }
+  /** Opens a connection kept open; resolves to a handle (0 when it failed). */
+  async hold(host: string, port: number): Promise<number> {
+    const id = this.seq + 1;
+    return (await this.cmd({ op: 'hold', host, port })) ? id : 0;
+  }
+  send(handle: number): Promise<boolean> { return this.cmd({ op: 'send', handle }); }
+}
+
+const IP = { a: '10.65.0.1', b: '10.65.0.2', c: '10.65.1.3', node: '10.99.0.1', ext: '10.99.0.2' };
+const TCP_PORTS = [22, 8080, 9090];
+const UDP_PORTS = [5353];
+
+const skip = !(await canUseNetns());
+
+describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeout: 600_000 }, () => {
+  const scope = new NetnsScope('dp');
+  const ns: Record<string, string> = {};
+  const agents: Record<string, Agent> = {};
+
+  before(async () => {
+    for (const n of ['node', 'a', 'b', 'c', 'ext']) ns[n] = await scope.netns(n);
+    const node = ns['node']!;
+    for (const p of ['a', 'b', 'c'] as const) {
+      const host = `cali${p}`;
+      await execChecked('ip', ['link', 'add', host, 'netns', node, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns[p]!]);
+      await execChecked('ip', ['-n', node, 'link', 'set', host, 'up']);
+      await execChecked('ip', ['-n', ns[p]!, 'addr', 'add', `${IP[p]}/32`, 'dev', 'eth0']);
+      await execChecked('ip', ['-n', ns[p]!, 'link', 'set', 'eth0', 'up']);
+      await execChecked('ip', ['-n', ns[p]!, 'route', 'add', '169.254.1.1', 'dev', 'eth0', 'scope', 'link']);
+      await execChecked('ip', ['-n', ns[p]!, 'route', 'add', 'default', 'via', '169.254.1.1', 'dev', 'eth0']);
+      await execChecked('ip', ['-n', node, 'route', 'add', `${IP[p]}/32`, 'dev', host]);
+      await execChecked('ip', ['netns', 'exec', node, 'sysctl', '-q', '-w', `net.ipv4.conf.${host}.proxy_arp=1`]);
+      await execChecked('ip', ['netns', 'exec', node, 'sysctl', '-q', '-w', `net.ipv4.neigh.${host}.proxy_delay=0`]);
+    }
+    await execChecked('ip', ['link', 'add', 'eth1', 'netns', node, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns['ext']!]);
+    await execChecked('ip', ['-n', node, 'addr', 'add', `${IP.node}/24`, 'dev', 'eth1']);
+    await execChecked('ip', ['-n', node, 'link', 'set', 'eth1', 'up']);
+    await execChecked('ip', ['-n', ns['ext']!, 'addr', 'add', `${IP.ext}/24`, 'dev', 'eth0']);
+    await execChecked('ip', ['-n', ns['ext']!, 'link', 'set', 'eth0', 'up']);
+    // ext is the node's upstream router; proxy ARP for 169.254.1.1 needs the node to have a route for it.
+    await execChecked('ip', ['-n', node, 'route', 'add', 'default', 'via', IP.ext]);
+    // Objects of another owner: they must survive everything below.
+    await execChecked('ip', ['netns', 'exec', node, 'nft', 'add table ip foreign; add chain ip foreign c; add rule ip foreign c counter accept']);
+    for (const n of ['node', 'a', 'b', 'c', 'ext']) {
+      const proc = spawn('ip', ['netns', 'exec', ns[n]!, process.execPath, '-e', AGENT, TCP_PORTS.join(','), UDP_PORTS.join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
+      scope.track(proc.pid);
+      agents[n] = new Agent(proc);
+    }
+    await Promise.all(Object.values(agents).map((a) => a.ready));
+  });
+
+  after(async () => {
+    for (const a of Object.values(agents)) a.proc.stdin.end();
+    await scope.cleanup();
+  });
+
+  for (const driver of ['nftables', 'iptables'] as const) {
+    describe(driver, () => {
+      let dp: IntDataplane;
+      let graph: CalcGraph;
+      const feed = async (...updates: CalcUpdate[]): Promise<void> => {
+        graph.onUpdates(updates);
+        dp.onMessages(graph.flush());
+        await dp.apply();
+      };
+      const node = (): string => ns['node']!;
+      const a = (): Agent => agents['a']!;
+
+      before(async () => {
+        graph = new CalcGraph({ hostname: 'node1' });
+        dp = createIntDataplane({ driver, hostname: 'node1', netns: node(), natOutgoingPools: [{ cidr: '10.65.0.0/16', natOutgoing: true }] });
+        graph.onUpdates([
+          fx.felixConfig('default', {
+            defaultEndpointToHostAction: 'Accept',
+            failsafeInboundHostPorts: [{ protocol: 'TCP', port: 22 }],
+            failsafeOutboundHostPorts: [{ protocol: 'UDP', port: 53 }],
+          }),
+          fx.namespaceProfile('ns1', { team: 'a' }),
+          fx.namespaceProfile('ns2', { team: 'b' }),
+          fx.wep('ns1', 'a', { ipNetworks: [`${IP.a}/32`] }, { app: 'a' }),
+          fx.wep('ns1', 'b', { ipNetworks: [`${IP.b}/32`], ports: [{ name: 'http', protocol: 'TCP', port: 8080 }] }, { app: 'b' }),
+          fx.wep('ns2', 'c', { ipNetworks: [`${IP.c}/32`] }, { app: 'c' }),
+        ]);
+        dp.onMessages(graph.flush());
+        await dp.apply();
+      });
+
+      after(async () => {
+        await dp?.stop();
+      });
+
+      it('starts from a clean switch-over: the other driver\'s state is gone, foreign tables kept', async () => {
+        const tables = (await exec('ip', ['netns', 'exec', node(), 'nft', 'list', 'tables'])).stdout;
+        assert.match(tables, /table ip foreign/);
+        const save = (await exec('ip', ['netns', 'exec', node(), 'iptables-save'])).stdout
+          + (await exec('ip', ['netns', 'exec', node(), 'iptables-legacy-save'])).stdout;
+        if (driver === 'nftables') {
+          assert.match(tables, /table ip calico/);
+          assert.doesNotMatch(save, /cali-/);
+        } else {
+          assert.doesNotMatch(tables, /table ip6? calico/);
+          assert.match(save, /cali-FORWARD/);
+        }
+      });
+
+      it('profiles allow everything when no policy applies (TCP and UDP)', async () => {
+        assert.equal(await a().tcp(IP.b, 8080), true);
+        assert.equal(await a().udp(IP.b, 5353), true);
+        assert.equal(await agents['c']!.tcp(IP.a, 9090), true);
+      });
+
+      it('ingress policy with a named port and a namespace selector', async () => {
+        await feed(fx.np('ns1', 'b-ingress', {
+          selector: "app == 'b'",
+          types: ['Ingress'],
+          ingress: [
+            { action: 'Allow', protocol: 'TCP', source: { selector: "app == 'a'" }, destination: { ports: ['http'] } },
+            { action: 'Allow', protocol: 'UDP', source: { namespaceSelector: "team == 'b'" }, destination: { ports: [5353] } },
+          ],
+        }));
+        assert.equal(await a().tcp(IP.b, 8080), true, 'a -> b:http allowed');
+        assert.equal(await a().tcp(IP.b, 9090), false, 'a -> b:9090 not allowed');
+        assert.equal(await a().udp(IP.b, 5353), false, 'a is not in a team=b namespace');
+        assert.equal(await agents['c']!.udp(IP.b, 5353), true, 'c is in ns2 (team=b)');
+        assert.equal(await agents['c']!.tcp(IP.b, 8080), false, 'c is not app=a');
+      });
+
+      it('egress policy with nets and notNets', async () => {
+        await feed(fx.np('ns1', 'a-egress', {
+          selector: "app == 'a'",
+          types: ['Egress'],
+          egress: [
+            { action: 'Deny', protocol: 'TCP', destination: { nets: ['10.65.0.0/24'], notNets: ['10.65.0.2/32'], ports: [9090] } },
+            { action: 'Allow', destination: { notNets: ['10.65.1.0/24'] } },
+          ],
+        }));
+        assert.equal(await a().tcp(IP.b, 8080), true, 'b is outside 10.65.1.0/24');
+        assert.equal(await a().tcp(IP.c, 8080), false, 'c is in the notNets of the only Allow');
+        assert.equal(await a().udp(IP.c, 5353), false);
+      });
+
+      it('tiers: Pass goes to the next tier, Deny before Allow by order', async () => {
+        await feed(
+          fx.tier('security', { order: 100 }),
+          fx.gnp('security.pass-a', { tier: 'security', order: 10, selector: "app == 'b'", types: ['Ingress'], ingress: [{ action: 'Pass', source: { selector: "app == 'a'" } }] }),
+          fx.gnp('security.deny-c', { tier: 'security', order: 20, selector: "app == 'b'", types: ['Ingress'], ingress: [{ action: 'Deny', protocol: 'UDP', source: { selector: "app == 'c'" } }] }),
+          fx.gnp('security.allow-c', { tier: 'security', order: 30, selector: "app == 'b'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'UDP', source: { selector: "app == 'c'" } }] }),
+        );
+        assert.equal(await a().tcp(IP.b, 8080), true, 'passed to the default tier, which allows http');
+        assert.equal(await a().tcp(IP.b, 9090), false, 'passed, then the default tier ends in deny');
+        assert.equal(await agents['c']!.udp(IP.b, 5353), false, 'deny (order 20) before allow (order 30)');
+        await feed(fx.gnp('security.deny-c', { tier: 'security', order: 40, selector: "app == 'b'", types: ['Ingress'], ingress: [{ action: 'Deny', protocol: 'UDP', source: { selector: "app == 'c'" } }] }));
+        assert.equal(await agents['c']!.udp(IP.b, 5353), true, 'allow now comes first');
+        assert.equal(await agents['c']!.tcp(IP.b, 8080), false, 'nothing in security decides: end-of-tier deny');
+      });
+
+      it('Log continues to the next rule, and the rule is in the kernel with Calico\'s prefix', async () => {
+        await feed(fx.np('ns1', 'b-ingress', {
+          selector: "app == 'b'",
+          types: ['Ingress'],
+          ingress: [
+            { action: 'Log', protocol: 'TCP' },
+            { action: 'Allow', protocol: 'TCP', source: { selector: "app == 'a'" }, destination: { ports: ['http'] } },
+            { action: 'Allow', protocol: 'UDP', source: { namespaceSelector: "team == 'b'" }, destination: { ports: [5353] } },
+          ],
+        }));
+        assert.equal(await a().tcp(IP.b, 8080), true);
+        const dump = driver === 'nftables'
+          ? (await exec('ip', ['netns', 'exec', node(), 'nft', 'list', 'table', 'ip', 'calico'])).stdout
+          : (await exec('ip', ['netns', 'exec', node(), 'iptables-save'])).stdout + (await exec('ip', ['netns', 'exec', node(), 'iptables-legacy-save'])).stdout;
+        assert.match(dump, /calico-packet/);
+      });
+
+      it('a policy change applies to new connections; an established allowed one keeps working', async () => {
+        const h = await a().hold(IP.b, 8080);
+        assert.ok(h > 0, 'connection opened while allowed');
+        await feed(fx.np('ns1', 'b-ingress', { selector: "app == 'b'", types: ['Ingress'], ingress: [{ action: 'Deny' }] }));
+        assert.equal(await a().tcp(IP.b, 8080), false, 'new connection denied');
+        assert.equal(await a().send(h), true, 'established connection still works');
+      });
+
+      it('host endpoint: failsafe port open, other ports denied until a policy allows them', async () => {
+        const ext = agents['ext']!;
+        assert.equal(await ext.tcp(IP.node, 8080), true, 'no host endpoint yet');
+        await feed(fx.hep('node1-eth1', { node: 'node1', interfaceName: 'eth1', expectedIPs: [IP.node] }, { role: 'edge' }));
+        assert.equal(await ext.tcp(IP.node, 22), true, 'failsafe inbound tcp:22');
+        assert.equal(await ext.tcp(IP.node, 8080), false, 'host endpoint without policy: deny');
+        await feed(fx.gnp('default.edge', { selector: "role == 'edge'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [8080] } }] }));
+        assert.equal(await ext.tcp(IP.node, 8080), true, 'allowed by host endpoint policy');
+        assert.equal(await ext.tcp(IP.node, 9090), false);
+      });
+
+      it('tampering (a rule and a set element deleted by hand) is repaired at resync', async () => {
+        await feed(fx.np('ns1', 'b-ingress', {
+          selector: "app == 'b'", types: ['Ingress'],
+          ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'a'" }, destination: { ports: ['http'] } }],
+        }));
+        assert.equal(await a().tcp(IP.b, 8080), true);
+        const run = (cmd: string, ...args: string[]) => exec('ip', ['netns', 'exec', node(), cmd, ...args]);
+        if (driver === 'nftables') {
+          const j = JSON.parse((await run('nft', '-j', '-a', 'list', 'table', 'ip', 'calico')).stdout) as { nftables: Record<string, Record<string, unknown>>[] };
+          const sel = j.nftables.map((o) => o['set']).find((s) => s && String(s['name']).startsWith('cali40s_') && JSON.stringify(s['elem'] ?? []).includes(IP.a));
+          assert.ok(sel, 'selector set with a\'s address');
+          await execChecked('ip', ['netns', 'exec', node(), 'nft', `delete element ip calico ${String(sel['name'])} { ${IP.a} }`]);
+          const r = j.nftables.map((o) => o['rule']).find((x) => x && x['chain'] === 'cali-FORWARD' && JSON.stringify(x['expr']).includes('"established"'));
+          assert.ok(r);
+          await execChecked('ip', ['netns', 'exec', node(), 'nft', `delete rule ip calico cali-FORWARD handle ${String(r['handle'])}`]);
+        } else {
+          const save = (await run('ipset', 'list', '-n')).stdout.split('\n').filter((n) => n.startsWith('cali40s:'));
+          let deleted = false;
+          for (const name of save) {
+            if ((await run('ipset', 'test', name, IP.a)).code === 0) { await run('ipset', 'del', name, IP.a); deleted = true; }
+          }
+          assert.ok(deleted, 'selector set with a\'s address');
+          const tool = (await run('iptables-legacy-save')).stdout.includes('cali-FORWARD') ? 'iptables-legacy' : 'iptables-nft';
+          const lines = (await run(`${tool}-save`, '-t', 'filter')).stdout.split('\n');
+          const est = lines.find((l) => l.startsWith('-A cali-FORWARD') && l.includes('RELATED,ESTABLISHED'));
+          assert.ok(est);
+          const d = await run(tool, ...['-t', 'filter', '-D', ...splitArgs(est.slice(3))]);
+          assert.equal(d.code, 0, d.stderr);
+        }
+        assert.equal(await a().tcp(IP.b, 8080), false, 'the hand-made damage is visible');
+        const r = await dp.resync();
+        assert.ok(r.commands > 0 && r.readKernel);
+        assert.equal(await a().tcp(IP.b, 8080), true, 'repaired');
+        const again = await dp.resync();
+        assert.equal(again.commands, 0, 'nothing left to repair');
+        assert.match((await exec('ip', ['netns', 'exec', node(), 'nft', 'list', 'tables'])).stdout, /table ip foreign/);
+      });
+
+      it('removing everything leaves only the fixed chains; a change sends only the delta', async () => {
+        await feed(fx.delNp('ns1', 'b-ingress'), fx.delNp('ns1', 'a-egress'), fx.delGnp('security.pass-a'), fx.delGnp('security.deny-c'), fx.delGnp('security.allow-c'), fx.delGnp('default.edge'));
+        graph.onUpdates([fx.delWep('ns2', 'c')]);
+        dp.onMessages(graph.flush());
+        const st = await dp.apply();
+        assert.equal(st.readKernel, false, 'no re-read between resyncs');
+        assert.ok(st.commands > 0 && st.commands < 60, `small delta (${st.commands})`);
+        assert.equal(await a().tcp(IP.c, 8080), false, 'c is now an unknown cali interface: dropped');
+        assert.equal(await a().tcp(IP.b, 9090), true);
+      });
+    });
+  }
+});
+
+/** Splits an iptables-save rule into arguments (quoted comments stay one argument). */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) out.push(m[1] ?? m[2]!);
+  return out;
+}
