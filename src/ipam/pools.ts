@@ -28,7 +28,7 @@ export function poolInfoOf(r: PoolResource): PoolInfo | null {
     name: r.metadata.name,
     cidr,
     cidrText: s.cidr!,
-    blockSize: s.blockSize ?? (cidr.version === 4 ? 26 : 122),
+    blockSize: s.blockSize || (cidr.version === 4 ? 26 : 122),
     nodeSelector: s.nodeSelector === undefined || s.nodeSelector === '' ? 'all()' : s.nodeSelector,
     disabled: s.disabled ?? false,
     allowedUses: s.allowedUses && s.allowedUses.length ? s.allowedUses : ['Workload', 'Tunnel'],
