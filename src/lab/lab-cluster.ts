@@ -71,6 +71,17 @@ export function namespaceResource(ns: TopologyNamespace): Resource {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.name, labels: { ...ns.labels, 'kubernetes.io/metadata.name': ns.name } }, spec: {} };
 }
 
+/**
+ * The ServiceAccount `name` in `namespace`, created if missing: Kubernetes
+ * gives every namespace a `default` one, and a pod's own must exist; the
+ * controllers turn each into the Profile ksa.<ns>.<name> its endpoints use.
+ */
+export async function ensureServiceAccount(client: ResourceClient, namespace: string, name: string): Promise<void> {
+  const existing = await client.list('ServiceAccount', { namespace, name });
+  if (existing.items.length > 0) return;
+  await client.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
+}
+
 /** A v1 Pod with the parts Calico reads: labels, node, service account, container ports. */
 export function podResource(p: TopologyPod): Resource {
   return {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ResourceClient } from '../datastore/resource-client.js';
 import { isCalicoError } from '../lib/errors.js';
-import { podResource } from './lab-cluster.js';
+import { ensureServiceAccount, podResource } from './lab-cluster.js';
 import { podNetns, saveState, type LabPod, type LabState } from './lab-state.js';
 import { cniAdd, cniDel, startPodServer, stopPodServer } from './pod-plumbing.js';
 import type { TopologyPod } from './topology.js';
@@ -16,6 +16,7 @@ import { createNetns, deleteNetns } from './underlay.js';
 export async function addPod(state: LabState, client: ResourceClient, pod: TopologyPod, stored = false): Promise<LabPod> {
   const node = state.nodes.find((n) => n.name === pod.node);
   if (!node) throw new Error(`pod ${pod.namespace}/${pod.name}: no node ${pod.node} in this lab`);
+  await ensureServiceAccount(client, pod.namespace, pod.serviceAccountName ?? 'default');
   if (!stored) await client.apply(podResource(pod));
   const lp: LabPod = {
     namespace: pod.namespace, name: pod.name, node: pod.node,

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Datastore } from '../datastore/datastore.js';
 import { ResourceClient } from '../datastore/resource-client.js';
 import { CalicoError } from '../lib/errors.js';
-import { namespaceResource, openLabDatastore, seedCluster, startAgent, writeCalicoctlConfig } from './lab-cluster.js';
+import { ensureServiceAccount, namespaceResource, openLabDatastore, seedCluster, startAgent, writeCalicoctlConfig } from './lab-cluster.js';
 import { teardownLab } from './lab-down.js';
 import { addPod, mapLimit } from './lab-pods.js';
 import {
@@ -88,6 +88,7 @@ export async function upLab(opts: UpOptions): Promise<LabState> {
     for (const ns of opts.topology.namespaces) {
       step(`namespace ${ns.name}`);
       await client.apply(namespaceResource(ns));
+      await ensureServiceAccount(client, ns.name, 'default');
     }
     await mapLimit(opts.topology.pods, 3, async (p) => {
       step(`pod ${p.namespace}/${p.name} on ${p.node}: CNI ADD`);

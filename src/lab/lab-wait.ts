@@ -6,7 +6,7 @@
  * (waitForConvergence). Without the first step a label change would count as
  * programmed before the controller had even copied it.
  */
-import { namespaceToProfile } from '../api/k8s/index.js';
+import { namespaceToProfile, serviceAccountToProfile } from '../api/k8s/index.js';
 import { endpointLabelsForPod, jsonEqual } from '../controllers/index.js';
 import type { Datastore } from '../datastore/datastore.js';
 import { CalicoError } from '../lib/errors.js';
@@ -20,6 +20,12 @@ interface WepValue extends Meta { spec?: { pod?: string; orchestrator?: string }
 export async function controllersLag(ds: Datastore): Promise<string | undefined> {
   for (const e of (await ds.list({ kind: 'Namespace' })).items) {
     const want = namespaceToProfile(e.value as object);
+    const have = await ds.get({ kind: 'Profile', name: want.metadata.name });
+    const haveLabels = (have?.value as { spec?: { labelsToApply?: unknown } } | undefined)?.spec?.labelsToApply;
+    if (!have || !jsonEqual(haveLabels ?? {}, want.spec.labelsToApply ?? {})) return `Profile ${want.metadata.name}`;
+  }
+  for (const e of (await ds.list({ kind: 'ServiceAccount' })).items) {
+    const want = serviceAccountToProfile(e.value as object);
     const have = await ds.get({ kind: 'Profile', name: want.metadata.name });
     const haveLabels = (have?.value as { spec?: { labelsToApply?: unknown } } | undefined)?.spec?.labelsToApply;
     if (!have || !jsonEqual(haveLabels ?? {}, want.spec.labelsToApply ?? {})) return `Profile ${want.metadata.name}`;
