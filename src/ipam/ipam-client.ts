@@ -115,7 +115,11 @@ export class IpamClient {
     return ipsByHandle(this.ds, handleId);
   }
 
-  /** Releases all of the host's block affinities; returns the block CIDRs released. */
+  /**
+   * Releases all of the host's block affinities; returns the block CIDRs
+   * released. With `mustBeEmpty`, blocks in use keep theirs and the call
+   * ends with CALICO_ERR_IPAM naming them.
+   */
   async releaseHostAffinities(hostname: string, mustBeEmpty = false): Promise<string[]> {
     return releaseHostAffinities(this.ds, hostname, mustBeEmpty);
   }

@@ -174,8 +174,8 @@ export async function releaseEmptyBlocks(ds: Datastore, host?: string): Promise<
 /**
  * Releases all of `host`'s block affinities (libcalico-go
  * ReleaseHostAffinities): empty blocks are deleted; blocks in use become
- * unaffine unless `mustBeEmpty`, in which case they are kept. Returns the
- * CIDRs whose affinity was released.
+ * unaffine, or, with `mustBeEmpty`, keep their affinity and are named in a
+ * CALICO_ERR_IPAM once the others are done. Returns the CIDRs released.
  */
 export async function releaseHostAffinities(ds: Datastore, host: string, mustBeEmpty: boolean): Promise<string[]> {
   return releaseAffinities(ds, host, await listAffineBlocks(ds, host), mustBeEmpty);
