@@ -5,7 +5,9 @@
  * applied revision advancing; health and metrics endpoints are scraped; bad
  * configuration leaves the programmed dataplane alone; SIGKILL during a large
  * apply followed by a restart converges while an established allowed
- * connection stays up. Needs root (skips otherwise).
+ * connection stays up; SIGTERM stops cleanly; restarting on the other
+ * dataplane removes the first one's state. Runs for nftables and iptables.
+ * Needs root (skips otherwise).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -243,5 +245,25 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`calico-node
     assert.equal(await agent!.exited, 0);
     assert.equal(await canConnect(8080), true);
     assert.equal(await canConnect(9090), false);
+  });
+
+  test('restarting on the other dataplane converges and removes this one\'s state', async () => {
+    const other = dataplane === 'nftables' ? 'iptables' : 'nftables';
+    const w = await ds.create({ kind: 'GlobalNetworkSet', name: 'switch-marker' }, validateResource({ apiVersion: API, kind: 'GlobalNetworkSet', metadata: { name: 'switch-marker' }, spec: { nets: ['10.99.0.0/16'] } }));
+    agent = startAgent({ CALICO_DATAPLANE: other });
+    await converge(w.revision, 60_000);
+    assert.equal((await readStatusReport(ds, NODE))!.dataplane, other);
+    assert.equal(await canConnect(8080), true);
+    assert.equal(await canConnect(9090), false);
+    const nftTables = (await exec('ip', ['netns', 'exec', host, 'nft', 'list', 'tables'])).stdout;
+    // Whichever iptables backend the driver picked (iptablesBackend Auto): look at both.
+    const iptSave = (await exec('ip', ['netns', 'exec', host, 'iptables-legacy-save'])).stdout + (await exec('ip', ['netns', 'exec', host, 'iptables-nft-save'])).stdout;
+    if (other === 'iptables') {
+      assert.doesNotMatch(nftTables, /table (ip|ip6|inet) calico\b/, 'nftables state removed');
+      assert.match(iptSave, /^:cali-/m, 'iptables chains programmed');
+    } else {
+      assert.match(nftTables, /table (ip|ip6|inet) calico\b/);
+      assert.doesNotMatch(iptSave, /^:cali-/m, 'iptables state removed');
+    }
   });
 });
