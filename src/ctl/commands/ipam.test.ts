@@ -123,3 +123,17 @@ test('ipam split replaces a pool by 2^n pools with the same settings (datastore 
   const pools = (await ds.list<{ spec: Record<string, unknown> }>({ kind: 'IPPool' })).items;
   assert.deepEqual(pools.map((p) => [p.key.name, p.value.spec['cidr'], p.value.spec['natOutgoing']]), [['split-big-0', '10.0.0.0/25', true], ['split-big-1', '10.0.0.128/25', true]]);
 });
+
+test('ipam show --show-borrowed lists addresses another node borrowed', async () => {
+  const ds = new MemoryDatastore();
+  await ds.create({ kind: 'IPPool', name: 'tiny' }, { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'tiny' }, spec: { cidr: '10.9.0.0/30', blockSize: 30 } });
+  const ipam = new IpamClient(ds);
+  await ipam.autoAssign({ num4: 1, hostname: 'a', attrs: { node: 'a', namespace: 'ns', pod: 'pa' } });
+  const b = (await ipam.autoAssign({ num4: 1, hostname: 'b', attrs: { node: 'b', namespace: 'ns', pod: 'pb' } })).ipv4[0]!.ip;
+  await ipam.autoAssign({ num4: 1, hostname: 'b', attrs: { node: 'b', type: 'vxlanTunnelAddress' } });
+  const out = (await run(ds, 'ipam', 'show', '--show-borrowed')).out.trim().split('\n');
+  assert.match(out[0]!, /^IP\s+BORROWING-NODE\s+BLOCK\s+BLOCK OWNER\s+TYPE\s+ALLOCATED-TO$/);
+  assert.ok(out.some((l) => new RegExp(`^${b.replace(/\./g, '\\.')}\\s+b\\s+10\\.9\\.0\\.0/30\\s+a\\s+pod\\s+ns/pb$`).test(l)), out.join('\n'));
+  assert.ok(out.some((l) => /\s+b\s+10\.9\.0\.0\/30\s+a\s+vxlanTunnelAddress$/.test(l)), out.join('\n'));
+  assert.equal(out.length, 3);
+});

@@ -79,12 +79,14 @@ async function show(ctx: CtlContext, opts: { ip?: string; showBlocks?: boolean; 
     const rows: string[][] = [];
     let unclassified = 0;
     for (const a of await lib.listAllocations(ds)) {
-      const owner = lib.affinityHost(a.affinity);
-      const node = a.attrs['node'] ?? '';
-      if (node === '') { unclassified++; continue; }
-      if (owner === null || node === owner) continue;
-      const entity = a.attrs['pod'] ? `${a.attrs['namespace'] ?? ''}/${a.attrs['pod']}` : (a.handleId ?? '');
-      rows.push([a.ip, node, a.block, owner, a.attrs['type'] ?? (a.attrs['pod'] ? 'pod' : ''), entity]);
+      // Borrowed: allocated for another node than the block's (or from a block with no affinity).
+      const owner = lib.affinityHost(a.affinity) ?? '';
+      const node = a.attrs['node'];
+      if (node === undefined) { unclassified++; continue; }
+      if (node === owner) continue;
+      const pod = a.attrs['pod'];
+      const ns = a.attrs['namespace'] ?? '';
+      rows.push([a.ip, node, a.block, owner, pod !== undefined ? 'pod' : (a.attrs['type'] ?? ''), pod !== undefined ? `${ns}/${pod}` : '']);
     }
     let out = renderTable(['IP', 'BORROWING-NODE', 'BLOCK', 'BLOCK OWNER', 'TYPE', 'ALLOCATED-TO'], rows);
     if (unclassified) out += `\nNote: found ${unclassified} IP allocations without an explicit node association. Unable to determine if they are borrowed.\n`;
