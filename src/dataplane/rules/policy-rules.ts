@@ -74,6 +74,8 @@ export function renderModelRule(r: ModelRule, f: Family, setName: SetNamer, acti
   // A rule with nets only of the other family does not apply to this one (FilterRuleToIPVersion).
   if ((r.srcNets?.length && !src.length) || (r.notSrcNets?.length && !notSrc.length) ||
       (r.dstNets?.length && !dst.length) || (r.notDstNets?.length && !notDst.length)) return [];
+  // Ports need a protocol (Calico validation guarantees one); a rule without it never matches.
+  if (r.protocol === undefined && (r.srcPorts?.length || r.dstPorts?.length || r.notSrcPorts?.length || r.notDstPorts?.length)) return [];
   // ICMP type matches are family-specific: icmp for 4, icmpv6 for 6.
   const icmpProto = f === 4 ? 1 : 58;
   if ((r.icmp || r.notIcmp) && r.protocol !== undefined && r.protocol !== icmpProto) return [];

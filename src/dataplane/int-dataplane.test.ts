@@ -1,0 +1,162 @@
+/**
+ * IntDataplane over fake kernels (no root): what is sent at start, that a
+ * change sends only its delta, removal order, staged policies never
+ * programmed, the natOutgoing pools, and the switch-over clean-up.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createIntDataplane } from './int-dataplane.js';
+import { FakeExec, FakeNftTransport, ok } from './kernel/index.js';
+import type { DataplaneMsg, ModelConfig, ModelPolicy, ModelWorkloadEndpoint, PolicyId } from './model/index.js';
+import { policyChainName } from './rules/names.js';
+
+const config: ModelConfig = {
+  failsafeInboundHostPorts: [{ protocol: 'tcp', port: 22 }], failsafeOutboundHostPorts: [],
+  defaultEndpointToHostAction: 'Accept', ipv6Support: false, felixConfiguration: {},
+};
+const polId: PolicyId = { kind: 'NetworkPolicy', namespace: 'ns1', name: 'allow-a' };
+const policy = (port: number): ModelPolicy => ({
+  id: polId, tier: 'default', selector: "app == 'b'", untracked: false, preDnat: false, applyOnForward: false,
+  inboundRules: [{ action: 'Allow', protocol: 6, srcIpSetIds: ['s:aaa'], dstPorts: [{ first: port, last: port }], ruleId: 'r0' }],
+  outboundRules: [],
+});
+const wep = (name: string, ip: string, policies: PolicyId[]): ModelWorkloadEndpoint => ({
+  id: { namespace: 'ns1', name }, node: 'node1', orchestrator: 'k8s', workload: name, endpoint: 'eth0',
+  interfaceName: `cali${name}`, ipv4Nets: [`${ip}/32`], ipv6Nets: [], labels: {},
+  tiers: policies.length ? [{ name: 'default', defaultAction: 'Deny', ingressPolicies: policies, egressPolicies: [] }] : [],
+  stagedTiers: [], profileIds: ['kns.ns1'],
+});
+const start: DataplaneMsg[] = [
+  { kind: 'ConfigUpdate', config },
+  { kind: 'IpSetUpdate', id: 's:aaa', type: 'net', members: ['10.65.0.1/32'] },
+  { kind: 'ActivePolicyUpdate', id: polId, policy: policy(80) },
+  { kind: 'ActiveProfileUpdate', id: { name: 'kns.ns1' }, profile: { id: { name: 'kns.ns1' }, inboundRules: [{ action: 'Allow', ruleId: 'p' }], outboundRules: [{ action: 'Allow', ruleId: 'q' }] } },
+  { kind: 'WorkloadEndpointUpdate', id: { namespace: 'ns1', name: 'a' }, endpoint: wep('a', '10.65.0.1', []) },
+  { kind: 'WorkloadEndpointUpdate', id: { namespace: 'ns1', name: 'b' }, endpoint: wep('b', '10.65.0.2', [polId]) },
+  { kind: 'InSync' },
+];
+const pi = policyChainName(polId, 'default', 'inbound');
+
+function nftDataplane() {
+  const transport = new FakeNftTransport();
+  const exec = new FakeExec();
+  const dp = createIntDataplane({ driver: 'nftables', hostname: 'node1', exec, nftTransport: transport, sysctls: false });
+  return { dp, transport, exec };
+}
+
+describe('IntDataplane (nftables, fake kernel)', () => {
+  it('first apply creates the table, base chains, dispatch verdict maps and sets in one transaction', async () => {
+    const { dp, transport } = nftDataplane();
+    dp.onMessages(start);
+    const st = await dp.apply();
+    assert.equal(transport.batches.length, 1, 'IPv4 only (ipv6Support false): one transaction');
+    const b = transport.batches[0]!;
+    assert.equal(b[0], 'add table ip calico');
+    assert.ok(b.includes('add chain ip calico cali-FORWARD { type filter hook forward priority 0; policy accept; }'));
+    assert.ok(b.includes('add map ip calico cali-from-wl-dispatch-map { type ifname : verdict; }'));
+    assert.ok(b.some((c) => c.startsWith('add element ip calico cali-to-wl-dispatch-map {') && c.includes('"calib" : goto cali-tw-calib')));
+    assert.ok(b.includes('add set ip calico cali40s_aaa { type ipv4_addr; flags interval; }'));
+    const setAt = b.indexOf('add set ip calico cali40s_aaa { type ipv4_addr; flags interval; }');
+    const useAt = b.findIndex((c) => c.includes('@cali40s_aaa'));
+    assert.ok(setAt < useAt, 'set created before the rule that uses it');
+    assert.equal(st.readKernel, true);
+    assert.equal(st.activeWorkloadEndpoints, 2);
+    const again = await dp.apply();
+    assert.equal(again.commands, 0);
+    assert.equal(transport.batches.length, 1, 'nothing to send');
+  });
+
+  it('a policy change sends only that policy chain; a set delta only the element change; no re-read', async () => {
+    const { dp, transport } = nftDataplane();
+    dp.onMessages(start);
+    await dp.apply();
+    const reads = transport.listCalls;
+    dp.onMessages([{ kind: 'ActivePolicyUpdate', id: polId, policy: policy(8080) }]);
+    const st = await dp.apply();
+    assert.equal(st.readKernel, false);
+    assert.equal(transport.listCalls, reads, 'no kernel read between resyncs');
+    assert.deepEqual(transport.lastBatch!.map((c) => c.split(' ').slice(0, 5).join(' ')), [`flush chain ip calico ${pi}`, `add rule ip calico ${pi}`]);
+    dp.onMessages([{ kind: 'IpSetDeltaUpdate', id: 's:aaa', added: ['10.65.0.9/32'], removed: ['10.65.0.1/32'] }]);
+    await dp.apply();
+    assert.deepEqual(transport.lastBatch, ['delete element ip calico cali40s_aaa { 10.65.0.1 }', 'add element ip calico cali40s_aaa { 10.65.0.9 }']);
+  });
+
+  it('removals: map entries and jumps go before the chains they target, sets after the rules using them', async () => {
+    const { dp, transport } = nftDataplane();
+    dp.onMessages(start);
+    await dp.apply();
+    dp.onMessages([
+      { kind: 'WorkloadEndpointRemove', id: { namespace: 'ns1', name: 'b' } },
+      { kind: 'ActivePolicyRemove', id: polId },
+      { kind: 'IpSetRemove', id: 's:aaa' },
+    ]);
+    await dp.apply();
+    const b = transport.lastBatch!;
+    const mapDel = b.findIndex((c) => c.startsWith('delete element ip calico cali-to-wl-dispatch-map'));
+    const chainDel = b.indexOf('delete chain ip calico cali-tw-calib');
+    const polDel = b.indexOf(`delete chain ip calico ${pi}`);
+    const setDel = b.indexOf('delete set ip calico cali40s_aaa');
+    assert.ok(mapDel >= 0 && chainDel > mapDel && polDel > mapDel && setDel > polDel, b.join('\n'));
+  });
+
+  it('staged policies are never programmed', async () => {
+    const { dp, transport } = nftDataplane();
+    dp.onMessages([...start, { kind: 'ActivePolicyUpdate', id: { kind: 'StagedNetworkPolicy', namespace: 'ns1', name: 's' }, policy: { ...policy(1), id: { kind: 'StagedNetworkPolicy', namespace: 'ns1', name: 's' }, stagedAction: 'Set' } }]);
+    await dp.apply();
+    const staged = policyChainName({ kind: 'StagedNetworkPolicy', namespace: 'ns1', name: 's' }, 'default', 'inbound');
+    assert.ok(!transport.batches.flat().some((c) => c.includes(staged)));
+  });
+
+  it('natOutgoing pools fill the masquerade sets', async () => {
+    const { dp, transport } = nftDataplane();
+    dp.onMessages([...start, { kind: 'IpPoolUpdate', id: '10.65.0.0/16', pool: { cidr: '10.65.0.0/16', natOutgoing: true } }, { kind: 'IpPoolUpdate', id: '10.66.0.0/16', pool: { cidr: '10.66.0.0/16', natOutgoing: false } }]);
+    await dp.apply();
+    const b = transport.batches.flat();
+    assert.ok(b.includes('add element ip calico cali40masq-ipam-pools { 10.65.0.0/16 }'));
+    assert.ok(b.includes('add element ip calico cali40all-ipam-pools { 10.65.0.0/16, 10.66.0.0/16 }'));
+    assert.ok(b.some((c) => c.startsWith('add rule ip calico nat-cali-nat-outgoing ip saddr @cali40masq-ipam-pools ip daddr != @cali40all-ipam-pools masquerade')));
+  });
+
+  it('on start removes the iptables dataplane\'s chains and ipsets, nothing else', async () => {
+    const { dp, exec } = nftDataplane();
+    exec.on('iptables-legacy-save', () => ok('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:cali-FORWARD - [0:0]\n:KUBE-X - [0:0]\n-A FORWARD -m comment --comment "cali:abc" -j cali-FORWARD\n-A FORWARD -j KUBE-X\n-A cali-FORWARD -j ACCEPT\nCOMMIT\n'));
+    exec.on('ipset', (c) => (c.args[0] === 'list' ? ok('cali40s:old\nkube-set\ncali60s:x\n') : undefined));
+    dp.onMessages(start);
+    await dp.apply();
+    const restore = exec.callsOf('iptables-legacy-restore');
+    assert.equal(restore.length, 1);
+    assert.equal(restore[0]!.input, '*filter\n-D FORWARD -m comment --comment "cali:abc" -j cali-FORWARD\n-F cali-FORWARD\n-X cali-FORWARD\nCOMMIT\n');
+    assert.deepEqual(exec.callsOf('ipset').filter((c) => c.args[0] === 'destroy').map((c) => c.args[1]), ['cali40s:old', 'cali60s:x']);
+  });
+});
+
+describe('IntDataplane (iptables, fake kernel)', () => {
+  it('ipsets before iptables-restore, Felix chains, jumps inserted in the built-in chains, nft table removed', async () => {
+    const exec = new FakeExec();
+    const builtins: Record<string, string> = {
+      filter: ':INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]',
+      raw: ':PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]',
+      mangle: ':PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]',
+      nat: ':PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]',
+    };
+    exec.on('iptables-legacy-save', (c) => {
+      const t = c.args[1];
+      return t ? ok(`*${t}\n${builtins[t] ?? ''}\nCOMMIT\n`) : ok('');
+    });
+    exec.on('nft', (c) => (c.args[0] === 'list' && c.args[2] === 'ip' ? ok('table ip calico {}') : { code: 1, stdout: '', stderr: 'No such file or directory' }));
+    const dp = createIntDataplane({ driver: 'iptables', hostname: 'node1', exec, sysctls: false, iptablesBackend: 'legacy' });
+    dp.onMessages(start);
+    await dp.apply();
+    assert.deepEqual(exec.callsOf('nft').filter((c) => c.args[0] === 'delete').map((c) => c.args.join(' ')), ['delete table ip calico']);
+    const order = exec.calls.map((c) => (c.cmd === 'ipset' && c.args[0] === 'restore' ? 'ipset' : c.cmd)).filter((c) => c === 'ipset' || c === 'iptables-legacy-restore');
+    assert.equal(order[0], 'ipset', 'sets are created before the rules using them');
+    const ipset = exec.callsOf('ipset').find((c) => c.args[0] === 'restore')!.input!;
+    assert.match(ipset, /^create cali40s:aaa hash:net family inet/m);
+    assert.match(ipset, /^add cali40s:aaa 10\.65\.0\.1$/m);
+    const filter = exec.callsOf('iptables-legacy-restore').map((c) => c.input!).find((i) => i.startsWith('*filter'))!;
+    assert.match(filter, /^-I FORWARD 1 -m comment --comment "cali:[^"]+" -j cali-FORWARD$/m);
+    assert.match(filter, /^-A cali-to-wl-dispatch -m comment --comment "cali:[^"]+" -o calib -g cali-tw-calib$/m);
+    assert.match(filter, new RegExp(`^-A ${pi} -m comment --comment "cali:[^"]+; rule r0" -p 6 -m set --match-set cali40s:aaa src -m multiport --dports 80 -j MARK --set-xmark 0x10000/0x10000$`, 'm'));
+    assert.match(filter, /^-A cali-tw-calib .*-j cali-pri-kns\.ns1$/m);
+  });
+});
