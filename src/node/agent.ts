@@ -174,7 +174,22 @@ export class Agent {
       },
       stop: async () => { await this.dataplane?.stop(); },
     });
-    this.lifecycle.register({ name: 'calc', dependsOn: ['dataplane'], start: () => this.startCalc(), stop: () => this.loop?.stop() });
+    let heartbeat: NodeJS.Timeout | undefined;
+    this.lifecycle.register({
+      name: 'calc',
+      dependsOn: ['dataplane'],
+      start: () => {
+        this.startCalc();
+        if (cfg.reportingIntervalMs > 0) {
+          heartbeat = setInterval(() => void this.reporter?.heartbeat(), cfg.reportingIntervalMs);
+          heartbeat.unref();
+        }
+      },
+      stop: async () => {
+        if (heartbeat) clearInterval(heartbeat);
+        await this.loop?.stop();
+      },
+    });
     this.lifecycle.register({
       name: 'syncer',
       dependsOn: ['datastore', 'calc'],

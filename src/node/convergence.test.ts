@@ -50,3 +50,16 @@ test('a revision made by status reports only is reached by the last real write b
   await ds.create({ kind: 'GlobalNetworkSet', name: 'y' }, {});
   await assert.rejects(waitForConvergence(ds, ['n1', 'n2'], await ds.currentRevision(), 150));
 });
+
+test('heartbeat refreshes the time without changing the applied revision', async () => {
+  const ds = new MemoryDatastore();
+  const r = new StatusReporter(ds, 'n1', 'iptables');
+  await r.heartbeat();
+  assert.equal(await readStatusReport(ds, 'n1'), null, 'nothing before the first report');
+  await r.record(4);
+  const e1 = await ds.get({ kind: 'ActiveStatusReport', name: 'n1' });
+  await r.heartbeat();
+  const e2 = await ds.get({ kind: 'ActiveStatusReport', name: 'n1' });
+  assert.ok(e2!.revision > e1!.revision);
+  assert.equal((e2!.value as { appliedRevision: number }).appliedRevision, 4);
+});

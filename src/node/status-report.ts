@@ -59,6 +59,20 @@ export class StatusReporter {
     return this.inFlight;
   }
 
+  /**
+   * Rewrites the report with a fresh `time`/`uptime` (Felix re-reports every
+   * reportingInterval so that tools can tell a live agent from a dead one).
+   * No-op before the first report.
+   */
+  async heartbeat(): Promise<void> {
+    if (this.lastWritten < 0 || this.inFlight !== undefined) return;
+    try {
+      await this.write(this.lastWritten, true);
+    } catch (e) {
+      this.onError(e);
+    }
+  }
+
   private async drain(): Promise<void> {
     while (this.pending !== undefined) {
       const rev = this.pending;
@@ -82,13 +96,13 @@ export class StatusReporter {
     };
   }
 
-  private async write(rev: number): Promise<void> {
+  private async write(rev: number, force = false): Promise<void> {
     const key = statusReportKey(this.hostname);
     for (let attempt = 0; attempt < 5; attempt++) {
       const cur = await this.ds.get<ActiveStatusReport>(key);
       // A restarted agent may list at a revision below its previous report: the report always says
       // what THIS dataplane holds now, so it may go down on the first write after a start.
-      if (cur !== null && cur.value.appliedRevision === rev && !this.first) { this.lastWritten = rev; return; }
+      if (!force && cur !== null && cur.value.appliedRevision === rev && !this.first) { this.lastWritten = rev; return; }
       try {
         if (cur === null) await this.ds.create(key, this.report(rev));
         else await this.ds.update(key, this.report(rev), cur.revision);
