@@ -83,7 +83,8 @@ test('utilization discounts reserved addresses once (GetUtilization with reserva
     const ipam = new IpamClient(ds);
     await ipam.assignIP({ ip: '10.0.0.5', hostname: 'host-a' });
     await ds.create({ kind: 'IPReservation', name: 'resv' }, { apiVersion: 'projectcalico.org/v3', kind: 'IPReservation', metadata: { name: 'resv' }, spec: { reservedCIDRs: reserved } });
-    const [u] = await ipam.getUtilization();
+    assert.equal((await ipam.getUtilization({ pools: ['10.99.0.0/24'] })).length, 0);
+    const [u] = await ipam.getUtilization({ pools: ['10.0.0.0/24'] });
     assert.deepEqual([u!.total, u!.inUse, u!.reserved, u!.available].map(Number), pool, `pool ${reserved.join(',')}`);
     const b = u!.blocks[0]!;
     assert.deepEqual([b.total, b.inUse, b.reserved, b.available].map(Number), block, `block ${reserved.join(',')}`);

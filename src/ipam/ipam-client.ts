@@ -161,9 +161,12 @@ export class IpamClient {
     return setIpamConfig(this.ds, cfg);
   }
 
-  /** Address usage per pool and block (libcalico-go GetUtilization). */
-  async getUtilization(): Promise<PoolUsage[]> {
-    return poolUsage(this.ds);
+  /** Address usage per pool and block (libcalico-go GetUtilization), optionally only for the pools named (by name or CIDR). */
+  async getUtilization(args: { pools?: readonly string[] } = {}): Promise<PoolUsage[]> {
+    const all = await poolUsage(this.ds);
+    if (!args.pools?.length) return all;
+    const want = new Set(args.pools);
+    return all.filter((p) => want.has(p.name) || want.has(p.cidr));
   }
 
   /** Deletes empty blocks (and their affinities), optionally only the host's; returns their CIDRs. */
