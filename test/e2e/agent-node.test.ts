@@ -172,6 +172,14 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`calico-node
     assert.match(m.body, /^felix_resync_state 2$/m);
     assert.match(m.body, /^felix_cluster_num_workload_endpoints 2$/m);
     assert.match(m.body, /^felix_resyncs_started 1$/m);
+    // calico-node's own probes, as the manifests' liveness/readiness commands run them.
+    for (const flag of ['-felix-live', '-felix-ready']) {
+      const r = await exec('ip', ['netns', 'exec', host, process.execPath, join(repo, 'bin/calico-node'), flag], { env: agentEnv() });
+      assert.equal(r.code, 0, `${flag}: ${r.stderr}`);
+    }
+    const down = await exec('ip', ['netns', 'exec', host, process.execPath, join(repo, 'bin/calico-node'), '-felix-ready'], { env: agentEnv({ FELIX_HEALTHPORT: '1' }) });
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /felix readiness check failed/);
   });
 
   test('bad configuration gets a clear error and the last good dataplane stays', async () => {
