@@ -1,0 +1,27 @@
+/**
+ * Kernel-state checks for the latency benchmarks: after the agent reports a
+ * revision applied, the change must really be in the kernel.
+ */
+import type { Driver } from './kernel.js';
+import { inNs } from './kernel.js';
+
+/** Whole ruleset text as the kernel prints it (nft, or iptables-nft-save). */
+export function rulesetText(ns: string, driver: Driver): Promise<string> {
+  return driver === 'nftables' ? inNs(ns, 'nft', ['list', 'ruleset']) : inNs(ns, 'iptables-nft-save', []);
+}
+
+/** Names of the kernel sets (nft sets / ipsets) that hold `ip` as a member. */
+export async function setsContaining(ns: string, driver: Driver, ip: string): Promise<string[]> {
+  const out: string[] = [];
+  if (driver === 'nftables') {
+    const j = JSON.parse(await inNs(ns, 'nft', ['-j', 'list', 'ruleset'])) as { nftables: { set?: { name: string; elem?: unknown[] } }[] };
+    for (const o of j.nftables) if (o.set?.elem && JSON.stringify(o.set.elem).includes(`"${ip}"`)) out.push(o.set.name);
+    return out.sort();
+  }
+  let name = '';
+  for (const line of (await inNs(ns, 'ipset', ['list'])).split('\n')) {
+    if (line.startsWith('Name: ')) name = line.slice(6).trim();
+    else if (line === ip || line.startsWith(`${ip},`) || line.startsWith(`${ip} `)) out.push(name);
+  }
+  return [...new Set(out)].sort();
+}
