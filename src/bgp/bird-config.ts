@@ -1,0 +1,141 @@
+/**
+ * Renders one node's BIRD 2 configuration, following the structure of
+ * Calico's confd templates (bird.cfg, bird_ipam.cfg, bird_aggr.cfg) in
+ * BIRD 2 syntax:
+ * - `calico_aggr()`: export this node's affine blocks, never the /32s inside;
+ * - `calico_export_to_bgp_peers()`: service CIDRs and IP pools (pools with
+ *   disableBGPExport rejected);
+ * - filter `calico_kernel_programming`: what BIRD may install in the kernel
+ *   (not service CIDRs, not VXLAN pools, which routing programs itself, not
+ *   IPIP pools, which this kernel cannot carry);
+ * - static blackhole routes for the affine blocks and the service CIDRs;
+ * - one `protocol bgp` per peer from `bgp_template`.
+ * Deterministic: the same input gives byte-identical text, so "changed"
+ * is a string comparison (as confd compares rendered files).
+ */
+import type { PoolView } from '../routing/routing-model.js';
+import type { BirdPeer } from './bgp-peers.js';
+import { filterFunctionName, renderFilterFunctions, type BgpFilterView } from './bgp-filter.js';
+
+export interface BirdConfigInput {
+  readonly hostname: string;
+  /** The node's IPv4 BGP address (router id, session source). */
+  readonly routerId: string;
+  readonly asNumber: string;
+  readonly listenPort: number;
+  /** BGPConfiguration logSeverityScreen: Debug | Info | Warning | Error | Fatal | None. */
+  readonly logSeverity: string;
+  readonly pools: readonly PoolView[];
+  /** Blocks affine to this node (IPv4 CIDRs), sorted. */
+  readonly localBlocks: readonly string[];
+  /** serviceClusterIPs + serviceExternalIPs + serviceLoadBalancerIPs (IPv4), sorted. */
+  readonly serviceCidrs: readonly string[];
+  readonly peers: readonly BirdPeer[];
+  /** protocolName -> password text (already read from its secret). */
+  readonly passwords: ReadonlyMap<string, string>;
+  readonly filters: ReadonlyMap<string, BgpFilterView>;
+  /** This node's routeReflectorClusterID, when it is a route reflector. */
+  readonly rrClusterId?: string;
+}
+
+/** BIRD's `bgp_path`-free AS form: asdot `1.10` becomes 65546. */
+export function asPlain(as: string): string {
+  const m = /^(\d+)\.(\d+)$/.exec(as);
+  return m ? String(Number(m[1]) * 65536 + Number(m[2])) : as;
+}
+
+function logLines(sev: string): string[] {
+  switch (sev.toLowerCase()) {
+    case 'debug': return ['log stderr all;', 'debug protocols all;'];
+    case 'warning': return ['log stderr { warning, error, fatal, bug };', 'debug protocols off;'];
+    case 'error': case 'fatal': return ['log stderr { error, fatal, bug };', 'debug protocols off;'];
+    case 'none': return ['debug protocols off;'];
+    default: return ['log stderr { info, remote, warning, error, auth, fatal, bug };', 'debug protocols { states };'];
+  }
+}
+
+const quote = (s: string): string => `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+
+function durationSeconds(d: string | undefined): number | undefined {
+  if (!d) return undefined;
+  let total = 0;
+  const re = /(\d+(?:\.\d+)?)(h|m|s|ms)/g;
+  let m: RegExpExecArray | null;
+  let any = false;
+  while ((m = re.exec(d)) !== null) {
+    any = true;
+    const n = Number(m[1]);
+    total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 's' ? n : n / 1000;
+  }
+  return any ? Math.max(1, Math.round(total)) : undefined;
+}
+
+function renderPeer(inp: BirdConfigInput, p: BirdPeer): string[] {
+  const local = p.sourceAddress === 'UseNodeIP' ? `${inp.routerId} ` : '';
+  const port = inp.listenPort !== 179 ? `port ${inp.listenPort} ` : '';
+  const lines = [`protocol bgp ${p.protocolName} from bgp_template {`,
+    `  local ${local}${port}as ${asPlain(inp.asNumber)};`,
+    `  neighbor ${p.ip}${p.port !== undefined ? ` port ${p.port}` : ''} as ${asPlain(p.asNumber)};`,
+    `  description ${quote(`${p.type === 'Mesh' ? 'Node-to-node mesh' : p.type === 'Global' ? 'Global peer' : 'Node-specific peer'}${p.peerNode ? ` ${p.peerNode}` : ''}`)};`];
+  if (p.rrClient) lines.push('  rr client;', `  rr cluster id ${inp.rrClusterId ?? inp.routerId};`);
+  const pw = inp.passwords.get(p.protocolName);
+  if (pw !== undefined) lines.push(`  password ${quote(pw)};`);
+  if (p.ttlSecurity) lines.push('  ttl security on;', `  multihop ${p.ttlSecurity};`);
+  const restart = durationSeconds(p.maxRestartTime);
+  if (restart !== undefined) lines.push(`  graceful restart time ${restart};`);
+  const filters = p.filters.filter((f) => inp.filters.has(f));
+  const chan = ['  ipv4 {'];
+  chan.push(filters.length
+    ? `    import filter { ${filters.map((f) => `${filterFunctionName(f, 'import')}(); `).join('')}accept; };`
+    : '    import all;');
+  chan.push(`    export filter { ${filters.map((f) => `${filterFunctionName(f, 'export')}(); `).join('')}calico_export_to_bgp_peers(); reject; };`);
+  if (p.keepOriginalNextHop) chan.push('    next hop keep;');
+  chan.push('    gateway recursive;', '    add paths on;', '  };');
+  return [...lines, ...chan, '}', ''];
+}
+
+export function renderBirdConfig(inp: BirdConfigInput): string {
+  const out: string[] = [
+    `# Generated by calico-ts for node ${inp.hostname}. Do not edit: it is rewritten on every change.`,
+    `router id ${inp.routerId};`,
+    'timeformat protocol iso long;',
+    ...logLines(inp.logSeverity),
+    '',
+  ];
+  for (const f of inp.filters.values()) out.push(renderFilterFunctions(f));
+  out.push('# This node\'s blocks are exported whole; addresses inside them never.', 'function calico_aggr() {');
+  for (const b of inp.localBlocks) out.push(`  if ( net = ${b} ) then { accept; }`, `  if ( net ~ ${b} ) then { reject; }`);
+  out.push('  return true;', '}', '');
+  const v4Pools = inp.pools.filter((p) => p.version === 4);
+  out.push('function calico_export_to_bgp_peers() {', '  calico_aggr();');
+  for (const c of inp.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { accept; }`);
+  for (const p of v4Pools) out.push(`  if ( net ~ ${p.cidr} ) then { ${p.disableBGPExport ? 'reject' : 'accept'}; }`);
+  out.push('  return false;', '}', '');
+  out.push('filter calico_kernel_programming {', '  if ( source = RTS_DEVICE ) then { reject; }');
+  for (const c of inp.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { reject; }`);
+  for (const p of v4Pools) {
+    if (p.vxlanMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # VXLAN pool: routed by calico-ts routing`);
+    else if (p.ipipMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # IPIP pool: no ipip in this kernel`);
+    else out.push(`  if ( net ~ ${p.cidr} ) then { accept; }`);
+  }
+  out.push('  accept;', '}', '');
+  out.push('protocol device {', '  scan time 2;', '}', '');
+  out.push('protocol direct {', '  ipv4;', '  interface -"cali*", -"vxlan.calico", -"kube-ipvs*", "*";', '}', '');
+  out.push('protocol kernel {',
+    '  ipv4 {', '    import none;', '    export filter calico_kernel_programming;', '    merge paths on;', '  };',
+    '  persist;', '  scan time 2;', '  graceful restart;', '}', '');
+  if (inp.localBlocks.length > 0) {
+    out.push('protocol static static_blocks {', '  ipv4;');
+    for (const b of inp.localBlocks) out.push(`  route ${b} blackhole;`);
+    out.push('}', '');
+  }
+  if (inp.serviceCidrs.length > 0) {
+    out.push('protocol static static_services {', '  ipv4;');
+    for (const c of inp.serviceCidrs) out.push(`  route ${c} blackhole;`);
+    out.push('}', '');
+  }
+  out.push('template bgp bgp_template {', '  description "Connection to BGP peer";', '  multihop;', '  graceful restart;',
+    '  connect delay time 2;', '  connect retry time 5;', '  error wait time 5, 30;', '}', '');
+  for (const p of inp.peers) out.push(...renderPeer(inp, p));
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}

@@ -1,0 +1,80 @@
+/**
+ * Gathers what the BIRD config of one node needs from the resources:
+ * BGPConfiguration (`default`, with `node.<name>` on top), the node's own
+ * Node (router id, AS, route-reflector cluster), the other Nodes and
+ * BGPPeers (sessions), BGPFilters, IPPools and the node's affine blocks.
+ * Peer passwords are read from files: secretKeyRef {name, key} is
+ * `<secretsDir>/<name>/<key>` (a mounted Secret's layout).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BlockView, NodeView, PoolView } from '../routing/routing-model.js';
+import { computePeers, parseBgpPeers, parseSecretRef } from './bgp-peers.js';
+import { parseBgpFilters } from './bgp-filter.js';
+import type { BirdConfigInput } from './bird-config.js';
+
+export const DEFAULT_AS_NUMBER = '64512';
+export const DEFAULT_SECRETS_DIR = '/etc/calico/bgp-secrets';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+export interface BirdInputSources {
+  readonly hostname: string;
+  readonly pools: readonly PoolView[];
+  readonly nodes: ReadonlyMap<string, NodeView>;
+  readonly blocks: readonly BlockView[];
+  readonly bgpConfigurations: ReadonlyMap<string, unknown>;
+  readonly bgpPeers: ReadonlyMap<string, unknown>;
+  readonly bgpFilters: ReadonlyMap<string, unknown>;
+  readonly secretsDir: string;
+}
+
+export interface BirdInputResult {
+  readonly input?: BirdConfigInput;
+  /** Problems that left something out (unreadable password files...). */
+  readonly problems: readonly string[];
+}
+
+function cidrList(spec: Obj, field: string): string[] {
+  const v = spec[field];
+  if (!Array.isArray(v)) return [];
+  return v.map((x) => obj(x)['cidr']).filter((c): c is string => typeof c === 'string' && !c.includes(':'));
+}
+
+export function birdInput(src: BirdInputSources): BirdInputResult {
+  const problems: string[] = [];
+  const local = src.nodes.get(src.hostname);
+  if (!local?.ipv4) return { problems: [`Node ${src.hostname} has no IPv4 BGP address (spec.bgp.ipv4Address): BGP not configured`] };
+  const spec: Obj = { ...obj(obj(src.bgpConfigurations.get('default'))['spec']), ...obj(obj(src.bgpConfigurations.get(`node.${src.hostname}`))['spec']) };
+  const globalAs = typeof spec['asNumber'] === 'number' || typeof spec['asNumber'] === 'string' ? String(spec['asNumber']) : DEFAULT_AS_NUMBER;
+  const meshPassword = parseSecretRef(spec['nodeMeshPassword']);
+  const peers = computePeers({
+    hostname: src.hostname, nodes: src.nodes, peers: parseBgpPeers(src.bgpPeers),
+    meshEnabled: spec['nodeToNodeMeshEnabled'] !== false, globalAsNumber: globalAs,
+    ...(meshPassword ? { meshPassword } : {}),
+  });
+  const passwords = new Map<string, string>();
+  for (const p of peers) {
+    if (!p.password) continue;
+    const file = join(src.secretsDir, p.password.name, p.password.key);
+    try {
+      passwords.set(p.protocolName, readFileSync(file, 'utf8').replace(/\r?\n$/, ''));
+    } catch (e) {
+      problems.push(`BGP password for ${p.protocolName}: cannot read ${file}: ${(e as Error).message}`);
+    }
+  }
+  const serviceCidrs = [...new Set([...cidrList(spec, 'serviceClusterIPs'), ...cidrList(spec, 'serviceExternalIPs'), ...cidrList(spec, 'serviceLoadBalancerIPs')])].sort();
+  const localBlocks = src.blocks.filter((b) => b.node === src.hostname && !b.cidr.includes(':')).map((b) => b.cidr);
+  const listenPort = typeof spec['listenPort'] === 'number' ? spec['listenPort'] : 179;
+  const logSeverity = typeof spec['logSeverityScreen'] === 'string' ? spec['logSeverityScreen'] : 'Info';
+  return {
+    problems,
+    input: {
+      hostname: src.hostname, routerId: local.ipv4, asNumber: local.asNumber ?? globalAs, listenPort, logSeverity,
+      pools: src.pools, localBlocks, serviceCidrs, peers, passwords,
+      filters: parseBgpFilters(src.bgpFilters),
+      ...(local.routeReflectorClusterID ? { rrClusterId: local.routeReflectorClusterID } : {}),
+    },
+  };
+}
