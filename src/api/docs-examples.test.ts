@@ -136,6 +136,8 @@ spec:
     port: 67
     protocol: udp
 `,
+    // clientv3 felixconfig.go setDefaults.
+    expect: (r) => Object.assign(r.spec, { floatingIPs: 'Disabled', bpfConnectTimeLoadBalancing: 'TCP', bpfHostNetworkedNATWithoutCTLB: 'Enabled' }),
   },
   {
     doc: 'node.mdx',

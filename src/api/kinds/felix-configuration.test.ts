@@ -137,10 +137,29 @@ for (const [name, spec, ok] of cases) {
   });
 }
 
-test('FelixConfiguration is sparse: no defaults are filled', () => {
+// clientv3 felixconfig.go setDefaults: only these three are filled; everything else stays sparse.
+const CLIENT_DEFAULTS = { floatingIPs: 'Disabled', bpfConnectTimeLoadBalancing: 'TCP', bpfHostNetworkedNATWithoutCTLB: 'Enabled' };
+
+test('FelixConfiguration is sparse apart from the client defaults', () => {
   const r = check('FelixConfiguration', { ipv6Support: false, ipipMTU: 1400, chainInsertMode: 'Append' }, { name: 'default' });
-  assert.deepEqual(r.result!.spec, { ipv6Support: false, ipipMTU: 1400, chainInsertMode: 'Append' });
-  assert.deepEqual(check('FelixConfiguration', undefined, { name: 'node.host-1' }).result!.spec, undefined);
+  assert.deepEqual(r.result!.spec, { ipv6Support: false, ipipMTU: 1400, chainInsertMode: 'Append', ...CLIENT_DEFAULTS });
+  assert.deepEqual(check('FelixConfiguration', undefined, { name: 'node.host-1' }).result!.spec, CLIENT_DEFAULTS);
+});
+
+test('FelixConfiguration client defaults keep what the user set', () => {
+  const set = { floatingIPs: 'Enabled', bpfConnectTimeLoadBalancing: 'Disabled', bpfHostNetworkedNATWithoutCTLB: 'Disabled' };
+  assert.deepEqual(check('FelixConfiguration', set, { name: 'default' }).result!.spec, set);
+});
+
+test('FelixConfiguration: the deprecated bpfConnectTimeLoadBalancingEnabled overrides both BPF fields', () => {
+  const on = check('FelixConfiguration', { bpfConnectTimeLoadBalancingEnabled: true, bpfConnectTimeLoadBalancing: 'TCP' }, { name: 'default' });
+  assert.deepEqual(on.result!.spec, {
+    bpfConnectTimeLoadBalancingEnabled: true, bpfConnectTimeLoadBalancing: 'Enabled', bpfHostNetworkedNATWithoutCTLB: 'Disabled', floatingIPs: 'Disabled',
+  });
+  const off = check('FelixConfiguration', { bpfConnectTimeLoadBalancingEnabled: false, bpfHostNetworkedNATWithoutCTLB: 'Enabled' }, { name: 'default' });
+  assert.deepEqual(off.result!.spec, {
+    bpfConnectTimeLoadBalancingEnabled: false, bpfConnectTimeLoadBalancing: 'Disabled', bpfHostNetworkedNATWithoutCTLB: 'Disabled', floatingIPs: 'Disabled',
+  });
 });
 
 test('FelixConfiguration field table covers the v3.31 spec', () => {

@@ -9,9 +9,11 @@ import { FELIX_FIELDS } from './felix/felix-fields.js';
 /**
  * FelixConfiguration (projectcalico.org/v3): Felix settings, cluster-wide in
  * `default` and per node in `node.<nodename>`. Sparse: only the fields the
- * user set are stored, no defaults are filled (Felix applies its own
- * defaults at runtime). Field types and tag checks come from the generated
- * FELIX_FIELDS table; cross-field rules from validator.go validateFelixConfigSpec.
+ * user set are stored, plus the three that libcalico-go's client fills on
+ * every create/update (`felixConfigurationDefaults`); Felix applies the
+ * rest of its defaults at runtime. Field types and tag checks come from the
+ * generated FELIX_FIELDS table; cross-field rules from validator.go
+ * validateFelixConfigSpec.
  */
 const fields: Record<string, FieldDef> = {};
 for (const f of FELIX_FIELDS) fields[f.name] = felixFieldSpec(f);
@@ -63,10 +65,31 @@ function validateFelixConfiguration(r: Resource, issues: Issues): void {
   }
 }
 
+/**
+ * clientv3 felixconfig.go setDefaults (v3.31.7), applied on create and
+ * update so `calicoctl get` shows them: floatingIPs Disabled,
+ * bpfConnectTimeLoadBalancing TCP, bpfHostNetworkedNATWithoutCTLB Enabled;
+ * the deprecated boolean bpfConnectTimeLoadBalancingEnabled, when set,
+ * overrides both BPF fields (Enabled/Disabled, NAT without CTLB Disabled).
+ */
+export function felixConfigurationDefaults(r: Resource): void {
+  if (r.spec === undefined || r.spec === null) r.spec = {};
+  const spec = r.spec as Record<string, unknown>;
+  spec.floatingIPs ??= 'Disabled';
+  spec.bpfConnectTimeLoadBalancing ??= 'TCP';
+  spec.bpfHostNetworkedNATWithoutCTLB ??= 'Enabled';
+  const legacy = spec.bpfConnectTimeLoadBalancingEnabled;
+  if (typeof legacy === 'boolean') {
+    spec.bpfHostNetworkedNATWithoutCTLB = 'Disabled';
+    spec.bpfConnectTimeLoadBalancing = legacy ? 'Enabled' : 'Disabled';
+  }
+}
+
 export const felixConfigurationKind = defineKind({
   info: calicoKind('FelixConfiguration', 'felixconfigurations', false, [
     'felixconfiguration', 'felixconfigurations', 'felixconfig', 'felixconfigs',
   ]),
   spec: felixConfigurationSpecSchema,
   validate: validateFelixConfiguration,
+  defaults: felixConfigurationDefaults,
 });
