@@ -27,7 +27,7 @@ import { NetnsScope, canUseNetns } from '../support/netns.js';
 const AGENT = `
 const net = require('node:net'); const dgram = require('node:dgram'); const rl = require('node:readline');
 const [tcpPorts, udpPorts] = process.argv.slice(1).map((s) => s ? s.split(',').map(Number) : []);
-for (const p of tcpPorts) net.createServer((s) => { s.write('hello ' + p + '\\n'); s.on('data', (d) => s.write(d)); s.on('error', () => {}); }).listen(p, '0.0.0.0');
+for (const p of tcpPorts) net.createServer((s) => { s.write('hello ' + p + ' ' + s.remoteAddress + '\\n'); s.on('data', (d) => s.write(d)); s.on('error', () => {}); }).listen(p, '0.0.0.0');
 for (const p of udpPorts) { const u = dgram.createSocket('udp4'); u.on('message', (m, r) => u.send('pong', r.port, r.address)); u.bind(p, '0.0.0.0'); }
 const held = new Map();
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
@@ -35,9 +35,9 @@ rl.createInterface({ input: process.stdin }).on('line', (line) => {
   const c = JSON.parse(line); const t = c.timeoutMs || 700;
   if (c.op === 'tcp' || c.op === 'hold') {
     const s = net.connect({ host: c.host, port: c.port }); let done = false;
-    const fin = (ok) => { if (done) return; done = true; clearTimeout(tm); if (c.op === 'hold' && ok) held.set(c.id, s); else s.destroy(); out({ id: c.id, ok }); };
+    const fin = (ok, text) => { if (done) return; done = true; clearTimeout(tm); if (c.op === 'hold' && ok) held.set(c.id, s); else s.destroy(); out({ id: c.id, ok, text }); };
     const tm = setTimeout(() => fin(false), t);
-    s.once('data', (d) => fin(String(d).startsWith('hello'))); s.on('error', () => fin(false));
+    s.once('data', (d) => fin(String(d).startsWith('hello'), String(d).trim())); s.on('error', () => fin(false));
   } else if (c.op === 'send') {
     const s = held.get(c.handle); if (!s) { out({ id: c.id, ok: false }); return; }
     let done = false; const fin = (ok) => { if (done) return; done = true; clearTimeout(tm); s.removeListener('data', on); out({ id: c.id, ok }); };
@@ -55,15 +55,15 @@ setTimeout(() => out({ ready: true }), 200);
 
 class Agent {
   private seq = 0;
-  private readonly waiting = new Map<number, (ok: boolean) => void>();
+  private readonly waiting = new Map<number, (ok: boolean, text?: string) => void>();
   readonly ready: Promise<void>;
   constructor(readonly proc: ChildProcessByStdio<Writable, Readable, null>) {
     let onReady: () => void = () => {};
     this.ready = new Promise((res) => { onReady = res; });
     createInterface({ input: proc.stdout }).on('line', (l) => {
-      const m = JSON.parse(l) as { ready?: boolean; id?: number; ok?: boolean };
+      const m = JSON.parse(l) as { ready?: boolean; id?: number; ok?: boolean; text?: string };
       if (m.ready) { onReady(); return; }
-      this.waiting.get(m.id!)?.(m.ok === true);
+      this.waiting.get(m.id!)?.(m.ok === true, m.text);
       this.waiting.delete(m.id!);
     });
   }
@@ -75,6 +75,14 @@ class Agent {
     });
   }
   tcp(host: string, port: number): Promise<boolean> { return this.cmd({ op: 'tcp', host, port }); }
+  /** The source address the server saw, or null when the connection failed. */
+  tcpSource(host: string, port: number): Promise<string | null> {
+    const id = ++this.seq;
+    return new Promise((res) => {
+      this.waiting.set(id, (ok, text) => res(ok && text ? text.split(' ')[2] ?? null : null));
+      this.proc.stdin.write(`${JSON.stringify({ op: 'tcp', host, port, id })}\n`);
+    });
+  }
   udp(host: string, port: number): Promise<boolean> { return this.cmd({ op: 'udp', host, port }); }
   /** Opens a connection kept open; resolves to a handle (0 when it failed). */
   async hold(host: string, port: number): Promise<number> {
@@ -117,6 +125,7 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
     await execChecked('ip', ['-n', ns['ext']!, 'link', 'set', 'eth0', 'up']);
     // ext is the node's upstream router; proxy ARP for 169.254.1.1 needs the node to have a route for it.
     await execChecked('ip', ['-n', node, 'route', 'add', 'default', 'via', IP.ext]);
+    await execChecked('ip', ['-n', ns['ext']!, 'route', 'add', '10.65.0.0/16', 'via', IP.node]);
     // Objects of another owner: they must survive everything below.
     await execChecked('ip', ['netns', 'exec', node, 'nft', 'add table ip foreign; add chain ip foreign c; add rule ip foreign c counter accept']);
     for (const n of ['node', 'a', 'b', 'c', 'ext']) {
@@ -136,7 +145,9 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
     describe(driver, () => {
       let dp: IntDataplane;
       let graph: CalcGraph;
+      const history: CalcUpdate[] = [];
       const feed = async (...updates: CalcUpdate[]): Promise<void> => {
+        history.push(...updates);
         graph.onUpdates(updates);
         dp.onMessages(graph.flush());
         await dp.apply();
@@ -147,7 +158,7 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
       before(async () => {
         graph = new CalcGraph({ hostname: 'node1' });
         dp = createIntDataplane({ driver, hostname: 'node1', netns: node(), natOutgoingPools: [{ cidr: '10.65.0.0/16', natOutgoing: true }] });
-        graph.onUpdates([
+        history.push(
           fx.felixConfig('default', {
             defaultEndpointToHostAction: 'Accept',
             failsafeInboundHostPorts: [{ protocol: 'TCP', port: 22 }],
@@ -158,7 +169,8 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
           fx.wep('ns1', 'a', { ipNetworks: [`${IP.a}/32`] }, { app: 'a' }),
           fx.wep('ns1', 'b', { ipNetworks: [`${IP.b}/32`], ports: [{ name: 'http', protocol: 'TCP', port: 8080 }] }, { app: 'b' }),
           fx.wep('ns2', 'c', { ipNetworks: [`${IP.c}/32`] }, { app: 'c' }),
-        ]);
+        );
+        graph.onUpdates(history);
         dp.onMessages(graph.flush());
         await dp.apply();
       });
@@ -268,6 +280,31 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
         assert.equal(await ext.tcp(IP.node, 9090), false);
       });
 
+      it('natOutgoing: pod traffic leaving the IP pools is masqueraded, pod to pod is not', async () => {
+        assert.equal(await a().tcpSource(IP.ext, 8080), IP.node);
+        assert.equal(await agents['b']!.tcpSource(IP.a, 8080), IP.b);
+      });
+
+      it('host endpoint applyOnForward, preDNAT and doNotTrack policies', async () => {
+        const ext = agents['ext']!;
+        assert.equal(await ext.tcp(IP.a, 8080), true, 'forwarded through a host endpoint without forward policy: allowed');
+        const edge = { selector: "role == 'edge'", types: ['Ingress' as const] };
+        const deny8080 = [{ action: 'Deny' as const, protocol: 'TCP' as const, destination: { ports: [8080] } }];
+        await feed(fx.gnp('default.fwd', { ...edge, applyOnForward: true, ingress: [{ action: 'Deny', protocol: 'TCP', destination: { nets: [`${IP.a}/32`], ports: [8080] } }] }));
+        assert.equal(await ext.tcp(IP.a, 8080), false, 'applyOnForward policy denies forwarded traffic');
+        assert.equal(await ext.tcp(IP.node, 8080), true, 'to the host itself still allowed by default.edge');
+        await feed(fx.delGnp('default.fwd'), fx.gnp('default.prednat', { ...edge, preDNAT: true, applyOnForward: true, ingress: deny8080 }));
+        assert.equal(await ext.tcp(IP.a, 8080), false, 'preDNAT applies to forwarded traffic too');
+        assert.equal(await ext.tcp(IP.a, 9090), true);
+        assert.equal(await ext.tcp(IP.node, 8080), false, 'preDNAT deny before the filter allow');
+        assert.equal(await ext.tcp(IP.node, 22), true, 'failsafe before preDNAT policy');
+        await feed(fx.delGnp('default.prednat'), fx.gnp('default.untracked', { ...edge, doNotTrack: true, applyOnForward: true, ingress: deny8080 }));
+        assert.equal(await ext.tcp(IP.node, 8080), false, 'doNotTrack deny in the raw hook');
+        assert.equal(await ext.tcp(IP.node, 22), true, 'failsafe before doNotTrack policy');
+        await feed(fx.delGnp('default.untracked'));
+        assert.equal(await ext.tcp(IP.node, 8080), true);
+      });
+
       it('tampering (a rule and a set element deleted by hand) is repaired at resync', async () => {
         await feed(fx.np('ns1', 'b-ingress', {
           selector: "app == 'b'", types: ['Ingress'],
@@ -308,12 +345,28 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
 
       it('removing everything leaves only the fixed chains; a change sends only the delta', async () => {
         await feed(fx.delNp('ns1', 'b-ingress'), fx.delNp('ns1', 'a-egress'), fx.delGnp('security.pass-a'), fx.delGnp('security.deny-c'), fx.delGnp('security.allow-c'), fx.delGnp('default.edge'));
+        history.push(fx.delWep('ns2', 'c'));
         graph.onUpdates([fx.delWep('ns2', 'c')]);
         dp.onMessages(graph.flush());
         const st = await dp.apply();
         assert.equal(st.readKernel, false, 'no re-read between resyncs');
         assert.ok(st.commands > 0 && st.commands < 60, `small delta (${st.commands})`);
         assert.equal(await a().tcp(IP.c, 8080), false, 'c is now an unknown cali interface: dropped');
+        assert.equal(await a().tcp(IP.b, 9090), true);
+      });
+
+      it('a restarted dataplane adopts the ruleset without changing it; established connections survive', async () => {
+        const h = await a().hold(IP.b, 9090);
+        assert.ok(h > 0);
+        await dp.stop();
+        const g2 = new CalcGraph({ hostname: 'node1' });
+        g2.onUpdates(history);
+        dp = createIntDataplane({ driver, hostname: 'node1', netns: node(), natOutgoingPools: [{ cidr: '10.65.0.0/16', natOutgoing: true }] });
+        dp.onMessages(g2.flush());
+        const st = await dp.apply();
+        assert.equal(st.readKernel, true);
+        assert.equal(st.commands, 0, 'identical ruleset adopted as is');
+        assert.equal(await a().send(h), true);
         assert.equal(await a().tcp(IP.b, 9090), true);
       });
     });

@@ -6,7 +6,9 @@
  * Workload `cali123`: cali-tw-cali123 (ingress), cali-fw-cali123 (egress).
  * Host endpoint `eth0`: cali-fh-eth0 / cali-th-eth0 (normal policy, failsafe
  * first), cali-fhfw-/cali-thfw- (applyOnForward policy; no policy = allowed),
- * raw copies (doNotTrack) and a mangle cali-fh- (preDNAT, ingress only).
+ * raw copies (doNotTrack) and a mangle cali-fh- (preDNAT, ingress only); the
+ * raw and mangle ones have no end-of-tier drop (the filter hook decides what
+ * they do not).
  * A host endpoint with `interfaceName: '*'` applies to every interface
  * except workloads and `lo`, after the named ones. Host endpoints known only
  * by expected IPs (no interfaceName) are not programmed (see DESIGN.md).
@@ -128,13 +130,13 @@ export class EndpointManager {
       );
     }
     if (hasPolicies(ep.untrackedTiers, 'ingress')) {
-      out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeIn) }) });
+      out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeIn), endOfTierDrop: false }) });
     }
     if (hasPolicies(ep.untrackedTiers, 'egress')) {
-      out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeOut) }) });
+      out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeOut), endOfTierDrop: false }) });
     }
     if (hasPolicies(ep.preDnatTiers, 'ingress')) {
-      out.push({ table: 'mangle', chain: endpointChain({ name: cn('mangle', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.preDnatTiers, profileIds: null, failsafeChain: cn('mangle', CHAIN.failsafeIn) }) });
+      out.push({ table: 'mangle', chain: endpointChain({ name: cn('mangle', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.preDnatTiers, profileIds: null, failsafeChain: cn('mangle', CHAIN.failsafeIn), endOfTierDrop: false }) });
     }
     return out;
   }

@@ -8,7 +8,7 @@
  *   per tier with policies in this direction:
  *     clear pass mark                "Start of tier"
  *     per policy: (pass clear) jump policy chain; (accept set) return
- *     tier default Deny: (pass clear) drop "End of tier"
+ *     tier default Deny: (pass clear) drop "End of tier"  (not in raw/mangle chains)
  *   per profile: jump profile chain; (accept set) return   (normal chains only)
  *   drop "Drop if no profiles matched"                     (normal chains only)
  * Policy chains: Allow = set accept mark + return, Pass = set pass mark +
@@ -58,6 +58,12 @@ export interface EndpointChainSpec {
   readonly profileIds: readonly string[] | null;
   /** Jump to a failsafe chain first (host endpoints). */
   readonly failsafeChain?: string;
+  /**
+   * Drop at the end of a tier no policy passed (default true). Felix leaves it
+   * out of doNotTrack and preDNAT chains: the filter hook's normal policy
+   * still decides the packet.
+   */
+  readonly endOfTierDrop?: boolean;
 }
 
 /** One endpoint chain: tiers, then profiles and the final drop (see the module comment). */
@@ -74,7 +80,7 @@ export function endpointChain(spec: EndpointChainSpec): IrChain {
       rules.push(rule([notPassed], { k: 'jump', chain: policyChainName(id, tier.name, pdir) }));
       rules.push(rule([accepted], { k: 'return' }, 'Return if policy accepted'));
     }
-    if (tier.defaultAction === 'Deny') {
+    if (tier.defaultAction === 'Deny' && spec.endOfTierDrop !== false) {
       rules.push(rule([notPassed], { k: 'drop' }, `End of tier ${tier.name}. Drop if no policies passed packet`));
     }
   }

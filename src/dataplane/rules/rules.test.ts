@@ -146,6 +146,8 @@ describe('endpoint chains', () => {
       'meta mark and 0x10000 == 0x10000 return',
       'meta mark and 0x20000 == 0x0 drop',
     ]);
+    const raw = endpointChain({ name: 'raw-cali-fh-eth0', dir: 'egress', tiers, profileIds: null, endOfTierDrop: false });
+    assert.ok(!nftChainRules(raw, 4).some((r) => r.body.endsWith('drop')), 'doNotTrack/preDNAT chains leave undecided packets to the filter hook');
     const fs = failsafeChain('cali-failsafe-in', [{ protocol: 'tcp', port: 22 }, { protocol: 'udp', port: 68, net: '10.0.0.0/8' }, { protocol: 'tcp', port: 179, net: 'fd00::/8' }], 'in', 4);
     assert.deepEqual(nftChainRules(fs, 4).map((r) => r.body), ['meta l4proto 6 th dport 22 accept', 'meta l4proto 17 th dport 68 ip saddr 10.0.0.0/8 accept']);
     assert.deepEqual(iptChainRules(fs, 4).map((r) => r.body), ['-p 6 -m multiport --dports 22 -j ACCEPT', '-p 17 -m multiport --dports 68 --source 10.0.0.0/8 -j ACCEPT']);
