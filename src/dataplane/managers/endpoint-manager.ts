@@ -19,7 +19,7 @@ import { endpointChain, type Direction } from '../rules/endpoint-chains.js';
 import { rule, type Family, type IrChain, type IrRule } from '../rules/ir.js';
 import { CHAIN, PREFIX, endpointChainName } from '../rules/names.js';
 import type { HookTable } from '../rules/static-chains.js';
-import type { DispatchSpec, RulesetWriter } from './ruleset-writer.js';
+import type { RulesetWriter } from './ruleset-writer.js';
 
 interface TableChain { readonly table: HookTable; readonly chain: IrChain }
 
@@ -52,7 +52,14 @@ export class EndpointManager {
   private readonly workloads = new Map<string, ModelWorkloadEndpoint>();
   private readonly hosts = new Map<string, ModelHostEndpoint>();
   private readonly dirty = new Set<string>();
-  private dispatchDirty = true;
+  /** Dispatch chains must be (re)declared in every family (start, family added). */
+  private redeclare = true;
+  /** `kind|iface` -> the endpoint key whose entry is programmed there. */
+  private readonly owners = new Map<string, string>();
+  /** Endpoint key -> the dispatch entries programmed for it. */
+  private readonly dispatchOf = new Map<string, DispatchEntry[]>();
+  /** Dispatch kind -> the all-interfaces host endpoint chain used as its fallback. */
+  private readonly wildcards = new Map<number, string>();
   /** `family/endpoint key` -> chains programmed for it. */
   private readonly programmed = new Map<string, TableChain[]>();
 
@@ -66,14 +73,17 @@ export class EndpointManager {
       default: return;
     }
     this.dirty.add(key);
-    this.dispatchDirty = true;
   }
 
   /** Everything again (a family was added, or failsafe config changed). */
   markAllDirty(): void {
     for (const k of this.workloads.keys()) this.dirty.add(`wl/${k}`);
     for (const k of this.hosts.keys()) this.dirty.add(`hep/${k}`);
-    this.dispatchDirty = true;
+    // A new family has no entries yet: forget what was sent so every entry goes again.
+    this.owners.clear();
+    this.dispatchOf.clear();
+    this.wildcards.clear();
+    this.redeclare = true;
   }
 
   get activeWorkloadEndpoints(): number {
@@ -86,6 +96,10 @@ export class EndpointManager {
   }
 
   completeDeferredWork(w: RulesetWriter, families: readonly Family[]): void {
+    if (this.redeclare) {
+      for (let i = 0; i < DISPATCH.length; i++) this.declare(w, families, i);
+      this.redeclare = false;
+    }
     for (const key of this.dirty) {
       const chains = this.chainsFor(w, key);
       for (const f of families) {
@@ -97,12 +111,9 @@ export class EndpointManager {
         if (chains.length) this.programmed.set(k, chains);
         else this.programmed.delete(k);
       }
+      this.updateDispatch(w, families, key);
     }
     this.dirty.clear();
-    if (this.dispatchDirty) {
-      for (const f of families) for (const d of DISPATCH) w.setDispatch(f, this.dispatchSpec(w, d));
-      this.dispatchDirty = false;
-    }
   }
 
   private chainsFor(w: RulesetWriter, key: string): TableChain[] {
@@ -141,32 +152,68 @@ export class EndpointManager {
     return out;
   }
 
-  private dispatchSpec(w: RulesetWriter, d: DispatchKind): DispatchSpec {
+  /** Declares dispatch kind `i` (its chain, map and fallback) in every family. */
+  private declare(w: RulesetWriter, families: readonly Family[], i: number): void {
+    const d = DISPATCH[i]!;
     const cn = w.chainName;
-    const entries = new Map<string, string>();
-    let wildcard: string | null = null;
-    const endpoints = d.workload
-      ? [...this.workloads.values()].map((e) => e.interfaceName)
-      : [...this.hosts.values()].map((e) => e.interfaceName).filter((i): i is string => i !== undefined);
-    for (const iface of endpoints) {
-      const name = cn(d.table, endpointChainName(d.prefix, iface));
-      if (!this.chainExists(d, iface)) continue;
-      if (iface === '*') wildcard = name;
-      else entries.set(iface, name);
-    }
+    const wildcard = this.wildcards.get(i);
     let fallback: IrRule[] = [];
     if (d.workload) fallback = [rule([], { k: 'drop' }, 'Unknown interface')];
     else if (wildcard) fallback = [rule([{ k: d.key, name: 'lo', neg: true }], { k: 'goto', chain: wildcard }, 'All-interfaces host endpoint')];
-    return { table: d.table, name: cn(d.table, d.chain), key: d.key, entries, fallback };
+    for (const f of families) w.setDispatch(f, { table: d.table, name: cn(d.table, d.chain), key: d.key, fallback });
   }
 
-  /** Whether the endpoint on `iface` has a chain for this dispatch kind (raw/mangle ones are optional). */
-  private chainExists(d: DispatchKind, iface: string): boolean {
-    if (d.workload) return true;
-    const ep = [...this.hosts.values()].find((h) => h.interfaceName === iface);
-    if (!ep) return false;
-    if (d.table === 'filter') return !(iface === '*' && (d.prefix === PREFIX.fromHostForward || d.prefix === PREFIX.toHostForward));
-    if (d.table === 'raw') return hasPolicies(ep.untrackedTiers, d.key === 'iif' ? 'ingress' : 'egress');
-    return hasPolicies(ep.preDnatTiers, 'ingress');
+  /** Sends only the dispatch entries of one endpoint that changed. */
+  private updateDispatch(w: RulesetWriter, families: readonly Family[], key: string): void {
+    const cn = w.chainName;
+    const want = this.dispatchEntriesFor(w, key);
+    const had = this.dispatchOf.get(key) ?? [];
+    const same = (a: DispatchEntry, b: DispatchEntry): boolean => a.kind === b.kind && a.iface === b.iface && a.chain === b.chain;
+    for (const o of had) {
+      if (want.some((n) => same(n, o))) continue;
+      const d = DISPATCH[o.kind]!;
+      if (o.iface === '*') {
+        if (this.wildcards.get(o.kind) === o.chain) { this.wildcards.delete(o.kind); this.declare(w, families, o.kind); }
+        continue;
+      }
+      const slot = `${o.kind}|${o.iface}`;
+      if (this.owners.get(slot) !== key) continue;
+      this.owners.delete(slot);
+      for (const f of families) w.setDispatchEntry(f, d.table, cn(d.table, d.chain), o.iface, null);
+    }
+    for (const n of want) {
+      if (had.some((o) => same(n, o))) continue;
+      const d = DISPATCH[n.kind]!;
+      if (n.iface === '*') { this.wildcards.set(n.kind, n.chain); this.declare(w, families, n.kind); continue; }
+      this.owners.set(`${n.kind}|${n.iface}`, key);
+      for (const f of families) w.setDispatchEntry(f, d.table, cn(d.table, d.chain), n.iface, n.chain);
+    }
+    if (want.length) this.dispatchOf.set(key, want);
+    else this.dispatchOf.delete(key);
   }
+
+  /** The dispatch entries an endpoint contributes: one per dispatch kind it has a chain for. */
+  private dispatchEntriesFor(w: RulesetWriter, key: string): DispatchEntry[] {
+    const out: DispatchEntry[] = [];
+    const cn = w.chainName;
+    const wl = key.startsWith('wl/') ? this.workloads.get(key.slice(3)) : undefined;
+    const hep = key.startsWith('hep/') ? this.hosts.get(key.slice(4)) : undefined;
+    const iface = wl?.interfaceName ?? hep?.interfaceName;
+    if (iface === undefined) return out;
+    DISPATCH.forEach((d, kind) => {
+      if (d.workload !== (wl !== undefined)) return;
+      if (hep && !hostChainExists(hep, d)) return;
+      out.push({ kind, iface, chain: cn(d.table, endpointChainName(d.prefix, iface)) });
+    });
+    return out;
+  }
+}
+
+interface DispatchEntry { readonly kind: number; readonly iface: string; readonly chain: string }
+
+/** Whether a host endpoint has a chain for this dispatch kind (raw/mangle ones only with such policies). */
+function hostChainExists(ep: ModelHostEndpoint, d: DispatchKind): boolean {
+  if (d.table === 'filter') return !(ep.interfaceName === '*' && (d.prefix === PREFIX.fromHostForward || d.prefix === PREFIX.toHostForward));
+  if (d.table === 'raw') return hasPolicies(ep.untrackedTiers, d.key === 'iif' ? 'ingress' : 'egress');
+  return hasPolicies(ep.preDnatTiers, 'ingress');
 }

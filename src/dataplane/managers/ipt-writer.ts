@@ -43,6 +43,9 @@ export class IptWriter implements RulesetWriter {
   private readonly tables = new Map<string, IptablesTable>();
   private readonly ipsets = new Map<Family, IpsetManager>();
   private families: readonly Family[] = [];
+  /** `family/table/chain` -> a dispatch chain's spec and entries (rendered at apply). */
+  private readonly dispatch = new Map<string, { spec: DispatchSpec; entries: Map<string, string> }>();
+  private readonly dirtyDispatch = new Set<string>();
   /** `family/table` -> our chains there, to remove them when a family is dropped. */
   private readonly chains = new Map<string, Set<string>>();
 
@@ -81,6 +84,7 @@ export class IptWriter implements RulesetWriter {
         for (const n of names) tab.removeChain(n);
         names.clear();
       }
+      for (const k of [...this.dispatch.keys()]) if (k.startsWith(`${f}/`)) this.dispatch.delete(k);
     }
     this.families = [...families];
   }
@@ -116,11 +120,35 @@ export class IptWriter implements RulesetWriter {
   }
 
   setDispatch(f: Family, spec: DispatchSpec): void {
-    const rules = [...spec.entries].sort(([a], [b]) => a.localeCompare(b))
-      .flatMap(([iface, chain]) => iptRules(rule([{ k: spec.key, name: iface }], { k: 'goto', chain }), f));
-    for (const r of spec.fallback) rules.push(...iptRules(r, f));
-    this.table(f, spec.table).updateChain({ name: spec.name, rules });
-    this.track(f, spec.table, spec.name, true);
+    const key = `${f}/${spec.table}/${spec.name}`;
+    const d = this.dispatch.get(key);
+    this.dispatch.set(key, { spec, entries: d?.entries ?? new Map() });
+    this.dirtyDispatch.add(key);
+  }
+
+  setDispatchEntry(f: Family, table: HookTable, dispatch: string, iface: string, chain: string | null): void {
+    const key = `${f}/${table}/${dispatch}`;
+    const d = this.dispatch.get(key);
+    if (!d) return;
+    if (chain === null) d.entries.delete(iface);
+    else d.entries.set(iface, chain);
+    this.dirtyDispatch.add(key);
+  }
+
+  /** Renders changed dispatch chains: sorted `-i iface -g chain` rules, then the fallback. */
+  private renderDispatch(): void {
+    for (const key of this.dirtyDispatch) {
+      const d = this.dispatch.get(key);
+      if (!d) continue;
+      const f = Number(key[0]) as Family;
+      const { spec } = d;
+      const rules = [...d.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .flatMap(([iface, chain]) => iptRules(rule([{ k: spec.key, name: iface }], { k: 'goto', chain }), f));
+      for (const r of spec.fallback) rules.push(...iptRules(r, f));
+      this.table(f, spec.table).updateChain({ name: spec.name, rules });
+      this.track(f, spec.table, spec.name, true);
+    }
+    this.dirtyDispatch.clear();
   }
 
   setIpSet(f: Family, name: string, kind: WriterSetKind, members: Iterable<string>): void {
@@ -142,6 +170,7 @@ export class IptWriter implements RulesetWriter {
   }
 
   private async run(resync: boolean): Promise<WriterApplyResult> {
+    this.renderDispatch();
     let commands = 0;
     let readKernel = false;
     const fams = [...new Set([...this.families, ...[...this.tables.keys()].map((k) => Number(k[0]) as Family)])];

@@ -55,6 +55,8 @@ export class NftWriter implements RulesetWriter {
   private readonly dropped = new Set<Family>();
   /** Members last given per set (after collapsing), to skip no-op updates. */
   private readonly sets = new Map<string, string>();
+  /** `family/map` of the dispatch maps declared. */
+  private readonly maps = new Set<string>();
   /** `family/chain` -> the hook tables that asked for it. */
   private readonly chainTables = new Map<string, Set<HookTable>>();
 
@@ -109,11 +111,21 @@ export class NftWriter implements RulesetWriter {
   setDispatch(f: Family, spec: DispatchSpec): void {
     const t = this.table(f);
     const map = `${spec.name}-map`;
-    t.setMap({ name: map, keyType: 'ifname', valueType: 'verdict' }, [...spec.entries].map(([iface, chain]) => [iface, `goto ${chain}`] as const));
+    const key = `${f}/${map}`;
+    if (!this.maps.has(key)) {
+      t.setMap({ name: map, keyType: 'ifname', valueType: 'verdict' }, []);
+      this.maps.add(key);
+    }
     t.updateChain({
       name: spec.name,
       rules: [{ body: nftAction({ k: 'vmap', key: spec.key, map }) }, ...spec.fallback.map((r) => nftRule(r, f))],
     });
+  }
+
+  setDispatchEntry(f: Family, _table: HookTable, dispatch: string, iface: string, chain: string | null): void {
+    const map = `${dispatch}-map`;
+    if (chain === null) this.table(f).removeMapElement(map, iface);
+    else this.table(f).setMapElement(map, iface, `goto ${chain}`);
   }
 
   setIpSet(f: Family, name: string, kind: WriterSetKind, members: Iterable<string>): void {
@@ -148,7 +160,7 @@ export class NftWriter implements RulesetWriter {
     for (const f of [...this.dropped]) {
       await new NftablesTable({ family: f === 4 ? 'ip' : 'ip6', name: NFT_TABLE, transport: this.opts.transport }).deleteTable();
       this.dropped.delete(f);
-      for (const m of [this.sets, this.chainTables]) for (const k of [...m.keys()]) if (k.startsWith(`${f}/`)) m.delete(k);
+      for (const m of [this.sets, this.chainTables, this.maps]) for (const k of [...m.keys()]) if (k.startsWith(`${f}/`)) m.delete(k);
       commands++;
     }
     for (const t of this.tables.values()) {

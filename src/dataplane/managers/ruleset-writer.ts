@@ -17,8 +17,6 @@ export interface DispatchSpec {
   /** The dispatch chain's (table-qualified) name. */
   readonly name: string;
   readonly key: 'iif' | 'oif';
-  /** Interface name -> endpoint chain (reached by goto, so its return ends the dispatch's caller step). */
-  readonly entries: ReadonlyMap<string, string>;
   /** Rules after the lookup, for interfaces with no entry (unknown workload: drop). */
   readonly fallback: readonly IrRule[];
 }
@@ -41,7 +39,13 @@ export interface RulesetWriter {
   /** A regular chain in the given tables (nftables has one table per family and ignores the list). */
   updateChain(f: Family, tables: readonly HookTable[], chain: IrChain): void;
   removeChain(f: Family, tables: readonly HookTable[], name: string): void;
+  /** Declares a dispatch chain or changes its fallback; its entries are kept. */
   setDispatch(f: Family, spec: DispatchSpec): void;
+  /**
+   * Points `iface` at an endpoint chain (reached by goto, so the endpoint
+   * chain's return ends the dispatch step), or removes the entry (null).
+   */
+  setDispatchEntry(f: Family, table: HookTable, dispatch: string, iface: string, chain: string | null): void;
   /** Replaces a set's members (all of family `f`). */
   setIpSet(f: Family, name: string, kind: WriterSetKind, members: Iterable<string>): void;
   removeIpSet(f: Family, name: string): void;
