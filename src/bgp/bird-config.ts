@@ -54,7 +54,8 @@ function logLines(sev: string): string[] {
   }
 }
 
-const quote = (s: string): string => `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+/** BIRD strings have no escape sequences; callers never pass quotes or backslashes (they are dropped here as a last guard). */
+const quote = (s: string): string => `"${s.replace(/["\\\n\r]/g, '')}"`;
 
 function durationSeconds(d: string | undefined): number | undefined {
   if (!d) return undefined;
@@ -122,8 +123,8 @@ export function renderBirdConfig(inp: BirdConfigInput): string {
   out.push('protocol device {', '  scan time 2;', '}', '');
   out.push('protocol direct {', '  ipv4;', '  interface -"cali*", -"vxlan.calico", -"kube-ipvs*", "*";', '}', '');
   out.push('protocol kernel {',
-    '  ipv4 {', '    import none;', '    export filter calico_kernel_programming;', '    merge paths on;', '  };',
-    '  persist;', '  scan time 2;', '  graceful restart;', '}', '');
+    '  ipv4 {', '    import none;', '    export filter calico_kernel_programming;', '  };',
+    '  merge paths on;', '  persist;', '  scan time 2;', '  graceful restart;', '}', '');
   if (inp.localBlocks.length > 0) {
     out.push('protocol static static_blocks {', '  ipv4;');
     for (const b of inp.localBlocks) out.push(`  route ${b} blackhole;`);

@@ -59,7 +59,10 @@ export function birdInput(src: BirdInputSources): BirdInputResult {
     if (!p.password) continue;
     const file = join(src.secretsDir, p.password.name, p.password.key);
     try {
-      passwords.set(p.protocolName, readFileSync(file, 'utf8').replace(/\r?\n$/, ''));
+      const pw = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      // BIRD strings have no escapes: a quote, backslash or newline cannot be written.
+      if (/["\\\n\r]/.test(pw)) problems.push(`BGP password for ${p.protocolName} (${file}) contains a quote, backslash or newline, which BIRD cannot hold: session rendered without it`);
+      else passwords.set(p.protocolName, pw);
     } catch (e) {
       problems.push(`BGP password for ${p.protocolName}: cannot read ${file}: ${(e as Error).message}`);
     }

@@ -1,0 +1,160 @@
+/**
+ * Golden tests for the rendered BIRD 2 configuration (src/bgp/testdata/*.cfg;
+ * regenerate with UPDATE_GOLDEN=1 and review the diff). Each golden must
+ * also parse with `bird -p` when BIRD is installed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseBlocks, parseNodes, parsePools } from '../routing/routing-model.js';
+import { birdInput, type BirdInputSources } from './bird-input.js';
+import { renderBirdConfig } from './bird-config.js';
+
+const TESTDATA = resolve(import.meta.dirname, '../../src/bgp/testdata');
+const BIRD = '/usr/sbin/bird';
+
+type R = Record<string, unknown>;
+const node = (name: string, ip: string, labels: R = {}, bgp: R = {}): [string, R] =>
+  [name, { metadata: { name, labels }, spec: { bgp: { ipv4Address: ip, ...bgp } } }];
+const pool = (name: string, spec: R): [string, R] => [name, { metadata: { name }, spec }];
+const block = (cidr: string, host: string): [string, R] => [cidr.replace('/', '-'), { spec: { cidr, affinity: `host:${host}`, deleted: false } }];
+
+const NODES = [node('node-1', '10.0.0.1/24', { rack: 'a' }), node('node-2', '10.0.0.2/24', { rack: 'a' }), node('node-3', '10.0.1.3/24', { rack: 'b' })];
+const POOLS = [pool('default-ipv4-ippool', { cidr: '10.244.0.0/16', vxlanMode: 'Never', ipipMode: 'Never' })];
+const BLOCKS = [block('10.244.0.0/26', 'node-1'), block('10.244.0.64/26', 'node-1'), block('10.244.1.0/26', 'node-2')];
+
+function sources(hostname: string, over: Partial<Record<'nodes' | 'pools' | 'blocks' | 'conf' | 'peers' | 'filters', [string, R][]>> = {}, secretsDir = '/nonexistent'): BirdInputSources {
+  return {
+    hostname, secretsDir,
+    nodes: parseNodes(new Map(over.nodes ?? NODES)),
+    pools: parsePools(new Map(over.pools ?? POOLS)),
+    blocks: parseBlocks(new Map(over.blocks ?? BLOCKS)),
+    bgpConfigurations: new Map(over.conf ?? []),
+    bgpPeers: new Map(over.peers ?? []),
+    bgpFilters: new Map(over.filters ?? []),
+  };
+}
+
+function golden(name: string, text: string): void {
+  const file = join(TESTDATA, `${name}.cfg`);
+  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) writeFileSync(file, text);
+  assert.equal(text, readFileSync(file, 'utf8'), `${name}.cfg differs from the rendered config`);
+  if (existsSync(BIRD)) {
+    const dir = mkdtempSync(join(tmpdir(), 'bird-golden-'));
+    try {
+      writeFileSync(join(dir, 'bird.cfg'), text);
+      const r = spawnSync(BIRD, ['-p', '-c', join(dir, 'bird.cfg')], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `bird -p ${name}: ${r.stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function render(src: BirdInputSources): string {
+  const res = birdInput(src);
+  assert.ok(res.input, res.problems.join('; '));
+  return renderBirdConfig(res.input);
+}
+
+test('golden: default full mesh (AS 64512, two blocks blackholed and aggregated, every other node a Mesh_ peer)', () => {
+  const text = render(sources('node-1'));
+  golden('mesh', text);
+  assert.match(text, /protocol bgp Mesh_10_0_0_2 from bgp_template \{\n {2}local 10\.0\.0\.1 as 64512;\n {2}neighbor 10\.0\.0\.2 as 64512;/);
+  assert.match(text, /protocol bgp Mesh_10_0_1_3 /);
+  assert.match(text, /route 10\.244\.0\.64\/26 blackhole;/);
+});
+
+test('golden: route reflector (mesh off, peerSelector) from the reflector and from a client', () => {
+  const nodes = [node('node-1', '10.0.0.1/24', { 'route-reflector': 'true' }, { routeReflectorClusterID: '224.0.0.1' }), NODES[1]!, NODES[2]!];
+  const over = {
+    nodes,
+    conf: [['default', { spec: { nodeToNodeMeshEnabled: false, asNumber: 64512 } }]] as [string, R][],
+    peers: [['peer-with-route-reflectors', { spec: { nodeSelector: 'all()', peerSelector: "route-reflector == 'true'" } }]] as [string, R][],
+  };
+  const rr = render(sources('node-1', over));
+  golden('route-reflector', rr);
+  assert.equal((rr.match(/rr client;/g) ?? []).length, 2);
+  assert.match(rr, /rr cluster id 224\.0\.0\.1;/);
+  assert.doesNotMatch(rr, /Mesh_/);
+  const client = render(sources('node-2', over));
+  golden('route-reflector-client', client);
+  assert.deepEqual([...client.matchAll(/protocol bgp (\S+)/g)].map((m) => m[1]), ['Node_10_0_0_1']);
+  assert.doesNotMatch(client, /rr client/);
+});
+
+test('golden: external peers (global with port and password, per-node by name, keepOriginalNextHop, node AS override)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bgp-secrets-'));
+  try {
+    mkdirSync(join(dir, 'bgp-secrets'));
+    writeFileSync(join(dir, 'bgp-secrets', 'tor-password'), 'very-secret\n');
+    writeFileSync(join(dir, 'bgp-secrets', 'bad'), 'a"b\n');
+    const nodes = [node('node-1', '10.0.0.1/24', {}, { asNumber: 65001 }), NODES[1]!, NODES[2]!];
+    const text = render(sources('node-1', {
+      nodes,
+      conf: [['default', { spec: { asNumber: 64512, nodeToNodeMeshEnabled: true } }]],
+      peers: [
+        ['tor', { spec: { peerIP: '10.0.0.254:1179', asNumber: 65000, password: { secretKeyRef: { name: 'bgp-secrets', key: 'tor-password' } } } }],
+        ['node-1-upstream', { spec: { node: 'node-1', peerIP: '192.0.2.1', asNumber: 65002, keepOriginalNextHop: true, maxRestartTime: '3m0s' } }],
+        ['other-node-only', { spec: { node: 'node-2', peerIP: '192.0.2.2', asNumber: 65003 } }],
+        ['rack-b', { spec: { nodeSelector: "rack == 'b'", peerIP: '192.0.2.3', asNumber: 65004 } }],
+      ],
+    }, dir));
+    golden('external-peers', text);
+    assert.match(text, /protocol bgp Global_10_0_0_254_port_1179 from bgp_template \{\n {2}local 10\.0\.0\.1 as 65001;\n {2}neighbor 10\.0\.0\.254 port 1179 as 65000;/);
+    assert.match(text, /password "very-secret";/);
+    const bad = birdInput(sources('node-1', { peers: [['x', { spec: { peerIP: '10.0.0.9', asNumber: 1, password: { secretKeyRef: { name: 'bgp-secrets', key: 'bad' } } } }]] }, dir));
+    assert.match(bad.problems.join(), /contains a quote/);
+    assert.doesNotMatch(renderBirdConfig(bad.input!), /password/);
+    assert.match(text, /protocol bgp Node_192_0_2_1 [^}]*graceful restart time 180;[\s\S]*?next hop keep;/);
+    assert.doesNotMatch(text, /192\.0\.2\.[23]/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('golden: BGPFilter, disableBGPExport, VXLAN/IPIP pools kept out of the kernel, services, Debug logging, listenPort', () => {
+  const text = render(sources('node-2', {
+    pools: [
+      ...POOLS,
+      pool('no-export', { cidr: '10.250.0.0/16', disableBGPExport: true }),
+      pool('vxlan', { cidr: '10.251.0.0/16', vxlanMode: 'Always' }),
+      pool('ipip', { cidr: '10.252.0.0/16', ipipMode: 'CrossSubnet' }),
+    ],
+    conf: [['default', { spec: { logSeverityScreen: 'Debug', listenPort: 1790, serviceClusterIPs: [{ cidr: '10.96.0.0/12' }],
+      serviceExternalIPs: [{ cidr: '198.51.100.0/24' }], serviceLoadBalancerIPs: [{ cidr: '203.0.113.0/24' }, { cidr: 'fd00::/64' }] } }]],
+    peers: [['tor', { spec: { peerIP: '10.0.0.254', asNumber: 65000, filters: ['only-pods'] } }]],
+    filters: [['only-pods', { spec: {
+      exportV4: [{ cidr: '10.244.0.0/16', matchOperator: 'In', action: 'Accept' }, { cidr: '10.0.0.0/8', prefixLength: { min: 24, max: 32 }, action: 'Reject' }],
+      importV4: [{ cidr: '192.0.2.0/24', matchOperator: 'Equal', action: 'Accept' }, { source: 'RemotePeers', action: 'Reject' }, { interface: 'eth*', matchOperator: 'NotIn', cidr: '172.16.0.0/12', action: 'Accept' }],
+    } }]],
+  }));
+  golden('filters', text);
+  assert.match(text, /function 'bgp_only-pods_exportFilterV4'\(\) \{\n {2}if \(\(net ~ 10\.244\.0\.0\/16\)\) then \{ accept; \}\n {2}if \(\(net ~ \[ 10\.0\.0\.0\/8\{24,32\} \]\)\) then \{ reject; \}/);
+  assert.match(text, /export filter \{ 'bgp_only-pods_exportFilterV4'\(\); calico_export_to_bgp_peers\(\); reject; \};/);
+  assert.match(text, /if \( net ~ 10\.250\.0\.0\/16 \) then \{ reject; \}/);
+  assert.match(text, /log stderr all;/);
+  assert.match(text, /local 10\.0\.0\.2 port 1790 as 64512;/);
+  assert.doesNotMatch(text, /fd00::/);
+});
+
+test('rendering is deterministic and input order does not matter', () => {
+  const a = render(sources('node-1'));
+  const b = render(sources('node-1', { nodes: [...NODES].reverse(), blocks: [...BLOCKS].reverse() }));
+  assert.equal(a, b);
+});
+
+test('no IPv4 address on the Node: no config, a clear problem', () => {
+  const res = birdInput(sources('node-9', { nodes: [...NODES, ['node-9', { metadata: { name: 'node-9' }, spec: {} }]] }));
+  assert.equal(res.input, undefined);
+  assert.match(res.problems[0] ?? '', /node-9 has no IPv4 BGP address/);
+});
+
+test('an unreadable password file is reported and the session is rendered without it', () => {
+  const res = birdInput(sources('node-1', { peers: [['p', { spec: { peerIP: '10.0.0.254', asNumber: 65000, password: { secretKeyRef: { name: 's', key: 'k' } } } }]] }));
+  assert.match(res.problems.join(), /cannot read \/nonexistent\/s\/k/);
+  assert.doesNotMatch(renderBirdConfig(res.input!), /password/);
+});
