@@ -11,12 +11,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { exec } from '../../dist/lib/exec.js';
+import { main } from '../../dist/lab/cli.js';
 import { canUseNetns } from '../support/netns.js';
 
-const repo = resolve(import.meta.dirname, '../../..');
 const root = await canUseNetns();
 
 const NAMESPACES = ['x', 'y', 'z'];
@@ -43,7 +42,13 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
     const env = { CALICO_LAB_STATE_DIR: dir, CALICO_LAB_NAME: `np${dataplane[0]}${randomBytes(2).toString('hex')}` };
     const ips = new Map<string, string>();
     let seq = 0;
-    const lab = (...args: string[]) => exec(process.execPath, [join(repo, 'bin/calico-lab'), ...args], { env, timeoutMs: 180_000 });
+    // The CLI's main() in this process (bin/calico-lab itself is exercised by lab-cli.test.ts): saves a node start per call.
+    const lab = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+      let stdout = '';
+      let stderr = '';
+      const code = await main(args, { ...process.env, ...env }, { out: (t: string) => { stdout += t; }, err: (t: string) => { stderr += t; } });
+      return { code, stdout, stderr };
+    };
     const ok = async (...args: string[]): Promise<string> => {
       const r = await lab(...args);
       assert.equal(r.code, 0, `calico-lab ${args.join(' ')}: ${r.stderr}`);
@@ -65,7 +70,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
       }
     };
     const probe = async (port: number, protocol: 'TCP' | 'UDP' = 'TCP', extra: string[] = []): Promise<Matrix> => {
-      const out = JSON.parse(await ok('probe', '--port', String(port), '--protocol', protocol, '--timeout-ms', '700', '-o', 'json', ...extra)) as
+      const out = JSON.parse(await ok('probe', '--port', String(port), '--protocol', protocol, '--timeout-ms', '500', '-o', 'json', ...extra)) as
         { results: { from: string; to: string; port: number; protocol: string; connected: boolean }[] };
       for (const r of out.results) {
         assert.equal(r.port, port);
@@ -133,7 +138,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
         podSelector: { matchLabels: { pod: 'a' } },
         ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'b' } } }] }],
       })], async () => {
-        await check((from, to) => to !== 'x/a' || from === 'x/b', 'x/a only from x/b');
+        await check((from, to) => to !== 'x/a' || from === 'x/b', 'x/a only from x/b', 80, 'TCP', ['--to', 'x/a']);
       });
     });
 
@@ -142,7 +147,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
         podSelector: { matchLabels: { pod: 'a' } },
         ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns', operator: 'In', values: ['y'] }] } }] }],
       })], async () => {
-        await check((from, to) => to !== 'x/a' || ns(from) === 'y', 'x/a only from namespace y');
+        await check((from, to) => to !== 'x/a' || ns(from) === 'y', 'x/a only from namespace y', 80, 'TCP', ['--to', 'x/a']);
       });
     });
 
@@ -154,7 +159,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
           podSelector: { matchExpressions: [{ key: 'pod', operator: 'In', values: ['b', 'c'] }] },
         }] }],
       })], async () => {
-        await check((from, to) => to !== 'x/a' || (ns(from) !== 'x' && !from.endsWith('/a')), 'x/a from b,c outside x');
+        await check((from, to) => to !== 'x/a' || (ns(from) !== 'x' && !from.endsWith('/a')), 'x/a from b,c outside x', 80, 'TCP', ['--to', 'x/a']);
       });
     });
 
@@ -163,7 +168,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
         podSelector: { matchLabels: { pod: 'a' } },
         ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: 'z' } } }, { podSelector: { matchLabels: { pod: 'b' } } }] }],
       })], async () => {
-        await check((from, to) => to !== 'x/a' || ns(from) === 'z' || from === 'x/b', 'x/a from z/* or x/b');
+        await check((from, to) => to !== 'x/a' || ns(from) === 'z' || from === 'x/b', 'x/a from z/* or x/b', 80, 'TCP', ['--to', 'x/a']);
       });
     });
 
@@ -191,7 +196,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
         policyTypes: ['Egress'],
         egress: [{ to: [{ namespaceSelector: { matchLabels: { ns: 'y' } } }], ports: [{ port: 'serve-80-tcp' }] }],
       })], async () => {
-        await check((from, to) => from !== 'x/a' || ns(to) === 'y', 'x/a egress only to y on serve-80-tcp');
+        await check((from, to) => from !== 'x/a' || ns(to) === 'y', 'x/a egress only to y on serve-80-tcp', 80, 'TCP', ['--from', 'x/a']);
         await check((from) => from !== 'x/a', 'x/a egress on 81 blocked', 81, 'TCP', ['--from', 'x/a']);
       });
     });
@@ -202,7 +207,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
         podSelector: { matchLabels: { pod: 'a' } },
         ingress: [{ from: [{ ipBlock: { cidr: '10.244.0.0/16', except: [`${xb}/32`] } }] }],
       })], async () => {
-        await check((from, to) => to !== 'x/a' || from !== 'x/b', 'x/a from the pod range except x/b');
+        await check((from, to) => to !== 'x/a' || from !== 'x/b', 'x/a from the pod range except x/b', 80, 'TCP', ['--to', 'x/a']);
       });
       const ya = ips.get('y/a')!;
       await withPolicies([netpol('x', 'egress-ipblock', {
