@@ -1,0 +1,137 @@
+/**
+ * Interop with a BGP router nobody here wrote: GoBGP (gobgpd) in its own
+ * namespace on the underlay, configured as an external BGPPeer (global,
+ * AS 65000) of three calico-ts nodes running BIRD in a full mesh.
+ * - GoBGP learns every node's pod block, with the node as next hop;
+ * - a prefix GoBGP announces is installed in every node's kernel by BIRD;
+ * - deleting a node's last pod (and releasing its empty block) withdraws the
+ *   block from GoBGP;
+ * - deleting the BGPPeer closes the sessions.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import '../../dist/api/index.js';
+import { MemoryDatastore } from '../../dist/datastore/memory/memory-datastore.js';
+import { ResourceClient } from '../../dist/datastore/resource-client.js';
+import type { Resource } from '../../dist/api/types.js';
+import { exec } from '../../dist/lib/exec.js';
+import { IpamClient } from '../../dist/ipam/ipam-client.js';
+import { startRouting, type RoutingHandle } from '../../dist/routing/index.js';
+import { NetnsCluster, type TestNode, type TestPod } from '../../dist/routing/testing/netns-cluster.js';
+
+const root = process.getuid?.() === 0;
+const haveGobgp = (await exec('sh', ['-c', 'command -v gobgpd && command -v gobgp'])).code === 0;
+const skip = !root || !haveGobgp;
+const ds = new MemoryDatastore();
+const client = new ResourceClient(ds);
+const cluster = new NetnsCluster('gb');
+const routing: RoutingHandle[] = [];
+let pods: TestPod[] = [];
+let nodes: TestNode[] = [];
+let gb: TestNode;
+const ANNOUNCED = '198.51.100.0/24';
+
+async function waitFor(what: string, fn: () => Promise<boolean>, ms = 40_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+async function gobgp(args: readonly string[]): Promise<string> {
+  const r = await exec('ip', ['netns', 'exec', gb.netns, 'gobgp', '-u', '127.0.0.1', ...args]);
+  if (r.code !== 0) throw new Error(`gobgp ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** prefix -> next hops in GoBGP's global RIB. */
+async function gobgpRib(): Promise<Map<string, string[]>> {
+  const j = JSON.parse((await gobgp(['-j', 'global', 'rib', '-a', 'ipv4'])) || '{}') as Record<string, { attrs?: { type: number; nexthop?: string }[] }[]>;
+  const out = new Map<string, string[]>();
+  for (const [prefix, paths] of Object.entries(j)) {
+    out.set(prefix, paths.map((p) => (p.attrs ?? []).find((a) => a.type === 3)?.nexthop ?? '?'));
+  }
+  return out;
+}
+
+async function gobgpEstablished(): Promise<string[]> {
+  const j = JSON.parse((await gobgp(['-j', 'neighbor'])) || '[]') as { conf?: { neighbor_address?: string }; state?: { session_state?: number | string } }[];
+  return j.filter((n) => n.state?.session_state === 6 || n.state?.session_state === 'established' || n.state?.session_state === 'ESTABLISHED')
+    .map((n) => n.conf?.neighbor_address ?? '').sort();
+}
+
+const blockOf = (ip: string): string => `${ip.split('.').slice(0, 3).join('.')}.${Number(ip.split('.')[3]) & ~63}/26`;
+
+before(async () => {
+  if (skip) return;
+  await cluster.setupUnderlay(1);
+  nodes = [await cluster.addNode('n1', 0, 1), await cluster.addNode('n2', 0, 2), await cluster.addNode('n3', 0, 3)];
+  gb = await cluster.addNode('gobgp', 0, 100);
+  const conf = [
+    '[global.config]', '  as = 65000', '  router-id = "10.0.0.100"', '  local-address-list = ["10.0.0.100"]', '',
+    ...nodes.flatMap((n) => ['[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${n.ip}"`, '    peer-as = 64512', '']),
+  ].join('\n');
+  writeFileSync(join(cluster.dir, 'gobgpd.toml'), conf);
+  cluster.spawnIn(gb.netns, ['gobgpd', '-f', join(cluster.dir, 'gobgpd.toml'), '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-l', 'warn']);
+  await waitFor('gobgpd API', async () => { try { await gobgp(['global']); return true; } catch { return false; } }, 15_000);
+
+  await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'pool1' }, spec: { cidr: '10.244.0.0/16', blockSize: 26 } } as Resource);
+  for (const n of nodes) await client.create(cluster.nodeResource(n) as unknown as Resource);
+  await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'BGPPeer', metadata: { name: 'gobgp' }, spec: { peerIP: '10.0.0.100', asNumber: 65000 } } as Resource);
+  pods = [await cluster.addPod(ds, nodes[0]!, 'p1'), await cluster.addPod(ds, nodes[1]!, 'p2'), await cluster.addPod(ds, nodes[2]!, 'p3')];
+  for (const n of nodes) {
+    routing.push(await startRouting({ ds, hostname: n.name, netns: n.netns, backend: 'bird', runDir: join(cluster.dir, n.name), mtuFile: null, resyncMs: 1000 }));
+  }
+});
+
+after(async () => {
+  for (const r of routing) await r.stop().catch(() => {});
+  await cluster.cleanup();
+});
+
+test('GoBGP as a global BGPPeer: sessions Established from every node', { skip }, async () => {
+  await waitFor('GoBGP established with all three nodes', async () => (await gobgpEstablished()).join() === '10.0.0.1,10.0.0.2,10.0.0.3');
+  for (const r of routing) {
+    await waitFor('Global_10_0_0_100 Established in BIRD', async () => (await r.bgpSessions()).some((s) => s.protocol === 'Global_10_0_0_100' && s.info === 'Established' && s.peerType === 'global'));
+  }
+});
+
+test('GoBGP learns every node\'s pod block with the node as next hop', { skip }, async () => {
+  await waitFor('three blocks in the GoBGP RIB', async () => {
+    const rib = await gobgpRib();
+    return pods.every((p) => rib.get(blockOf(p.ip))?.includes(p.node.ip));
+  });
+  const rib = await gobgpRib();
+  for (const prefix of rib.keys()) assert.ok(prefix.startsWith('10.244.'), `only pool routes exported, got ${prefix}`);
+});
+
+test('a prefix GoBGP announces is installed in every node\'s kernel', { skip }, async () => {
+  await gobgp(['global', 'rib', '-a', 'ipv4', 'add', ANNOUNCED, 'nexthop', '10.0.0.100']);
+  for (const n of nodes) {
+    await waitFor(`${ANNOUNCED} in ${n.name}'s kernel`, async () => {
+      const r = JSON.parse((await exec('ip', ['-n', n.netns, '-j', 'route', 'show', ANNOUNCED])).stdout || '[]') as { gateway?: string; protocol?: string }[];
+      return r[0]?.gateway === '10.0.0.100' && r[0]?.protocol === 'bird';
+    });
+  }
+});
+
+test('deleting a node\'s last pod releases its block and GoBGP loses the route', { skip }, async () => {
+  const p3 = pods[2]!;
+  const b3 = blockOf(p3.ip);
+  await cluster.deletePod(ds, p3);
+  assert.deepEqual(await new IpamClient(ds).releaseEmptyBlocks('n3'), [b3]);
+  await waitFor('block withdrawn from GoBGP', async () => !(await gobgpRib()).has(b3));
+  assert.ok((await gobgpRib()).has(blockOf(pods[0]!.ip)), 'other blocks stay');
+});
+
+test('deleting the BGPPeer closes the sessions', { skip }, async () => {
+  await client.delete('BGPPeer', 'gobgp');
+  await waitFor('GoBGP sessions down', async () => (await gobgpEstablished()).length === 0);
+  for (const r of routing) assert.ok(!(await r.bgpSessions()).some((s) => s.protocol.startsWith('Global_')));
+  // The announced prefix is gone from the nodes' kernels with the session.
+  await waitFor('announced prefix withdrawn', async () => (await exec('ip', ['-n', nodes[0]!.netns, 'route', 'show', ANNOUNCED])).stdout.trim() === '');
+});
