@@ -27,7 +27,7 @@ import { NetnsScope, canUseNetns } from '../support/netns.js';
 const AGENT = `
 const net = require('node:net'); const dgram = require('node:dgram'); const rl = require('node:readline');
 const [tcpPorts, udpPorts] = process.argv.slice(1).map((s) => s ? s.split(',').map(Number) : []);
-for (const p of tcpPorts) net.createServer((s) => { s.write('hello ' + p + ' ' + s.remoteAddress + '\\n'); s.on('data', (d) => s.write(d)); s.on('error', () => {}); }).listen(p, '0.0.0.0');
+for (const p of tcpPorts) net.createServer((s) => { s.write('hello ' + p + ' ' + String(s.remoteAddress).replace(/^::ffff:/, '') + '\\n'); s.on('data', (d) => s.write(d)); s.on('error', () => {}); }).listen(p, '::');
 for (const p of udpPorts) { const u = dgram.createSocket('udp4'); u.on('message', (m, r) => u.send('pong', r.port, r.address)); u.bind(p, '0.0.0.0'); }
 const held = new Map();
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
@@ -93,6 +93,7 @@ class Agent {
 }
 
 const IP = { a: '10.65.0.1', b: '10.65.0.2', c: '10.65.1.3', node: '10.99.0.1', ext: '10.99.0.2' };
+const IP6 = { a: 'fd65::1', b: 'fd65::2', c: 'fd65:1::3' };
 const TCP_PORTS = [22, 8080, 9090];
 const UDP_PORTS = [5353];
 
@@ -115,6 +116,11 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
       await execChecked('ip', ['-n', ns[p]!, 'route', 'add', '169.254.1.1', 'dev', 'eth0', 'scope', 'link']);
       await execChecked('ip', ['-n', ns[p]!, 'route', 'add', 'default', 'via', '169.254.1.1', 'dev', 'eth0']);
       await execChecked('ip', ['-n', node, 'route', 'add', `${IP[p]}/32`, 'dev', host]);
+      // IPv6 Calico style: the pod routes via the host side's link-local address.
+      await execChecked('ip', ['-n', node, '-6', 'addr', 'add', 'fe80::1/64', 'dev', host, 'nodad']);
+      await execChecked('ip', ['-n', ns[p]!, '-6', 'addr', 'add', `${IP6[p]}/128`, 'dev', 'eth0', 'nodad']);
+      await execChecked('ip', ['-n', ns[p]!, '-6', 'route', 'add', 'default', 'via', 'fe80::1', 'dev', 'eth0']);
+      await execChecked('ip', ['-n', node, '-6', 'route', 'add', `${IP6[p]}/128`, 'dev', host]);
       await execChecked('ip', ['netns', 'exec', node, 'sysctl', '-q', '-w', `net.ipv4.conf.${host}.proxy_arp=1`]);
       await execChecked('ip', ['netns', 'exec', node, 'sysctl', '-q', '-w', `net.ipv4.neigh.${host}.proxy_delay=0`]);
     }
@@ -166,9 +172,9 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
           }),
           fx.namespaceProfile('ns1', { team: 'a' }),
           fx.namespaceProfile('ns2', { team: 'b' }),
-          fx.wep('ns1', 'a', { ipNetworks: [`${IP.a}/32`] }, { app: 'a' }),
-          fx.wep('ns1', 'b', { ipNetworks: [`${IP.b}/32`], ports: [{ name: 'http', protocol: 'TCP', port: 8080 }] }, { app: 'b' }),
-          fx.wep('ns2', 'c', { ipNetworks: [`${IP.c}/32`] }, { app: 'c' }),
+          fx.wep('ns1', 'a', { ipNetworks: [`${IP.a}/32`, `${IP6.a}/128`] }, { app: 'a' }),
+          fx.wep('ns1', 'b', { ipNetworks: [`${IP.b}/32`, `${IP6.b}/128`], ports: [{ name: 'http', protocol: 'TCP', port: 8080 }] }, { app: 'b' }),
+          fx.wep('ns2', 'c', { ipNetworks: [`${IP.c}/32`, `${IP6.c}/128`] }, { app: 'c' }),
         );
         graph.onUpdates(history);
         dp.onMessages(graph.flush());
@@ -197,6 +203,7 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
         assert.equal(await a().tcp(IP.b, 8080), true);
         assert.equal(await a().udp(IP.b, 5353), true);
         assert.equal(await agents['c']!.tcp(IP.a, 9090), true);
+        assert.equal(await a().tcp(IP6.b, 8080), true, 'IPv6');
       });
 
       it('ingress policy with a named port and a namespace selector', async () => {
@@ -213,6 +220,9 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
         assert.equal(await a().udp(IP.b, 5353), false, 'a is not in a team=b namespace');
         assert.equal(await agents['c']!.udp(IP.b, 5353), true, 'c is in ns2 (team=b)');
         assert.equal(await agents['c']!.tcp(IP.b, 8080), false, 'c is not app=a');
+        assert.equal(await a().tcp(IP6.b, 8080), true, 'IPv6: selector and named-port sets hold IPv6 members too');
+        assert.equal(await a().tcp(IP6.b, 9090), false, 'IPv6 9090 not allowed');
+        assert.equal(await agents['c']!.tcp(IP6.b, 8080), false, 'IPv6 c is not app=a');
       });
 
       it('egress policy with nets and notNets', async () => {
