@@ -3,16 +3,17 @@
  * classic dataplane). Per family: four IptablesTable drivers (filter, raw,
  * mangle, nat; `--noflush`, only changed chains) and one IpsetManager.
  * Hook chains are `cali-FORWARD`, `cali-INPUT`, ... with one jump inserted at
- * the top of the built-in chain. Dispatch is a list of `-i iface -g chain`
- * rules (iptables has no verdict maps). Apply order: ipset creates/updates,
+ * the top of the built-in chain. Dispatch is a prefix tree of `-i iface -g chain`
+ * rules (iptables has no verdict maps; rules/ipt-dispatch.ts). Apply order: ipset creates/updates,
  * then the tables, then ipset destroys, so rules never reference a missing set.
  */
 import { detectIptablesBackend, type IptablesBackend, type IptablesBackendSetting } from '../drivers/iptables/backend.js';
 import { IptablesTable } from '../drivers/iptables/iptables-table.js';
 import { IpsetManager } from '../drivers/iptables/ipsets.js';
 import type { Exec } from '../kernel/exec-shim.js';
-import { rule, type Family, type IrChain } from '../rules/ir.js';
-import { iptChainRules, iptRules } from '../rules/ipt-render.js';
+import type { Family, IrChain } from '../rules/ir.js';
+import { dispatchTree } from '../rules/ipt-dispatch.js';
+import { iptChainRules } from '../rules/ipt-render.js';
 import { ipSetName } from '../rules/names.js';
 import type { ChainNamer, HookChain, HookTable } from '../rules/static-chains.js';
 import { removeNftablesDataplane } from './iptables-cleanup.js';
@@ -44,7 +45,7 @@ export class IptWriter implements RulesetWriter {
   private readonly ipsets = new Map<Family, IpsetManager>();
   private families: readonly Family[] = [];
   /** `family/table/chain` -> a dispatch chain's spec and entries (rendered at apply). */
-  private readonly dispatch = new Map<string, { spec: DispatchSpec; entries: Map<string, string> }>();
+  private readonly dispatch = new Map<string, { spec: DispatchSpec; entries: Map<string, string>; children: Set<string> }>();
   private readonly dirtyDispatch = new Set<string>();
   /** `family/table` -> our chains there, to remove them when a family is dropped. */
   private readonly chains = new Map<string, Set<string>>();
@@ -122,7 +123,7 @@ export class IptWriter implements RulesetWriter {
   setDispatch(f: Family, spec: DispatchSpec): void {
     const key = `${f}/${spec.table}/${spec.name}`;
     const d = this.dispatch.get(key);
-    this.dispatch.set(key, { spec, entries: d?.entries ?? new Map() });
+    this.dispatch.set(key, { spec, entries: d?.entries ?? new Map(), children: d?.children ?? new Set() });
     this.dirtyDispatch.add(key);
   }
 
@@ -135,18 +136,26 @@ export class IptWriter implements RulesetWriter {
     this.dirtyDispatch.add(key);
   }
 
-  /** Renders changed dispatch chains: sorted `-i iface -g chain` rules, then the fallback. */
+  /** Renders changed dispatch trees; child chains no longer needed are removed. */
   private renderDispatch(): void {
     for (const key of this.dirtyDispatch) {
       const d = this.dispatch.get(key);
       if (!d) continue;
       const f = Number(key[0]) as Family;
       const { spec } = d;
-      const rules = [...d.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .flatMap(([iface, chain]) => iptRules(rule([{ k: spec.key, name: iface }], { k: 'goto', chain }), f));
-      for (const r of spec.fallback) rules.push(...iptRules(r, f));
-      this.table(f, spec.table).updateChain({ name: spec.name, rules });
-      this.track(f, spec.table, spec.name, true);
+      const tab = this.table(f, spec.table);
+      const chains = dispatchTree(spec.name, spec.key, d.entries, spec.fallback);
+      for (const c of chains) {
+        tab.updateChain({ name: c.name, rules: iptChainRules(c, f) });
+        this.track(f, spec.table, c.name, true);
+      }
+      const now = new Set(chains.map((c) => c.name));
+      for (const old of d.children) {
+        if (now.has(old)) continue;
+        tab.removeChain(old);
+        this.track(f, spec.table, old, false);
+      }
+      d.children = now;
     }
     this.dirtyDispatch.clear();
   }

@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModelRule } from '../model/types.js';
 import { endpointChain, failsafeChain } from './endpoint-chains.js';
+import { dispatchTree } from './ipt-dispatch.js';
+import { rule } from './ir.js';
 import { iptChainRules, iptRules } from './ipt-render.js';
 import { ipSetName, lengthLimitedId, policyChainName, profileChainName } from './names.js';
 import { nftChainRules, nftRule } from './nft-render.js';
@@ -173,5 +175,36 @@ describe('fixed chains', () => {
     assert.deepEqual(nftChainRules(wlToHost.chain, 4).map((r) => r.body), ['jump cali-from-wl-dispatch', 'drop'], 'defaultEndpointToHostAction defaults to Drop');
     const nat = sc.chains.find((c) => c.table === 'nat')!;
     assert.deepEqual(iptChainRules(nat.chain, 4).map((r) => r.body), ['-m set --match-set cali40masq-ipam-pools src -m set ! --match-set cali40all-ipam-pools dst -j MASQUERADE']);
+  });
+});
+
+describe('iptables dispatch tree', () => {
+  const drop = [rule([], { k: 'drop' }, 'Unknown interface')];
+  it('stays flat up to 16 interfaces', () => {
+    const entries = new Map(Array.from({ length: 3 }, (_, i) => [`cali${i}`, `cali-fw-cali${i}`] as [string, string]));
+    const chains = dispatchTree('cali-from-wl-dispatch', 'iif', entries, drop);
+    assert.deepEqual(chains.map((c) => [c.name, iptChainRules(c, 4).map((r) => r.body)]), [
+      ['cali-from-wl-dispatch', ['-i cali0 -g cali-fw-cali0', '-i cali1 -g cali-fw-cali1', '-i cali2 -g cali-fw-cali2', '-j DROP']],
+    ]);
+  });
+
+  it('splits by the next character past the common prefix; every chain ends with the fallback', () => {
+    const ifaces = Array.from({ length: 40 }, (_, i) => `cali${String(i).padStart(11, '0')}`);
+    const chains = dispatchTree('cali-to-wl-dispatch', 'oif', new Map(ifaces.map((i) => [i, `cali-tw-${i}`])), drop);
+    const root = chains.find((c) => c.name === 'cali-to-wl-dispatch')!;
+    assert.deepEqual(iptChainRules(root, 4).map((r) => r.body), [
+      '-o cali0000000000+ -g cali-to-wl-dispatch-0',
+      '-o cali0000000001+ -g cali-to-wl-dispatch-1',
+      '-o cali0000000002+ -g cali-to-wl-dispatch-2',
+      '-o cali0000000003+ -g cali-to-wl-dispatch-3',
+      '-j DROP',
+    ]);
+    assert.equal(chains.length, 5);
+    for (const c of chains) {
+      assert.ok(c.rules.length <= 17);
+      assert.equal(iptChainRules(c, 4).at(-1)!.body, '-j DROP');
+    }
+    const leafTargets = chains.flatMap((c) => c.rules.flatMap((r) => r.actions)).filter((a) => a.k === 'goto' && a.chain.startsWith('cali-tw-'));
+    assert.equal(leafTargets.length, 40, 'every interface reachable exactly once');
   });
 });
