@@ -14,6 +14,11 @@ export interface KindDefinition {
    * Must not throw for bad input and must not modify `r`.
    */
   validate(r: Resource, issues: Issues): void;
+  /**
+   * Turns YAML numbers/booleans in Go string fields of spec and status into
+   * strings (sigs.k8s.io/yaml, see Spec.coerce), in place, before `validate`.
+   */
+  coerce?(r: Resource): void;
   /** Fills Calico's defaults in place; called only on a resource that validated. */
   applyDefaults(r: Resource): void;
   /**

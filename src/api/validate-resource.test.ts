@@ -75,3 +75,21 @@ test('validateResource: scalar values read back exactly as written', () => {
   const peer = validateResource({ apiVersion: 'projectcalico.org/v3', kind: 'BGPPeer', metadata: { name: 'p' }, spec: { peerIP: '10.0.0.1', asNumber: '1.10' } });
   assert.equal((peer.spec as Record<string, unknown>).asNumber, '1.10');
 });
+
+test('validateResource: YAML numbers/booleans in string fields are read as calicoctl reads them', () => {
+  // upstream confd test data applies `routeReflector: true` as a node label with calicoctl.
+  const node = validateResource({
+    apiVersion: 'projectcalico.org/v3', kind: 'Node',
+    metadata: { name: 'kube-master', labels: { routeReflector: true, rack: 7 }, annotations: { note: 1.5 } },
+    spec: { bgp: { ipv4Address: '10.192.0.2/16', routeReflectorClusterID: '10.0.0.1' } },
+  });
+  assert.deepEqual(node.metadata.labels, { routeReflector: 'true', rack: '7' });
+  assert.deepEqual(node.metadata.annotations, { note: '1.5' });
+  // A number is not coerced where Go has a number or a numorstring type.
+  assert.throws(() => validateResource({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.0.0.0/16', blockSize: '26' } }));
+  const pol = validateResource({
+    apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'p' },
+    spec: { ingress: [{ action: 'Allow', protocol: 6, destination: { ports: [80] } }] },
+  });
+  assert.deepEqual((pol.spec as any).ingress[0], { action: 'Allow', protocol: 6, destination: { ports: [80] } });
+});

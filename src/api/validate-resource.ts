@@ -14,6 +14,9 @@ const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
  * ValidationError, then fills Calico's defaults. It works on a deep copy
  * with JSON nulls removed and never mutates `input`.
  *
+ * YAML numbers and booleans in Go string fields (label values, a container
+ * ID) become strings first, as calicoctl's sigs.k8s.io/yaml decoding does.
+ *
  * A namespaced resource without a namespace gets `default` (calicoctl's
  * default when neither the file nor `-n` names one); a cluster-scoped one
  * has any namespace dropped, as calicoctl ignores it.
@@ -43,7 +46,10 @@ export function validateResource(input: unknown, document?: string): Resource {
     issues.add('metadata', 'required field is missing');
     issues.throwIfAny(document ?? String(kind));
   }
-  const meta = r.metadata as Record<string, unknown>;
+  // calicoctl's decoder turns YAML numbers/booleans in Go string fields into strings.
+  const meta = objectMetaSchema.coerce(r.metadata) as Record<string, unknown>;
+  r.metadata = meta;
+  def.coerce?.(r as unknown as Resource);
   objectMetaSchema.check(meta, 'metadata', issues);
   if (typeof meta.name !== 'string' || meta.name === '') issues.add('metadata.name', 'name is required');
   const docName = document ?? `${String(kind)} ${typeof meta.name === 'string' ? meta.name : ''}`.trim();

@@ -57,6 +57,11 @@ export function defineKind(k: KindSpec): KindDefinition {
         k.validate(view as unknown as Resource, issues);
       }
     },
+    coerce(r) {
+      const raw = r as unknown as Record<string, unknown>;
+      if (k.spec?.coerce && raw.spec !== undefined && raw.spec !== null) raw.spec = k.spec.coerce(raw.spec);
+      if (k.status?.coerce && raw.status !== undefined && raw.status !== null) raw.status = k.status.coerce(raw.status);
+    },
     applyDefaults(r) {
       const raw = r as unknown as Record<string, unknown>;
       if (k.spec?.normalize && raw.spec !== undefined) raw.spec = k.spec.normalize(raw.spec);

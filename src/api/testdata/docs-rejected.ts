@@ -4,8 +4,8 @@
  * libcalico-go v3.31.7: validator.go (`net` is strictly masked, ports need a
  * port protocol, HostEndpointSpec needs an interface or expected IPs) and
  * calicoctl's resourcemgr (yaml.UnmarshalStrict into the Go struct: unknown
- * fields, duplicate keys and a number in a string field fail; a document
- * without kind has no resource helper).
+ * fields and duplicate keys fail, a number in a string field becomes its Go
+ * text; a document without kind has no resource helper).
  */
 export interface DocsRejected {
   readonly doc: string;
@@ -175,7 +175,7 @@ spec:
   },
   {
     doc: 'reference/resources/workloadendpoint.mdx:33',
-    why: 'unquoted container ID is a number in a string field',
+    why: 'unquoted container ID: the decoder makes it the string "1.3374956e+24", not a valid container ID',
     yaml: `apiVersion: projectcalico.org/v3
 kind: WorkloadEndpoint
 metadata:
@@ -191,7 +191,7 @@ spec:
   ipNetworks:
   - 192.168.0.0/32
 `,
-    issue: /^spec\.containerID: /m,
+    issue: /^spec\.containerID: invalid containerID "1\.3374956e\+24"/m,
   },
   {
     doc: 'reference/resources/workloadendpoint.mdx:33',

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Issues } from './issues.js';
-import { array, bool, enumOf, int, intOrString, object, required, string, stringMap, stripNulls } from './schema.js';
+import { array, bool, enumOf, goScalarString, int, intOrString, object, required, string, stringMap, stripNulls } from './schema.js';
 
 const ports = array(intOrString((v) => (v === 'bad' ? 'bad port' : undefined)));
 const rule = object({
@@ -55,4 +55,25 @@ test('schema: wrong container types and nulls', () => {
   const i = run({ ingress: [null] });
   assert.equal(i.list[0]!.path, 'spec.ingress[0]');
   assert.deepEqual(stripNulls({ a: null, b: { c: null, d: 1 }, e: [{ f: null }] }), { b: { d: 1 }, e: [{}] });
+});
+
+test('goScalarString: the text sigs.k8s.io/yaml gives a YAML scalar decoded into a Go string', () => {
+  const cases: [unknown, unknown][] = [
+    [true, 'true'], [false, 'false'], [10, '10'], [-3, '-3'], [0, '0'],
+    // strconv.FormatFloat(f, 'g', -1, 32)
+    [1.5, '1.5'], [0.1, '0.1'], [0.0001, '0.0001'], [0.00001, '1e-05'], [100000.5, '100000.5'],
+    [1234567.5, '1.2345675e+06'], [1.3374955569420314e24, '1.3374956e+24'], [-2.25, '-2.25'],
+    ['x', 'x'], [null, null], [[1], [1]],
+  ];
+  for (const [v, want] of cases) assert.deepEqual(goScalarString(v), want, String(v));
+});
+
+test('coerce: numbers and booleans in string fields (not in int/bool/int-or-string fields) become strings', () => {
+  const coerced = spec.coerce!({
+    order: 3, enabled: true, name: 12, labels: { a: true, b: 2 }, ingress: [{ action: 'Allow', destination: { ports: [80] } }],
+  });
+  assert.deepEqual(coerced, {
+    order: 3, enabled: true, name: '12', labels: { a: 'true', b: '2' }, ingress: [{ action: 'Allow', destination: { ports: [80] } }],
+  });
+  assert.ok(run(coerced).empty);
 });

@@ -22,6 +22,57 @@ export interface Spec {
    * with the declared name). Only called on values that validated.
    */
   normalize?(value: unknown): unknown;
+  /**
+   * Returns `value` with YAML numbers and booleans that sit in Go string
+   * fields turned into strings, as calicoctl's decoder (sigs.k8s.io/yaml)
+   * does before json.Unmarshal: `routeReflector: true` as a label value is
+   * the string "true". Runs before `check`; absent for specs whose Go type
+   * is not a plain string (numorstring, Duration, bool, int).
+   */
+  coerce?(value: unknown): unknown;
+}
+
+/**
+ * The string sigs.k8s.io/yaml makes of a YAML scalar decoded into a Go
+ * string field: integers in decimal, floats as strconv.FormatFloat(f, 'g',
+ * -1, 32), booleans as true/false. Other values are returned unchanged.
+ */
+export function goScalarString(v: unknown): unknown {
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v !== 'number') return v;
+  if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return String(v);
+  // go-yaml reads integers up to 64 bits exactly; past 2^53 this text is the nearest double's.
+  if (Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 64) return BigInt(v).toString();
+  return formatFloat32G(v);
+}
+
+/** strconv.FormatFloat(f, 'g', -1, 32): shortest float32 digits; %e when exp < -4 || exp >= 6 (Go's precision for shortest 'g'). */
+function formatFloat32G(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  const f = Math.fround(v);
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  let digits = '';
+  let exp = 0;
+  for (let p = 1; p <= 9; p++) {
+    const e = Math.abs(f).toExponential(p - 1);
+    if (Math.fround(Number(e)) === Math.abs(f)) {
+      const [mant, ex] = e.split('e');
+      digits = mant!.replace('.', '');
+      exp = Number(ex);
+      break;
+    }
+  }
+  const sign = f < 0 ? '-' : '';
+  if (exp < -4 || exp >= 6) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const ae = Math.abs(exp);
+    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' : ''}${ae}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }
 
 /** A custom check: returns a reason string when `value` is invalid (or adds issues itself). */
@@ -69,6 +120,7 @@ export interface StringOptions {
 export function string(opts: StringOptions = {}): Spec {
   return {
     typeName: 'string',
+    coerce: goScalarString,
     check(value, path, issues) {
       if (typeof value !== 'string') return wrongType(path, 'string', value, issues);
       if (opts.minLength !== undefined && value.length < opts.minLength) {
@@ -136,6 +188,7 @@ export function bool(): Spec {
 export function enumOf(values: readonly string[], opts: { readonly check?: CheckFn<string>; readonly allowEmpty?: boolean } = {}): Spec {
   return {
     typeName: 'string',
+    coerce: goScalarString,
     check(value, path, issues) {
       if (typeof value !== 'string') return wrongType(path, 'string', value, issues);
       if (value === '' && opts.allowEmpty) return;
@@ -157,6 +210,10 @@ export interface StringMapOptions {
 export function stringMap(opts: StringMapOptions = {}): Spec {
   return {
     typeName: 'map of strings',
+    coerce(value) {
+      if (!isPlainObject(value)) return value;
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, goScalarString(v)]));
+    },
     check(value, path, issues) {
       if (!isPlainObject(value)) return wrongType(path, 'object', value, issues);
       for (const [k, v] of Object.entries(value)) {
@@ -199,6 +256,9 @@ export function array(item: Spec, opts: ArrayOptions = {}): Spec {
     },
     normalize(value) {
       return Array.isArray(value) && item.normalize ? value.map((v) => item.normalize!(v)) : value;
+    },
+    coerce(value) {
+      return Array.isArray(value) && item.coerce ? value.map((v) => (v === null || v === undefined ? v : item.coerce!(v))) : value;
     },
   };
 }
@@ -291,6 +351,17 @@ export class ObjectSpec implements Spec {
     return out;
   }
 
+  coerce(value: unknown): unknown {
+    if (!isPlainObject(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const name = this.fieldName(k);
+      const spec = name === undefined ? undefined : specOf(this.fields[name]!);
+      out[k] = spec?.coerce && v !== null && v !== undefined ? spec.coerce(v) : v;
+    }
+    return out;
+  }
+
   /** A copy with more fields (e.g. GlobalNetworkPolicy = NetworkPolicy + extras). */
   extend(more: Readonly<Record<string, FieldDef>>, opts?: ObjectOptions): ObjectSpec {
     return new ObjectSpec({ ...this.fields, ...more }, opts ?? this.opts);
@@ -306,10 +377,14 @@ export function any(): Spec {
   return { typeName: 'any value', check() {} };
 }
 
-/** A value checked by a function only (for int-or-string and similar unions). */
+/**
+ * A value checked by a function only (for int-or-string and similar unions).
+ * `typeName` 'string' declares a Go string field, which gets `coerce`.
+ */
 export function custom(typeName: string, fn: CheckFn<unknown>): Spec {
   return {
     typeName,
+    ...(typeName === 'string' ? { coerce: goScalarString } : {}),
     check(value, path, issues) {
       runCheck(fn, value, path, issues);
     },
