@@ -134,6 +134,8 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
     await execChecked('ip', ['-n', ns['ext']!, 'route', 'add', '10.65.0.0/16', 'via', IP.node]);
     // Objects of another owner: they must survive everything below.
     await execChecked('ip', ['netns', 'exec', node, 'nft', 'add table ip foreign; add chain ip foreign c; add rule ip foreign c counter accept']);
+    await execChecked('ip', ['netns', 'exec', node, 'iptables-legacy', '-N', 'FOREIGN']);
+    await execChecked('ip', ['netns', 'exec', node, 'iptables-legacy', '-A', 'FORWARD', '-j', 'FOREIGN']);
     for (const n of ['node', 'a', 'b', 'c', 'ext']) {
       const proc = spawn('ip', ['netns', 'exec', ns[n]!, process.execPath, '-e', AGENT, TCP_PORTS.join(','), UDP_PORTS.join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
       scope.track(proc.pid);
@@ -147,8 +149,15 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
     await scope.cleanup();
   });
 
-  for (const driver of ['nftables', 'iptables'] as const) {
-    describe(driver, () => {
+  // nftables, then both iptables backends, then nftables again: each start is a switch-over.
+  const variants = [
+    { driver: 'nftables', backend: undefined },
+    { driver: 'iptables', backend: 'legacy' },
+    { driver: 'iptables', backend: 'nft' },
+    { driver: 'nftables', backend: undefined },
+  ] as const;
+  for (const [vi, { driver, backend }] of variants.entries()) {
+    describe(`${driver}${backend ? ` (${backend} backend)` : ''}${vi === 3 ? ' after iptables' : ''}`, () => {
       let dp: IntDataplane;
       let graph: CalcGraph;
       const history: CalcUpdate[] = [];
@@ -159,11 +168,15 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
         await dp.apply();
       };
       const node = (): string => ns['node']!;
+      const create = (): IntDataplane => createIntDataplane({
+        driver, hostname: 'node1', netns: node(), natOutgoingPools: [{ cidr: '10.65.0.0/16', natOutgoing: true }],
+        ...(backend ? { iptablesBackend: backend } : {}),
+      });
       const a = (): Agent => agents['a']!;
 
       before(async () => {
         graph = new CalcGraph({ hostname: 'node1' });
-        dp = createIntDataplane({ driver, hostname: 'node1', netns: node(), natOutgoingPools: [{ cidr: '10.65.0.0/16', natOutgoing: true }] });
+        dp = create();
         history.push(
           fx.felixConfig('default', {
             defaultEndpointToHostAction: 'Accept',
@@ -188,14 +201,16 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
       it('starts from a clean switch-over: the other driver\'s state is gone, foreign tables kept', async () => {
         const tables = (await exec('ip', ['netns', 'exec', node(), 'nft', 'list', 'tables'])).stdout;
         assert.match(tables, /table ip foreign/);
-        const save = (await exec('ip', ['netns', 'exec', node(), 'iptables-save'])).stdout
-          + (await exec('ip', ['netns', 'exec', node(), 'iptables-legacy-save'])).stdout;
+        const legacy = (await exec('ip', ['netns', 'exec', node(), 'iptables-legacy-save'])).stdout;
+        const nftSave = (await exec('ip', ['netns', 'exec', node(), 'iptables-nft-save'])).stdout;
+        assert.match(legacy, /-A FORWARD -j FOREIGN/, 'foreign iptables rule kept');
         if (driver === 'nftables') {
           assert.match(tables, /table ip calico/);
-          assert.doesNotMatch(save, /cali-/);
+          assert.doesNotMatch(legacy + nftSave, /cali-/);
         } else {
           assert.doesNotMatch(tables, /table ip6? calico/);
-          assert.match(save, /cali-FORWARD/);
+          assert.match(backend === 'legacy' ? legacy : nftSave, /cali-FORWARD/);
+          assert.doesNotMatch(backend === 'legacy' ? nftSave : legacy, /cali-/, 'the other backend\'s chains are gone');
         }
       });
 
@@ -267,7 +282,7 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
         assert.equal(await a().tcp(IP.b, 8080), true);
         const dump = driver === 'nftables'
           ? (await exec('ip', ['netns', 'exec', node(), 'nft', 'list', 'table', 'ip', 'calico'])).stdout
-          : (await exec('ip', ['netns', 'exec', node(), 'iptables-save'])).stdout + (await exec('ip', ['netns', 'exec', node(), 'iptables-legacy-save'])).stdout;
+          : (await exec('ip', ['netns', 'exec', node(), `iptables-${backend ?? 'legacy'}-save`])).stdout;
         assert.match(dump, /calico-packet/);
       });
 
@@ -337,7 +352,7 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
             if ((await run('ipset', 'test', name, IP.a)).code === 0) { await run('ipset', 'del', name, IP.a); deleted = true; }
           }
           assert.ok(deleted, 'selector set with a\'s address');
-          const tool = (await run('iptables-legacy-save')).stdout.includes('cali-FORWARD') ? 'iptables-legacy' : 'iptables-nft';
+          const tool = `iptables-${backend ?? 'legacy'}`;
           const lines = (await run(`${tool}-save`, '-t', 'filter')).stdout.split('\n');
           const est = lines.find((l) => l.startsWith('-A cali-FORWARD') && l.includes('RELATED,ESTABLISHED'));
           assert.ok(est);
@@ -371,7 +386,7 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
         await dp.stop();
         const g2 = new CalcGraph({ hostname: 'node1' });
         g2.onUpdates(history);
-        dp = createIntDataplane({ driver, hostname: 'node1', netns: node(), natOutgoingPools: [{ cidr: '10.65.0.0/16', natOutgoing: true }] });
+        dp = create();
         dp.onMessages(g2.flush());
         const st = await dp.apply();
         assert.equal(st.readKernel, true);

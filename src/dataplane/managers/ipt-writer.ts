@@ -16,7 +16,7 @@ import { dispatchTree } from '../rules/ipt-dispatch.js';
 import { iptChainRules } from '../rules/ipt-render.js';
 import { ipSetName } from '../rules/names.js';
 import type { ChainNamer, HookChain, HookTable } from '../rules/static-chains.js';
-import { removeNftablesDataplane } from './iptables-cleanup.js';
+import { removeIptablesChains, removeNftablesDataplane } from './iptables-cleanup.js';
 import type { DispatchSpec, RulesetWriter, WriterApplyResult, WriterSetKind } from './ruleset-writer.js';
 
 const TABLES: readonly HookTable[] = ['raw', 'mangle', 'filter', 'nat'];
@@ -199,8 +199,15 @@ export class IptWriter implements RulesetWriter {
     return { commands, readKernel };
   }
 
-  removeOtherDataplane(): Promise<void> {
-    return removeNftablesDataplane(this.exec);
+  /**
+   * The nftables dataplane's tables, and our chains left in the other
+   * iptables backend (a node whose backend changed would otherwise run both
+   * rulesets). ipsets are shared by both backends and stay.
+   */
+  async removeOtherDataplane(): Promise<void> {
+    await removeNftablesDataplane(this.exec);
+    const other = this.iptablesBackend === 'nft' ? 'legacy' : 'nft';
+    await removeIptablesChains(this.exec, [`iptables-${other}`, `ip6tables-${other}`]);
   }
 
   close(): Promise<void> {

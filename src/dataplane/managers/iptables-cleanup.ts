@@ -37,14 +37,19 @@ export function iptablesCleanupInput(save: string): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-/** Deletes Calico's iptables chains (both backends, both families) and then its ipsets. */
-export async function removeIptablesDataplane(exec: Exec): Promise<void> {
-  for (const tool of IPTABLES_TOOLS) {
+/** Deletes Calico's chains and jumps through the given iptables tools (e.g. `iptables-legacy`). */
+export async function removeIptablesChains(exec: Exec, tools: readonly string[] = IPTABLES_TOOLS): Promise<void> {
+  for (const tool of tools) {
     const save = await exec.run(`${tool}-save`, []).catch(() => null);
     if (!save || save.code !== 0) continue;
     const input = iptablesCleanupInput(save.stdout);
     if (input) await exec.run(`${tool}-restore`, ['--noflush'], input);
   }
+}
+
+/** Deletes Calico's iptables chains (both backends, both families) and then its ipsets. */
+export async function removeIptablesDataplane(exec: Exec): Promise<void> {
+  await removeIptablesChains(exec);
   const list = await exec.run('ipset', ['list', '-n']).catch(() => null);
   if (!list || list.code !== 0) return;
   for (const name of list.stdout.split('\n').map((s) => s.trim())) {
