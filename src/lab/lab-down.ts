@@ -6,12 +6,13 @@
  * datastore). Idempotent; used by `down` and by a failed or interrupted `up`.
  */
 import { rmSync } from 'node:fs';
+import { ETCD_BINARY } from './lab-etcd.js';
 import { labPrefix, labStateDir, readState } from './lab-state.js';
 import { isOurs, stopProcess } from './processes.js';
 import { deleteNetns, listLabNetns, netnsPids } from './underlay.js';
 
 /** Command-line markers of the programs the lab starts (checked before any signal is sent). */
-const MARKERS = ['calico-node', 'pod-server.js', 'prober-main.js', 'etcd'];
+const MARKERS = ['calico-node', 'pod-server.js', 'prober-main.js', 'etcd-relay.js'];
 
 export interface TeardownReport {
   readonly processes: number;
@@ -26,7 +27,10 @@ export async function teardownLab(name: string, env: NodeJS.ProcessEnv = process
   try { state = readState(dir); } catch { state = undefined; }
   const pids = new Map<number, string>();
   for (const p of state?.pods ?? []) if (p.serverPid !== undefined) pids.set(p.serverPid, 'pod-server.js');
-  for (const n of state?.nodes ?? []) if (n.agentPid !== undefined) pids.set(n.agentPid, 'calico-node');
+  for (const n of state?.nodes ?? []) {
+    if (n.agentPid !== undefined) pids.set(n.agentPid, 'calico-node');
+    if (n.etcdRelayPid !== undefined) pids.set(n.etcdRelayPid, 'etcd-relay.js');
+  }
   const namespaces = await listLabNetns(prefix);
   for (const ns of namespaces) {
     for (const pid of await netnsPids(ns)) {
@@ -37,8 +41,9 @@ export async function teardownLab(name: string, env: NodeJS.ProcessEnv = process
   // Agents first (they must not re-program a half-removed node), then the rest in parallel.
   const agents = [...pids].filter(([, m]) => m === 'calico-node');
   await Promise.all(agents.map(([pid, m]) => stopProcess(pid, m, 5000)));
-  await Promise.all([...pids].filter(([, m]) => m !== 'calico-node' && m !== 'etcd').map(([pid, m]) => stopProcess(pid, m, 1000)));
-  if (state?.etcd) await stopProcess(state.etcd.pid, 'etcd', 5000);
+  await Promise.all([...pids].filter(([, m]) => m !== 'calico-node').map(([pid, m]) => stopProcess(pid, m, 1000)));
+  // etcd (in the machine's netns, so only known by its recorded PID) goes last: the agents are gone by now.
+  if (state?.etcd) await stopProcess(state.etcd.pid, ETCD_BINARY, 5000);
   // Pods before nodes before the underlay: a veth goes with whichever end's netns goes first.
   const order = (ns: string): number => (ns.startsWith(`${prefix}p.`) ? 0 : ns.startsWith(`${prefix}n.`) ? 1 : 2);
   for (const ns of [...namespaces].sort((a, b) => order(a) - order(b))) await deleteNetns(ns);
@@ -47,5 +52,5 @@ export async function teardownLab(name: string, env: NodeJS.ProcessEnv = process
     rmSync(dir, { recursive: true, force: true });
     stateDirRemoved = true;
   } catch { /* reported below */ }
-  return { processes: pids.size, netns: namespaces.length, stateDirRemoved };
+  return { processes: pids.size + (state?.etcd ? 1 : 0), netns: namespaces.length, stateDirRemoved };
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ResourceClient } from '../datastore/resource-client.js';
 import { isCalicoError } from '../lib/errors.js';
+import { exec } from '../lib/exec.js';
 import { ensureServiceAccount, podResource } from './lab-cluster.js';
 import { podNetns, saveState, type LabPod, type LabState } from './lab-state.js';
 import { cniAdd, cniDel, startPodServer, stopPodServer } from './pod-plumbing.js';
@@ -29,9 +30,24 @@ export async function addPod(state: LabState, client: ResourceClient, pod: Topol
   saveState(state);
   lp.ips = await cniAdd(state, node, lp);
   saveState(state);
+  if (lp.ips.some((a) => a.includes(':'))) await waitIpv6Settled(lp.netns);
   lp.serverPid = await startPodServer(state, lp);
   saveState(state);
   return lp;
+}
+
+/**
+ * A fresh IPv6 address is "tentative" until duplicate address detection ends
+ * (about a second); connections from or to it fail until then, so a pod is
+ * not reported ready before its addresses (and link-locals) have settled.
+ */
+async function waitIpv6Settled(netns: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await exec('ip', ['-n', netns, '-6', 'addr', 'show', 'tentative']);
+    if (r.code === 0 && r.stdout.trim() === '') return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }
 
 /** Stops the server, CNI DEL, removes the netns and the state entry (the Pod object is the caller's). */

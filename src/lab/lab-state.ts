@@ -22,6 +22,8 @@ export interface LabNode {
   readonly underlayIPv6?: string;
   /** The node's calico-node agent, once started. */
   agentPid?: number;
+  /** With etcd: the relay to the lab's etcd inside the node netns. */
+  etcdRelayPid?: number;
 }
 
 export interface LabPod {

@@ -15,6 +15,7 @@ import { ResourceClient } from '../datastore/resource-client.js';
 import { CalicoError } from '../lib/errors.js';
 import { ensureServiceAccount, namespaceResource, openLabDatastore, seedCluster, startAgent, writeCalicoctlConfig } from './lab-cluster.js';
 import { teardownLab } from './lab-down.js';
+import { ETCD_BINARY, startEtcdRelay, startLabEtcd } from './lab-etcd.js';
 import { addPod, mapLimit } from './lab-pods.js';
 import {
   checkLabName, labPrefix, labStateDir, nodeNetns, readState, saveState, underlayNetns,
@@ -44,9 +45,6 @@ export interface UpOptions {
 export async function upLab(opts: UpOptions): Promise<LabState> {
   const env = opts.env ?? process.env;
   const name = checkLabName(opts.name);
-  if (opts.datastore === 'etcd') {
-    throw new CalicoError('CALICO_ERR_UNSUPPORTED', '--datastore etcd is not supported by calico-lab yet (the nodes cannot reach an etcd in the host netns); use sqlite');
-  }
   const dir = labStateDir(name, env);
   const prefix = labPrefix(name);
   if (readState(dir) || (await listLabNetns(prefix)).length > 0) {
@@ -54,7 +52,7 @@ export async function upLab(opts: UpOptions): Promise<LabState> {
   }
   const state: LabState = {
     name, prefix, stateDir: dir, dataplane: opts.dataplane, network: opts.network, datastore: opts.datastore,
-    ipv6: opts.ipv6, underlayNetns: underlayNetns(prefix), sqlitePath: join(dir, 'calico.db'),
+    ipv6: opts.ipv6, underlayNetns: underlayNetns(prefix), ...(opts.datastore === 'sqlite' ? { sqlitePath: join(dir, 'calico.db') } : {}),
     calicoctlConfig: join(dir, 'calicoctl.cfg'),
     nodes: opts.topology.nodes.map((n, i) => ({
       name: n, netns: nodeNetns(prefix, n), underlayIPv4: nodeUnderlayIPv4(i + 1),
@@ -75,7 +73,17 @@ export async function upLab(opts: UpOptions): Promise<LabState> {
       step(`node ${n.name}: netns ${n.netns}, eth0 ${n.underlayIPv4}`);
       await createNodeNetns(state.underlayNetns, n.netns, i + 1, opts.ipv6);
     }
-    step(`datastore: sqlite ${state.sqlitePath}`);
+    if (state.datastore === 'etcd') {
+      step(`datastore: etcd (${ETCD_BINARY}), data in ${join(dir, 'etcd')}`);
+      await startLabEtcd(state, () => saveState(state));
+      for (const n of state.nodes) {
+        n.etcdRelayPid = await startEtcdRelay(state, n);
+        saveState(state);
+      }
+      opts.log(`etcd at ${state.etcd!.endpoints.join(',')} (a relay in each node netns serves the same address)`);
+    } else {
+      step(`datastore: sqlite ${state.sqlitePath}`);
+    }
     ds = await openLabDatastore(state);
     writeCalicoctlConfig(state);
     const client = new ResourceClient(ds);

@@ -11,7 +11,9 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { CalicoError } from '../lib/errors.js';
 
 export interface DetachedOptions {
-  readonly netns: string;
+  /** Run inside this netns (`ip netns exec`); absent = in the caller's netns. */
+  readonly netns?: string;
+  readonly cwd?: string;
   readonly command: string;
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
@@ -25,14 +27,19 @@ export interface DetachedOptions {
 export function spawnDetached(opts: DetachedOptions): Promise<number> {
   const log = openSync(opts.logFile, 'a');
   try {
-    const child = spawn('ip', ['netns', 'exec', opts.netns, opts.command, ...opts.args], {
+    const [cmd, args] = opts.netns !== undefined
+      ? ['ip', ['netns', 'exec', opts.netns, opts.command, ...opts.args]] as const
+      : [opts.command, opts.args] as const;
+    const where = opts.netns ?? 'the host netns';
+    const child = spawn(cmd, args, {
       detached: true,
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
       stdio: ['ignore', opts.readyLine !== undefined ? 'pipe' : log, log],
       env: { ...process.env, ...opts.env },
     });
     const pid = child.pid;
     if (pid === undefined) {
-      return Promise.reject(new CalicoError('CALICO_ERR_KERNEL', `cannot start ${opts.command} in ${opts.netns}`));
+      return Promise.reject(new CalicoError('CALICO_ERR_KERNEL', `cannot start ${opts.command} in ${where}`));
     }
     child.unref();
     if (opts.readyLine === undefined) return Promise.resolve(pid);
@@ -43,7 +50,7 @@ export function spawnDetached(opts: DetachedOptions): Promise<number> {
         clearTimeout(timer);
         stdout.destroy();
         try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-        reject(new CalicoError('CALICO_ERR_KERNEL', `${opts.command} in ${opts.netns} ${why} (log: ${opts.logFile})`));
+        reject(new CalicoError('CALICO_ERR_KERNEL', `${opts.command} in ${where} ${why} (log: ${opts.logFile})`));
       };
       const timer = setTimeout(() => fail('did not become ready'), opts.readyTimeoutMs ?? 15_000);
       stdout.on('data', (b: Buffer) => {

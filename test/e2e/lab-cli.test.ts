@@ -35,10 +35,16 @@ const TOPOLOGY = {
   ],
 };
 
-for (const dataplane of ['nftables', 'iptables'] as const) {
-  describe(`calico-lab (${dataplane})`, { skip: !root && 'needs root and ip netns' }, () => {
+const VARIANTS = [
+  { dataplane: 'nftables', datastore: 'sqlite', ipv6: false },
+  { dataplane: 'iptables', datastore: 'sqlite', ipv6: false },
+  { dataplane: 'nftables', datastore: 'etcd', ipv6: true },
+] as const;
+
+for (const { dataplane, datastore, ipv6 } of VARIANTS) {
+  describe(`calico-lab (${dataplane}, ${datastore}${ipv6 ? ', dual stack' : ''})`, { skip: !root && 'needs root and ip netns' }, () => {
     const dir = root ? mkdtempSync(join(tmpdir(), 'calico-lab-e2e-')) : '';
-    const name = `e${dataplane[0]}${randomBytes(2).toString('hex')}`;
+    const name = `e${dataplane[0]}${datastore[0]}${randomBytes(2).toString('hex')}`;
     const env = { CALICO_LAB_STATE_DIR: dir, CALICO_LAB_NAME: name };
     const lab = (...args: string[]) => exec(process.execPath, [join(repo, 'bin/calico-lab'), ...args], { env, timeoutMs: 180_000 });
     const file = (n: string, doc: unknown): string => {
@@ -55,7 +61,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
 
     before(async () => {
       if (!root) return;
-      const r = await lab('up', '--topology', file('topo.json', TOPOLOGY), '--dataplane', dataplane);
+      const r = await lab('up', '--topology', file('topo.json', TOPOLOGY), '--dataplane', dataplane, '--datastore', datastore, ...(ipv6 ? ['--ipv6'] : []));
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /NODE\s+AGENT/);
       assert.match(r.stdout, /FALLBACK/);
@@ -76,7 +82,24 @@ for (const dataplane of ['nftables', 'iptables'] as const) {
       assert.equal(c.namespace, 'y');
       assert.equal(c.node, 'node-1'); // spread: the first pod without a node goes to node-1
       assert.deepEqual(c.labels, { app: 'c' });
-      for (const p of s.pods) assert.match(p.ips[0] ?? '', /^10\.244\.\d+\.\d+$/);
+      for (const p of s.pods) {
+        assert.match(p.ips[0] ?? '', /^10\.244\.\d+\.\d+$/);
+        if (ipv6) assert.match(p.ips[1] ?? '', /^fd00:10:244:/);
+        else assert.equal(p.ips.length, 1);
+      }
+      if (datastore === 'etcd') {
+        const cfg = readFileSync(join(dir, name, 'calicoctl.cfg'), 'utf8');
+        assert.match(cfg, /datastoreType: etcdv3\n\s+etcdEndpoints: http:\/\/127\.0\.0\.1:\d+/);
+        const ctl = await exec(process.execPath, [join(repo, 'bin/calicoctl'), 'get', 'nodes', '--config', join(dir, name, 'calicoctl.cfg')]);
+        assert.equal(ctl.code, 0, ctl.stderr);
+        assert.match(ctl.stdout, /node-1\s*\nnode-2/);
+      }
+    });
+
+    test('probe --ipv6 uses the pods\' IPv6 addresses', { skip: !ipv6 && 'IPv4 only lab' }, async () => {
+      const v6 = await probe('--port', '80', '--ipv6');
+      assert.equal(v6.size, 6);
+      assert.ok([...v6.values()].every(Boolean), JSON.stringify([...v6]));
     });
 
     test('probe: every ordered pair connects over TCP (also across nodes), UDP gets replies, closed port does not', async () => {
@@ -138,7 +161,7 @@ spec:
       assert.equal(ap.code, 0, ap.stderr);
       const s = JSON.parse((await lab('status', '-o', 'json')).stdout) as Status;
       const d = s.pods.find((p) => p.name === 'd');
-      assert.ok(d && d.ips.length === 1, JSON.stringify(s.pods));
+      assert.ok(d && d.ips.length === (ipv6 ? 2 : 1), JSON.stringify(s.pods));
       const m = await probe('--port', '80', '--to', 'y/d');
       assert.equal(m.size, 3);
       assert.ok([...m.values()].every(Boolean));
@@ -151,9 +174,10 @@ spec:
     });
 
     test('down removes every netns, process and the state dir', async () => {
-      const state = JSON.parse(readFileSync(join(dir, name, 'state.json'), 'utf8')) as { nodes: { agentPid: number }[]; pods: { serverPid: number }[] };
-      const pids = [...state.nodes.map((n) => n.agentPid), ...state.pods.map((p) => p.serverPid)];
-      assert.equal(pids.length, 5);
+      const state = JSON.parse(readFileSync(join(dir, name, 'state.json'), 'utf8')) as { nodes: { agentPid: number; etcdRelayPid?: number }[]; pods: { serverPid: number }[]; etcd?: { pid: number } };
+      const pids = [...state.nodes.map((n) => n.agentPid), ...state.pods.map((p) => p.serverPid),
+        ...(state.etcd ? [state.etcd.pid, ...state.nodes.map((n) => n.etcdRelayPid!)] : [])];
+      assert.equal(pids.length, datastore === 'etcd' ? 8 : 5);
       assert.ok(pids.every(alive));
       const r = await lab('down');
       assert.equal(r.code, 0, r.stderr);
