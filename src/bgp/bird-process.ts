@@ -9,7 +9,7 @@
  * sessions.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec } from '../lib/exec.js';
 import { CalicoError } from '../lib/errors.js';
@@ -18,15 +18,44 @@ import { parseBirdProtocols, type BgpSession } from './birdc-status.js';
 export const BIRD_BINARY = '/usr/sbin/bird';
 export const BIRDC_BINARY = '/usr/sbin/birdc';
 
+export const DEFAULT_RUN_DIR = '/var/run/calico';
+
+function inodeOf(path: string): number | undefined {
+  try { return statSync(path).ino; } catch { return undefined; }
+}
+
+/** The `ip netns` name of the namespace with this inode, if it has one. */
+function netnsNameOf(ino: number): string | undefined {
+  let names: string[];
+  try { names = readdirSync('/run/netns'); } catch { return undefined; }
+  return names.sort().find((n) => inodeOf(join('/run/netns', n)) === ino);
+}
+
+/**
+ * Where a node's BIRD lives when $CALICO_RUN_DIR is not set: Calico's
+ * /var/run/calico, except inside a named network namespace (`ip netns`,
+ * several nodes on one machine as in the lab), where it is
+ * /var/run/calico/netns/<name>, so two nodes never share one BIRD.
+ * `calicoctl node status` run in the same namespace finds the same path.
+ */
+export function defaultBirdRunDir(netns?: string): string {
+  if (netns) return join(DEFAULT_RUN_DIR, 'netns', netns);
+  const mine = inodeOf('/proc/self/ns/net');
+  const name = mine === undefined ? undefined : netnsNameOf(mine);
+  return name ? join(DEFAULT_RUN_DIR, 'netns', name) : DEFAULT_RUN_DIR;
+}
+
 export interface BirdPaths {
   readonly config: string;
   readonly socket: string;
   readonly pidFile: string;
   readonly log: string;
+  /** The node name of the BIRD behind the socket (guards against two nodes sharing a run dir). */
+  readonly owner: string;
 }
 
 export function birdPaths(runDir: string): BirdPaths {
-  return { config: join(runDir, 'bird.cfg'), socket: join(runDir, 'bird.ctl'), pidFile: join(runDir, 'bird.pid'), log: join(runDir, 'bird.log') };
+  return { config: join(runDir, 'bird.cfg'), socket: join(runDir, 'bird.ctl'), pidFile: join(runDir, 'bird.pid'), log: join(runDir, 'bird.log'), owner: join(runDir, 'bird.node') };
 }
 
 /** Runs birdc against a socket; CALICO_ERR_KERNEL when BIRD does not answer. */
@@ -49,7 +78,12 @@ export class BirdDaemon {
   private pid: number | undefined;
   private exited: Promise<void> | undefined;
 
-  constructor(runDir: string, private readonly netns?: string) {
+  /**
+   * `removeOnStop`: delete the run directory after BIRD stops (for the
+   * per-namespace default directories, which would otherwise pile up).
+   */
+  constructor(private readonly runDir: string, private readonly netns?: string, private readonly nodeName?: string,
+    private readonly removeOnStop = false) {
     this.paths = birdPaths(runDir);
     mkdirSync(runDir, { recursive: true });
   }
@@ -58,7 +92,7 @@ export class BirdDaemon {
   async apply(text: string): Promise<boolean> {
     const running = await this.answering();
     if (running && text === this.lastText) return false;
-    const tmp = `${this.paths.config}.new`;
+    const tmp = `${this.paths.config}.new-${process.pid}`;
     writeFileSync(tmp, text);
     const check = await exec(BIRD_BINARY, ['-p', '-c', tmp], { timeoutMs: 10_000 });
     if (check.code !== 0) {
@@ -79,12 +113,17 @@ export class BirdDaemon {
     if (!existsSync(this.paths.socket)) return false;
     try {
       await birdc(this.paths.socket, ['show', 'status']);
+      const owner = existsSync(this.paths.owner) ? readFileSync(this.paths.owner, 'utf8').trim() : '';
+      if (this.nodeName !== undefined && owner !== '' && owner !== this.nodeName) {
+        throw new CalicoError('CALICO_ERR_CONFIG', `the BIRD on ${this.paths.socket} belongs to node ${owner}, not ${this.nodeName}: give each node its own CALICO_RUN_DIR`);
+      }
       if (this.pid === undefined && existsSync(this.paths.pidFile)) {
         const pid = Number.parseInt(readFileSync(this.paths.pidFile, 'utf8').trim(), 10);
         if (Number.isInteger(pid) && pid > 0) this.pid = pid; // adopted from an earlier agent
       }
       return true;
-    } catch {
+    } catch (e) {
+      if (e instanceof CalicoError && e.code === 'CALICO_ERR_CONFIG') throw e;
       return false;
     }
   }
@@ -93,6 +132,7 @@ export class BirdDaemon {
     rmSync(this.paths.socket, { force: true });
     const args = ['-f', '-c', this.paths.config, '-s', this.paths.socket, '-P', this.paths.pidFile];
     const [cmd, argv] = this.netns ? ['ip', ['netns', 'exec', this.netns, BIRD_BINARY, ...args]] : [BIRD_BINARY, args];
+    if (this.nodeName !== undefined) writeFileSync(this.paths.owner, `${this.nodeName}\n`);
     const fd = openSync(this.paths.log, 'a');
     const child = spawn(cmd, argv, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
@@ -118,15 +158,19 @@ export class BirdDaemon {
     const pid = this.pid;
     this.pid = undefined;
     this.lastText = undefined;
-    if (pid === undefined) return;
+    if (pid !== undefined) await this.kill(pid);
+    if (this.removeOnStop) rmSync(this.runDir, { recursive: true, force: true });
+  }
+
+  private async kill(pid: number): Promise<void> {
     try { process.kill(pid, 'SIGTERM'); } catch { return; }
     if (this.exited) {
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5000))]);
-    } else {
-      for (let i = 0; i < 50; i++) {
-        try { process.kill(pid, 0); } catch { return; }
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      return;
+    }
+    for (let i = 0; i < 50; i++) {
+      try { process.kill(pid, 0); } catch { return; }
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 }

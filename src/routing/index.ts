@@ -7,7 +7,7 @@
  * taking routes from the calc graph: see DESIGN.md.
  */
 import type { Datastore } from '../datastore/datastore.js';
-import { BirdDaemon, birdInput, renderBirdConfig, DEFAULT_SECRETS_DIR, type BgpSession } from '../bgp/index.js';
+import { BirdDaemon, birdInput, defaultBirdRunDir, DEFAULT_RUN_DIR, renderBirdConfig, DEFAULT_SECRETS_DIR, type BgpSession } from '../bgp/index.js';
 import { ResourceCache } from './resource-cache.js';
 import { parseBlocks, parseFelixConfig, parseNodes, parsePools, type PoolView } from './routing-model.js';
 import { computeVxlanPlan, vxlanPools, type VxlanPlan } from './vxlan-plan.js';
@@ -40,7 +40,7 @@ export interface RoutingOptions {
   readonly log?: RoutingLogger;
   /** CALICO_NETWORKING_BACKEND: `bird` (BIRD + VXLAN pools, default), `vxlan` (no BIRD), `none`. */
   readonly backend?: NetworkingBackend;
-  /** BIRD's config, socket (bird.ctl), pid and log; default $CALICO_RUN_DIR or /var/run/calico. */
+  /** BIRD's config, socket (bird.ctl), pid and log; default $CALICO_RUN_DIR, else /var/run/calico (host netns) or /var/run/calico/netns/<name>. */
   readonly runDir?: string;
   /** Where the pod MTU is written for the CNI plugin; null = do not write. Default $CALICO_MTU_FILE or /var/lib/calico/mtu. */
   readonly mtuFile?: string | null;
@@ -111,8 +111,10 @@ class Routing {
   constructor(private readonly opts: RoutingOptions) {
     this.backend = opts.backend ?? backendFromEnv();
     this.kernel = new VxlanKernel(opts.netns);
-    const runDir = opts.runDir ?? process.env['CALICO_RUN_DIR'] ?? '/var/run/calico';
-    this.bird = this.backend === 'bird' ? new BirdDaemon(runDir, opts.netns) : undefined;
+    const explicit = opts.runDir ?? process.env['CALICO_RUN_DIR'];
+    const runDir = explicit ?? defaultBirdRunDir(opts.netns);
+    const perNetns = explicit === undefined && runDir !== DEFAULT_RUN_DIR;
+    this.bird = this.backend === 'bird' ? new BirdDaemon(runDir, opts.netns, opts.hostname, perNetns) : undefined;
     this.mtuFile = opts.mtuFile === undefined ? (process.env['CALICO_MTU_FILE'] ?? DEFAULT_MTU_FILE) : opts.mtuFile;
     this.cache = new ResourceCache({
       ds: opts.ds, kinds: KINDS, onChange: () => this.schedule(),

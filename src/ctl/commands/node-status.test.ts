@@ -56,7 +56,7 @@ test('node status: not running (exit 1), running without BIRD, root required', a
 
 test('bordered table and socket path precedence', () => {
   assert.equal(renderBorderedTable(['A', 'LONGER'], [['xyz', 'b']]), '+-----+--------+\n|  A  | LONGER |\n+-----+--------+\n| xyz | b      |\n+-----+--------+\n');
-  assert.equal(birdSocketPath({}), '/var/run/calico/bird.ctl');
+  assert.equal(birdSocketPath({}, undefined, () => '/var/run/calico'), '/var/run/calico/bird.ctl');
   assert.equal(birdSocketPath({ CALICO_RUN_DIR: '/run/n1' }), '/run/n1/bird.ctl');
   assert.equal(birdSocketPath({ CALICO_RUN_DIR: '/run/n1', CALICO_BIRD_SOCKET: '/s' }), '/s');
   assert.equal(birdSocketPath({ CALICO_BIRD_SOCKET: '/s' }, '/flag'), '/flag');

@@ -3,14 +3,16 @@
  * the calico-node agent runs and, when BIRD runs, the IPv4 and IPv6 BGP
  * sessions from `birdc show protocols` in calicoctl's bordered table.
  * The BIRD control socket is --bird-socket, else $CALICO_BIRD_SOCKET, else
- * $CALICO_RUN_DIR/bird.ctl, else /var/run/calico/bird.ctl (routing's
- * default run directory).
+ * $CALICO_RUN_DIR/bird.ctl, else routing's default run directory
+ * (/var/run/calico/bird.ctl in the host's network namespace; in another
+ * namespace, e.g. `ip netns exec <lab node> calicoctl node status`,
+ * /var/run/calico/netns/<name>/bird.ctl).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CtlContext } from '../context.js';
-import { birdSessions, type BgpSession } from '../../bgp/index.js';
+import { birdSessions, defaultBirdRunDir, type BgpSession } from '../../bgp/index.js';
 import { CommandFailed } from './report.js';
 
 /** olekukonko/tablewriter as calicoctl uses it: borders, centred upper-case headers, cells left-aligned. */
@@ -36,8 +38,8 @@ export function renderPeerSection(sessions: readonly BgpSession[], version: 4 | 
   return out;
 }
 
-export function birdSocketPath(env: NodeJS.ProcessEnv, flag?: string): string {
-  return flag ?? env['CALICO_BIRD_SOCKET'] ?? join(env['CALICO_RUN_DIR'] ?? '/var/run/calico', 'bird.ctl');
+export function birdSocketPath(env: NodeJS.ProcessEnv, flag?: string, runDir: () => string = () => defaultBirdRunDir()): string {
+  return flag ?? env['CALICO_BIRD_SOCKET'] ?? join(env['CALICO_RUN_DIR'] ?? runDir(), 'bird.ctl');
 }
 
 /** True when a calico-node agent process runs on this host (its command line names calico-node). */
