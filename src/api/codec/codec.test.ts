@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { goYamlKeyCompare } from './go-yaml-style.js';
+import type { Resource } from '../types.js';
 import { decodeResources, encodeResources, validateResource } from '../index.js';
 import { ValidationError, isCalicoError } from '../../lib/errors.js';
 
@@ -166,4 +168,17 @@ test('validateResource: unknown kind has its own code', () => {
     () => validateResource({ apiVersion: 'projectcalico.org/v3', kind: 'Nope', metadata: { name: 'x' } }),
     (e: unknown) => isCalicoError(e, 'CALICO_ERR_UNKNOWN_KIND'),
   );
+});
+
+test('encode: keys in go-yaml order (natural numbers, non-letters first) and Go octal quoted', () => {
+  const sorted = ['rack10', 'rack9', 'rack1', 'a_b', 'aB', 'ab', 'a-b', 'a1', 'Zed', 'x.y/z', 'x0', 'x00'].sort(goYamlKeyCompare);
+  // '_' vs '1': neither is a letter, a digit run (1) outranks none (0), as in sorter.go.
+  assert.deepEqual(sorted, ['Zed', 'a-b', 'a_b', 'a1', 'aB', 'ab', 'rack1', 'rack9', 'rack10', 'x.y/z', 'x0', 'x00']);
+  const r = {
+    apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet',
+    metadata: { name: 'x', labels: { rack10: 'a', rack9: '0o17', rack1: '0O1_7' } },
+  } as unknown as Resource;
+  const text = encodeResources([r], 'yaml');
+  assert.match(text, /labels:\n {4}rack1: "0O1_7"\n {4}rack9: "0o17"\n {4}rack10: a\n/);
+  assert.deepEqual(decodeResources(text)[0], r);
 });

@@ -1,4 +1,5 @@
-import { stringify } from 'yaml';
+import { Document, Scalar, visit, type Pair } from 'yaml';
+import { goYamlKeyCompare, goYamlNeedsQuotes } from './go-yaml-style.js';
 import type { Resource } from '../types.js';
 
 export interface EncodeOptions {
@@ -18,7 +19,7 @@ const V3 = 'projectcalico.org/v3';
  * resource as the object itself; several (or `list: true`) as a
  * `<Kind>List` (plain `List` when kinds are mixed) with apiVersion
  * projectcalico.org/v3 for Calico kinds, `items` and `metadata.resourceVersion`.
- * YAML keys are sorted (calicoctl converts through a JSON map); JSON keeps
+ * YAML keys are sorted in go-yaml's order (calicoctl converts through a JSON map); JSON keeps
  * Go's struct order: kind, apiVersion, metadata, spec, status.
  */
 export function encodeResources(rs: readonly Resource[], format: 'yaml' | 'json', opts: EncodeOptions = {}): string {
@@ -27,7 +28,20 @@ export function encodeResources(rs: readonly Resource[], format: 'yaml' | 'json'
   if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
   // YAML 1.1 rules for quoting, so readers using go-yaml (calicoctl, kubectl) get strings back:
   // `"yes"`, `"on"`, `"10:20"` and timestamps are quoted, as calicoctl quotes creationTimestamp.
-  return stringify(doc, { version: '1.1', sortMapEntries: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+  // Keys in go-yaml's order (`rack9` before `rack10`), as calicoctl prints them.
+  const yamlDoc = new Document(doc, { version: '1.1', sortMapEntries: byGoYamlKey });
+  visit(yamlDoc, {
+    Scalar(key, node) {
+      if (key !== 'key' && typeof node.value === 'string' && goYamlNeedsQuotes(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return yamlDoc.toString({ indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+}
+
+function byGoYamlKey(a: Pair, b: Pair): number {
+  const ak = a.key instanceof Scalar ? a.key.value : a.key;
+  const bk = b.key instanceof Scalar ? b.key.value : b.key;
+  return goYamlKeyCompare(String(ak), String(bk));
 }
 
 /** ObjectMeta's Go field order, which calicoctl's JSON output follows. */
