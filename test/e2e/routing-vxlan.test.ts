@@ -123,3 +123,34 @@ test('an IPIP pool is refused with a clear message; everything else keeps workin
   assert.equal(await cluster.tcpProbe(pods[0]!, pods[2]!.ip, 7000), 'echo:hi');
   await client.delete('IPPool', 'ipip');
 });
+
+test('FelixConfiguration vxlanVNI/vxlanPort/vxlanMTU: the device is rebuilt and traffic flows on the new port', { skip: !root }, async () => {
+  await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' },
+    spec: { vxlanVNI: 4097, vxlanPort: 8472, vxlanMTU: 1400 } } as Resource);
+  await setPoolMode('Always');
+  for (const n of cluster.nodes) {
+    const link = JSON.parse((await exec('ip', ['-n', n.netns, '-d', '-j', 'link', 'show', 'vxlan.calico'])).stdout)[0];
+    assert.deepEqual([link.linkinfo.info_data.id, link.linkinfo.info_data.port, link.mtu], [4097, 8472, 1400]);
+    assert.equal(readFileSync(join(cluster.dir, n.name, 'mtu'), 'utf8'), '1400\n');
+  }
+  const enc = cluster.capture('br0', 'udp port 8472 and host 10.0.0.1 and host 10.0.0.2', 4000);
+  await enc.ready;
+  assert.equal(await cluster.tcpEventually(pods[0]!, pods[1]!.ip, 7000), 'echo:hi');
+  assert.equal(await enc.matched, true);
+  await client.delete('FelixConfiguration', 'default');
+});
+
+test('vxlanMode Never everywhere: routes and device removed, VTEP addresses released and cleared from the Nodes', { skip: !root }, async () => {
+  await setPoolMode('Never');
+  for (const n of cluster.nodes) {
+    assert.equal((await exec('ip', ['-n', n.netns, 'link', 'show', 'vxlan.calico'])).code !== 0, true, `${n.name}: device gone`);
+    assert.equal((await exec('ip', ['-n', n.netns, 'route', 'show', 'proto', '81'])).stdout.trim(), '');
+    const spec = (await client.get('Node', n.name)).spec as Record<string, unknown>;
+    assert.equal(spec['ipv4VXLANTunnelAddr'], undefined);
+    assert.equal(spec['vxlanTunnelMACAddr'], undefined);
+    await assert.rejects(new IpamClient(ds).ipsByHandle(`vxlan-tunnel-addr-${n.name}`), /does not exist/);
+    assert.equal(readFileSync(join(cluster.dir, n.name, 'mtu'), 'utf8'), '1500\n');
+  }
+  // The kernel routes of others (the pods' /32s, the underlay) are untouched.
+  assert.match((await exec('ip', ['-n', pods[0]!.node.netns, 'route', 'show', `${pods[0]!.ip}`])).stdout, /dev cali/);
+});
