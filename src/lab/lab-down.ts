@@ -6,13 +6,16 @@
  * datastore). Idempotent; used by `down` and by a failed or interrupted `up`.
  */
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ETCD_BINARY } from './lab-etcd.js';
 import { labPrefix, labStateDir, readState } from './lab-state.js';
 import { isOurs, stopProcess } from './processes.js';
 import { deleteNetns, listLabNetns, netnsPids } from './underlay.js';
 
 /** Command-line markers of the programs the lab starts (checked before any signal is sent). */
-const MARKERS = ['calico-node', 'pod-server.js', 'prober-main.js', 'etcd-relay.js'];
+const MARKERS = ['calico-node', 'pod-server.js', 'prober-main.js', 'etcd-relay.js', '/usr/sbin/bird'];
+/** Where the agent's routing keeps per-netns BIRD files (config, control socket) for a node netns. */
+const BIRD_NETNS_DIR = '/var/run/calico/netns';
 
 export interface TeardownReport {
   readonly processes: number;
@@ -47,6 +50,8 @@ export async function teardownLab(name: string, env: NodeJS.ProcessEnv = process
   // Pods before nodes before the underlay: a veth goes with whichever end's netns goes first.
   const order = (ns: string): number => (ns.startsWith(`${prefix}p.`) ? 0 : ns.startsWith(`${prefix}n.`) ? 1 : 2);
   for (const ns of [...namespaces].sort((a, b) => order(a) - order(b))) await deleteNetns(ns);
+  // BIRD's per-netns run files for our node netns (the agent's routing writes them; nothing else uses them).
+  for (const ns of namespaces) rmSync(join(BIRD_NETNS_DIR, ns), { recursive: true, force: true });
   let stateDirRemoved = false;
   try {
     rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { ensureServiceAccount, openLabDatastore } from './lab-cluster.js';
 import { addPod, deletePodObject, removePod } from './lab-pods.js';
 import { saveState, type LabState } from './lab-state.js';
 import { waitProgrammed } from './lab-wait.js';
-import { syncStaticRoutes } from './static-routes.js';
+import { syncStaticRoutes, waitInterNodeRoutes } from './static-routes.js';
 import { labelKeyProblem, labelValueProblem, parseTopology, type TopologyPod } from './topology.js';
 
 export interface ChangeOptions {
@@ -67,7 +67,10 @@ function podFromResource(state: LabState, r: Resource): TopologyPod {
 async function finish(ds: Datastore, state: LabState, opts: ChangeOptions, lines: string[], since: number): Promise<ChangeResult> {
   await syncStaticRoutes(ds, state);
   if (!opts.wait) return { lines };
-  const programmedMs = await waitProgrammed(ds, state, opts.timeoutMs ?? 60_000, () => false, since);
+  await waitProgrammed(ds, state, opts.timeoutMs ?? 60_000, () => false, since);
+  // A new pod may have opened a new block: wait for every node's route to it too (VXLAN/BGP take a moment).
+  await waitInterNodeRoutes(ds, state, opts.timeoutMs ?? 60_000);
+  const programmedMs = Date.now() - since;
   return { lines, programmedMs };
 }
 

@@ -22,7 +22,7 @@ import {
   type Dataplane, type DatastoreKind, type LabState, type NetworkMode,
 } from './lab-state.js';
 import { waitProgrammed } from './lab-wait.js';
-import { syncStaticRoutes } from './static-routes.js';
+import { syncStaticRoutes, waitInterNodeRoutes } from './static-routes.js';
 import type { Topology } from './topology.js';
 import { createNodeNetns, createUnderlay, listLabNetns, nodeUnderlayIPv4, nodeUnderlayIPv6 } from './underlay.js';
 
@@ -109,6 +109,10 @@ export async function upLab(opts: UpOptions): Promise<LabState> {
     }
     step('waiting for every calico-node to program the dataplane');
     const ms = await waitProgrammed(ds, state, opts.convergeTimeoutMs ?? 90_000, opts.aborted);
+    if (state.network !== 'static') {
+      step(`waiting for routes between nodes (${state.network === 'bgp' ? 'BIRD sessions' : 'VXLAN'})`);
+      await waitInterNodeRoutes(ds, state, opts.convergeTimeoutMs ?? 90_000, opts.aborted);
+    }
     opts.log(`all ${state.nodes.length} nodes in sync (${ms} ms)`);
     state.ready = true;
     saveState(state);

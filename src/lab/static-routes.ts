@@ -77,3 +77,38 @@ async function ipRoute(netns: string, family: '-4' | '-6', args: readonly string
   const r = await exec('ip', [family, '-n', netns, 'route', ...args]);
   if (r.code !== 0) throw new CalicoError('CALICO_ERR_KERNEL', `ip route ${args.join(' ')} in ${netns}: ${r.stderr.trim()}`);
 }
+
+/**
+ * Remote blocks a node has no route for yet (`node: cidr`), whatever made the
+ * route (our static ones, VXLAN via vxlan.calico, BIRD): what `up` and
+ * `apply` wait on before calling the lab ready, since BGP sessions take a
+ * few seconds to come up after the agents start.
+ */
+export async function missingInterNodeRoutes(ds: Datastore, state: LabState): Promise<string[]> {
+  const owners = await blockOwners(ds, state);
+  const missing: string[] = [];
+  for (const node of state.nodes) {
+    for (const [cidr, owner] of owners) {
+      if (owner === node.name) continue;
+      const isV6 = cidr.includes(':');
+      if (isV6 && !state.ipv6) continue;
+      const r = await exec('ip', [isV6 ? '-6' : '-4', '-n', node.netns, '-j', 'route', 'show', 'exact', cidr]);
+      const routes = r.code === 0 ? JSON.parse(r.stdout || '[]') as { type?: string }[] : [];
+      if (!routes.some((rt) => rt.type === undefined || rt.type === 'unicast')) missing.push(`${node.name}: ${cidr}`);
+    }
+  }
+  return missing;
+}
+
+export async function waitInterNodeRoutes(ds: Datastore, state: LabState, timeoutMs: number, aborted: () => boolean = () => false): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (aborted()) throw new CalicoError('CALICO_ERR_USAGE', 'interrupted');
+    const missing = await missingInterNodeRoutes(ds, state);
+    if (missing.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new CalicoError('CALICO_ERR_KERNEL', `timed out after ${timeoutMs} ms waiting for routes between nodes (network ${state.network}): missing ${missing.join(', ')}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
