@@ -125,6 +125,8 @@ async function probe(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): P
   });
   const port = intFlag(p, 'port', 1, 65535);
   if (port === undefined) throw usage('probe: --port is required');
+  const protocolFlag = one(p, 'protocol');
+  if (protocolFlag !== undefined) p.flags.set('protocol', [protocolFlag.toUpperCase()]);
   const protocol = choice<ProbeProtocol>(p, 'protocol', ['TCP', 'UDP'], 'TCP');
   const output = choice(p, 'output', ['table', 'json'], 'table');
   const state = requireLab(labName(p, env), env);
