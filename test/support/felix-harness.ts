@@ -258,6 +258,27 @@ export class FelixNode {
     await this.client.delete(kind, name, namespace === undefined ? {} : { namespace });
   }
 
+  /**
+   * Applies `resources`, waits for the agent, runs `body`, then deletes them
+   * (in reverse order, also when `body` fails) and waits again, so scenarios
+   * sharing one bed do not leak policy into each other.
+   */
+  async withResources(resources: readonly object[], body: () => Promise<void>): Promise<void> {
+    const applied: { kind: string; name: string; namespace?: string }[] = [];
+    try {
+      for (const r of resources) {
+        const res = r as Resource;
+        await this.client.apply(res);
+        applied.push({ kind: res.kind, name: res.metadata.name, ...(res.metadata.namespace ? { namespace: res.metadata.namespace } : {}) });
+      }
+      await this.converge();
+      await body();
+    } finally {
+      for (const a of applied.reverse()) await this.remove(a.kind, a.name, a.namespace);
+      await this.converge();
+    }
+  }
+
   /** Waits until the agent reports it has applied everything written so far. */
   async converge(timeoutMs = 30_000): Promise<void> {
     const rev = await this.ds.currentRevision();
