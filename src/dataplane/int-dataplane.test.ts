@@ -160,3 +160,29 @@ describe('IntDataplane (iptables, fake kernel)', () => {
     assert.match(filter, /^-A cali-tw-calib .*-j cali-pri-kns\.ns1$/m);
   });
 });
+
+describe('IntDataplane sysctls', () => {
+  it('forwarding and per-workload-interface settings in one sysctl call; a missing interface is retried later', async () => {
+    const exec = new FakeExec();
+    let calls = 0;
+    exec.on('sysctl', (c) => {
+      calls++;
+      const missing = c.args.some((a) => a.includes('.calib.') || a.includes('neigh.calib'));
+      return missing ? { code: 255, stdout: '', stderr: 'sysctl: cannot stat /proc/sys/net/ipv4/conf/calib/forwarding: No such file or directory' } : ok();
+    });
+    const dp = createIntDataplane({ driver: 'nftables', hostname: 'node1', exec, nftTransport: new FakeNftTransport() });
+    dp.onMessages(start);
+    await dp.apply();
+    const first = exec.callsOf('sysctl')[0]!.args;
+    assert.deepEqual(first.slice(0, 3), ['-q', '-w', 'net.ipv4.ip_forward=1']);
+    for (const s of ['net.ipv4.conf.calia.forwarding=1', 'net.ipv4.conf.calia.proxy_arp=1', 'net.ipv4.neigh.calia.proxy_delay=0', 'net.ipv4.conf.calia.rp_filter=1']) assert.ok(first.includes(s), s);
+    const n = calls;
+    exec.on('sysctl', () => ok());
+    await dp.apply();
+    const retried = exec.callsOf('sysctl').slice(n);
+    assert.equal(retried.length, 1, 'one call for what is left');
+    assert.ok(retried[0]!.args.every((a) => a === '-q' || a === '-w' || a.includes('calib')), retried[0]!.args.join(' '));
+    await dp.apply();
+    assert.equal(exec.callsOf('sysctl').length, n + 1, 'nothing left: no more calls');
+  });
+});

@@ -92,6 +92,8 @@ class LinuxDataplane implements IntDataplane {
   private writer: RulesetWriter | null = null;
   private started = false;
   private readonly sysctlsDone = new Set<string>();
+  /** Endpoints or families changed, or a sysctl could not be written yet. */
+  private sysctlsPending = true;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: IntDataplaneOptions) {
@@ -113,6 +115,7 @@ class LinuxDataplane implements IntDataplane {
       if (m.kind === 'IpPoolUpdate' || m.kind === 'IpPoolRemove') continue;
       this.policies.onMessage(m);
       this.endpoints.onMessage(m);
+      if (m.kind === 'WorkloadEndpointUpdate' || m.kind === 'WorkloadEndpointRemove') this.sysctlsPending = true;
     }
   }
 
@@ -161,6 +164,7 @@ class LinuxDataplane implements IntDataplane {
       this.policies.markAllDirty();
       this.endpoints.markAllDirty();
       this.staticDirty = true;
+      this.sysctlsPending = true;
     }
     if (this.staticDirty) {
       for (const f of fams) {
@@ -176,7 +180,9 @@ class LinuxDataplane implements IntDataplane {
     this.endpoints.completeDeferredWork(w, fams);
     // Programming pass.
     const r = resync ? await w.resync() : await w.apply();
-    if (this.opts.sysctls !== false) await applySysctls(this.exec, fams, this.endpoints.workloadInterfaces(), this.sysctlsDone, this.log);
+    if (this.opts.sysctls !== false && (this.sysctlsPending || resync)) {
+      this.sysctlsPending = !(await applySysctls(this.exec, fams, this.endpoints.workloadInterfaces(), this.sysctlsDone, this.log));
+    }
     const stats: ApplyStats = {
       durationMs: performance.now() - t0,
       commands: r.commands,

@@ -5,7 +5,8 @@
  *   node  -- the host; the dataplane runs here (`netns` option)
  *   a, b  -- pods of namespace ns1 (10.65.0.1, 10.65.0.2), c -- pod of ns2 (10.65.1.3),
  *            each a veth `cali<x>` in node <-> eth0 in the pod, routed Calico style
- *            (pod default route via 169.254.1.1, proxy ARP on the host side)
+ *            (pod default route via 169.254.1.1; proxy ARP on the host side and forwarding
+ *            are the dataplane's own sysctls)
  *   ext   -- an outside machine on node's eth1 (10.99.0.1 <-> 10.99.0.2): a host endpoint
  * Every namespace runs a small probe agent (TCP/UDP servers and a client).
  * The model is produced by the real CalcGraph from resources. Both drivers run
@@ -121,8 +122,6 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
       await execChecked('ip', ['-n', ns[p]!, '-6', 'addr', 'add', `${IP6[p]}/128`, 'dev', 'eth0', 'nodad']);
       await execChecked('ip', ['-n', ns[p]!, '-6', 'route', 'add', 'default', 'via', 'fe80::1', 'dev', 'eth0']);
       await execChecked('ip', ['-n', node, '-6', 'route', 'add', `${IP6[p]}/128`, 'dev', host]);
-      await execChecked('ip', ['netns', 'exec', node, 'sysctl', '-q', '-w', `net.ipv4.conf.${host}.proxy_arp=1`]);
-      await execChecked('ip', ['netns', 'exec', node, 'sysctl', '-q', '-w', `net.ipv4.neigh.${host}.proxy_delay=0`]);
     }
     await execChecked('ip', ['link', 'add', 'eth1', 'netns', node, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns['ext']!]);
     await execChecked('ip', ['-n', node, 'addr', 'add', `${IP.node}/24`, 'dev', 'eth1']);

@@ -20,6 +20,7 @@ import { rule, type Family, type IrChain, type IrRule } from '../rules/ir.js';
 import { CHAIN, PREFIX, endpointChainName } from '../rules/names.js';
 import type { HookTable } from '../rules/static-chains.js';
 import type { RulesetWriter } from './ruleset-writer.js';
+import type { WorkloadInterface } from './sysctls.js';
 
 interface TableChain { readonly table: HookTable; readonly chain: IrChain }
 
@@ -90,9 +91,9 @@ export class EndpointManager {
     return this.workloads.size;
   }
 
-  /** Interface names of local workloads (for per-interface sysctls). */
-  workloadInterfaces(): string[] {
-    return [...this.workloads.values()].map((w) => w.interfaceName);
+  /** Local workload interfaces (for per-interface sysctls). */
+  workloadInterfaces(): WorkloadInterface[] {
+    return [...this.workloads.values()].map((w) => ({ name: w.interfaceName, allowSpoofing: (w.allowSpoofedSourcePrefixes?.length ?? 0) > 0 }));
   }
 
   completeDeferredWork(w: RulesetWriter, families: readonly Family[]): void {
