@@ -472,3 +472,46 @@ describe('conversion details', () => {
     assert.throws(() => convertK8sNetworkPolicy({ metadata: { name: 'p' }, spec: { ingress: {} } }), /spec\.ingress/);
   });
 });
+
+describe('calicoctl convert test data (calicoctl/test-data/convert k8s-networkpolicy)', () => {
+  // The Kubernetes docs' example policy; calicoctl's expected output lists the same spec
+  // (its name and tier handling belong to `calicoctl convert`, not to the converter).
+  test('ipBlock with except, namespaceSelector and podSelector peers, both directions', () => {
+    const { policy, errors } = convertK8sNetworkPolicy({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'test-network-policy', namespace: 'default' },
+      spec: {
+        podSelector: { matchLabels: { role: 'db' } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{
+          from: [
+            { ipBlock: { cidr: '172.17.0.0/16', except: ['172.17.1.0/24'] } },
+            { namespaceSelector: { matchLabels: { project: 'myproject' } } },
+            { podSelector: { matchLabels: { role: 'frontend' } } },
+          ],
+          ports: [{ protocol: 'TCP', port: 6379 }],
+        }],
+        egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5978 }] }],
+      },
+    });
+    assert.deepEqual(errors, []);
+    const { tier, ...spec } = policy.spec as Record<string, unknown>;
+    assert.equal(tier, 'default');
+    assert.deepEqual(spec, {
+      order: 1000,
+      selector: "projectcalico.org/orchestrator == 'k8s' && role == 'db'",
+      types: ['Ingress', 'Egress'],
+      ingress: [
+        { action: 'Allow', protocol: 'TCP', source: { nets: ['172.17.0.0/16'], notNets: ['172.17.1.0/24'] }, destination: { ports: [6379] } },
+        {
+          action: 'Allow', protocol: 'TCP',
+          source: { selector: "projectcalico.org/orchestrator == 'k8s'", namespaceSelector: "project == 'myproject'" },
+          destination: { ports: [6379] },
+        },
+        { action: 'Allow', protocol: 'TCP', source: { selector: "projectcalico.org/orchestrator == 'k8s' && role == 'frontend'" }, destination: { ports: [6379] } },
+      ],
+      egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets: ['10.0.0.0/24'], ports: [5978] } }],
+    });
+  });
+});
