@@ -137,7 +137,7 @@ spec:
     protocol: udp
 `,
     // clientv3 felixconfig.go setDefaults.
-    expect: (r) => Object.assign(r.spec, { bpfLogLevel: '', floatingIPs: 'Disabled', bpfConnectTimeLoadBalancing: 'TCP', bpfHostNetworkedNATWithoutCTLB: 'Enabled' }),
+    expect: (r) => Object.assign(r.spec, { floatingIPs: 'Disabled', bpfConnectTimeLoadBalancing: 'TCP', bpfHostNetworkedNATWithoutCTLB: 'Enabled' }),
   },
   {
     doc: 'node.mdx',

@@ -79,7 +79,6 @@ function expectedFor(input: Obj): Obj {
       spec.assignmentMode ??= 'Automatic';
       break;
     case 'FelixConfiguration':
-      spec.bpfLogLevel ??= '';
       spec.floatingIPs ??= 'Disabled';
       spec.bpfConnectTimeLoadBalancing ??= 'TCP';
       spec.bpfHostNetworkedNATWithoutCTLB ??= 'Enabled';

@@ -71,7 +71,7 @@ test('validateResource: scalar values read back exactly as written', () => {
   // applied text so a resource reads back as the input plus defaults (see DESIGN.md).
   const spec = { netlinkTimeout: '125s', reportingTTL: '9910s', natPortRange: '32768', kubeNodePortRanges: ['30000:32767', 8080] };
   const felix = validateResource({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'f' }, spec });
-  assert.deepEqual(felix.spec, { ...spec, bpfLogLevel: '', floatingIPs: 'Disabled', bpfConnectTimeLoadBalancing: 'TCP', bpfHostNetworkedNATWithoutCTLB: 'Enabled' });
+  assert.deepEqual(felix.spec, { ...spec, floatingIPs: 'Disabled', bpfConnectTimeLoadBalancing: 'TCP', bpfHostNetworkedNATWithoutCTLB: 'Enabled' });
   const peer = validateResource({ apiVersion: 'projectcalico.org/v3', kind: 'BGPPeer', metadata: { name: 'p' }, spec: { peerIP: '10.0.0.1', asNumber: '1.10' } });
   assert.equal((peer.spec as Record<string, unknown>).asNumber, '1.10');
 });

@@ -138,7 +138,7 @@ for (const [name, spec, ok] of cases) {
 }
 
 // clientv3 felixconfig.go setDefaults: only these three are filled; everything else stays sparse.
-const CLIENT_DEFAULTS = { bpfLogLevel: '', floatingIPs: 'Disabled', bpfConnectTimeLoadBalancing: 'TCP', bpfHostNetworkedNATWithoutCTLB: 'Enabled' };
+const CLIENT_DEFAULTS = { floatingIPs: 'Disabled', bpfConnectTimeLoadBalancing: 'TCP', bpfHostNetworkedNATWithoutCTLB: 'Enabled' };
 
 test('FelixConfiguration is sparse apart from the client defaults', () => {
   const r = check('FelixConfiguration', { ipv6Support: false, ipipMTU: 1400, chainInsertMode: 'Append' }, { name: 'default' });
@@ -147,18 +147,18 @@ test('FelixConfiguration is sparse apart from the client defaults', () => {
 });
 
 test('FelixConfiguration client defaults keep what the user set', () => {
-  const set = { bpfLogLevel: 'Info', floatingIPs: 'Enabled', bpfConnectTimeLoadBalancing: 'Disabled', bpfHostNetworkedNATWithoutCTLB: 'Disabled' };
+  const set = { floatingIPs: 'Enabled', bpfConnectTimeLoadBalancing: 'Disabled', bpfHostNetworkedNATWithoutCTLB: 'Disabled' };
   assert.deepEqual(check('FelixConfiguration', set, { name: 'default' }).result!.spec, set);
 });
 
 test('FelixConfiguration: the deprecated bpfConnectTimeLoadBalancingEnabled overrides both BPF fields', () => {
   const on = check('FelixConfiguration', { bpfConnectTimeLoadBalancingEnabled: true, bpfConnectTimeLoadBalancing: 'TCP' }, { name: 'default' });
   assert.deepEqual(on.result!.spec, {
-    bpfConnectTimeLoadBalancingEnabled: true, bpfConnectTimeLoadBalancing: 'Enabled', bpfHostNetworkedNATWithoutCTLB: 'Disabled', floatingIPs: 'Disabled', bpfLogLevel: '',
+    bpfConnectTimeLoadBalancingEnabled: true, bpfConnectTimeLoadBalancing: 'Enabled', bpfHostNetworkedNATWithoutCTLB: 'Disabled', floatingIPs: 'Disabled',
   });
   const off = check('FelixConfiguration', { bpfConnectTimeLoadBalancingEnabled: false, bpfHostNetworkedNATWithoutCTLB: 'Enabled' }, { name: 'default' });
   assert.deepEqual(off.result!.spec, {
-    bpfConnectTimeLoadBalancingEnabled: false, bpfConnectTimeLoadBalancing: 'Disabled', bpfHostNetworkedNATWithoutCTLB: 'Disabled', floatingIPs: 'Disabled', bpfLogLevel: '',
+    bpfConnectTimeLoadBalancingEnabled: false, bpfConnectTimeLoadBalancing: 'Disabled', bpfHostNetworkedNATWithoutCTLB: 'Disabled', floatingIPs: 'Disabled',
   });
 });
 

@@ -9,7 +9,7 @@ import { FELIX_FIELDS } from './felix/felix-fields.js';
 /**
  * FelixConfiguration (projectcalico.org/v3): Felix settings, cluster-wide in
  * `default` and per node in `node.<nodename>`. Sparse: only the fields the
- * user set are stored, plus `bpfLogLevel` and the three that libcalico-go's client fills on
+ * user set are stored, plus the three that libcalico-go's client fills on
  * every create/update (`felixConfigurationDefaults`); Felix applies the
  * rest of its defaults at runtime. Field types and tag checks come from the
  * generated FELIX_FIELDS table; cross-field rules from validator.go
@@ -71,13 +71,12 @@ function validateFelixConfiguration(r: Resource, issues: Issues): void {
  * bpfConnectTimeLoadBalancing TCP, bpfHostNetworkedNATWithoutCTLB Enabled;
  * the deprecated boolean bpfConnectTimeLoadBalancingEnabled, when set,
  * overrides both BPF fields (Enabled/Disabled, NAT without CTLB Disabled).
- * Plus `bpfLogLevel: ""`, which Go always marshals (no omitempty).
+ * (Go also always prints `bpfLogLevel: ""`, a field without omitempty; that is
+ * an encoding artefact, not a default, and is not reproduced: see DESIGN.md.)
  */
 export function felixConfigurationDefaults(r: Resource): void {
   if (r.spec === undefined || r.spec === null) r.spec = {};
   const spec = r.spec as Record<string, unknown>;
-  // Not a default but the same effect: the Go field has no omitempty, so calicoctl always prints it.
-  spec.bpfLogLevel ??= '';
   spec.floatingIPs ??= 'Disabled';
   spec.bpfConnectTimeLoadBalancing ??= 'TCP';
   spec.bpfHostNetworkedNATWithoutCTLB ??= 'Enabled';

@@ -293,10 +293,7 @@ spec:
     port: 5432
     protocol: UDP
 `,
-    // WorkloadEndpointPort hostPort/hostIP have no omitempty in Go: stored and printed as zero values.
-    defaults: (r) => {
-      for (const p of (r.spec as { ports: Record<string, unknown>[] }).ports) Object.assign(p, { hostPort: 0, hostIP: '' });
-    },
+    defaults: () => {},
   },
   {
     page: 'profile.mdx',

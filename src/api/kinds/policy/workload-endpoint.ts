@@ -155,13 +155,5 @@ export const workloadEndpointKind = defineKind({
       [LABEL_NAMESPACE]: r.metadata.namespace ?? 'default',
       [LABEL_ORCHESTRATOR]: typeof spec.orchestrator === 'string' ? spec.orchestrator : '',
     };
-    // WorkloadEndpointPort's name, hostPort and hostIP have no omitempty: Go stores and prints them.
-    if (Array.isArray(spec.ports)) {
-      for (const port of spec.ports as Record<string, unknown>[]) {
-        port.name ??= '';
-        port.hostPort ??= 0;
-        port.hostIP ??= '';
-      }
-    }
   },
 });
