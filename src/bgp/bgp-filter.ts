@@ -4,7 +4,7 @@
  * Each rule becomes one `if (<conditions>) then { accept|reject; }`; a
  * function that falls through leaves the decision to the peer's filter.
  * Supported rule fields: cidr + matchOperator, prefixLength, source
- * (RemotePeers), interface, action. IPv4 rules only.
+ * (RemotePeers), interface, action; exportV4/importV4 and exportV6/importV6.
  */
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -23,6 +23,8 @@ export interface BgpFilterView {
   readonly name: string;
   readonly exportV4: readonly BgpFilterRule[];
   readonly importV4: readonly BgpFilterRule[];
+  readonly exportV6: readonly BgpFilterRule[];
+  readonly importV6: readonly BgpFilterRule[];
 }
 
 function parseRules(v: unknown): BgpFilterRule[] {
@@ -47,21 +49,24 @@ export function parseBgpFilters(m: ReadonlyMap<string, unknown>): Map<string, Bg
   const out = new Map<string, BgpFilterView>();
   for (const [name, v] of [...m].sort(([a], [b]) => a.localeCompare(b))) {
     const s = obj(obj(v)['spec']);
-    out.set(name, { name, exportV4: parseRules(s['exportV4']), importV4: parseRules(s['importV4']) });
+    out.set(name, {
+      name, exportV4: parseRules(s['exportV4']), importV4: parseRules(s['importV4']),
+      exportV6: parseRules(s['exportV6']), importV6: parseRules(s['importV6']),
+    });
   }
   return out;
 }
 
-export function filterFunctionName(filter: string, dir: 'import' | 'export'): string {
-  return `'bgp_${filter}_${dir}FilterV4'`;
+export function filterFunctionName(filter: string, dir: 'import' | 'export', family: 4 | 6 = 4): string {
+  return `'bgp_${filter}_${dir}FilterV${family}'`;
 }
 
-function condition(r: BgpFilterRule): string {
+function condition(r: BgpFilterRule, family: 4 | 6): string {
   const parts: string[] = [];
   if (r.cidr) {
-    const len = Number(r.cidr.split('/')[1] ?? 32);
+    const len = Number(r.cidr.split('/')[1] ?? (family === 4 ? 32 : 128));
     if (r.prefixLength) {
-      parts.push(`(net ~ [ ${r.cidr}{${r.prefixLength.min ?? len},${r.prefixLength.max ?? 32}} ])`);
+      parts.push(`(net ~ [ ${r.cidr}{${r.prefixLength.min ?? len},${r.prefixLength.max ?? (family === 4 ? 32 : 128)}} ])`);
     } else {
       const op = r.matchOperator ?? 'In';
       parts.push(op === 'Equal' ? `(net = ${r.cidr})` : op === 'NotEqual' ? `(net != ${r.cidr})` : op === 'In' ? `(net ~ ${r.cidr})` : `(net !~ ${r.cidr})`);
@@ -72,10 +77,13 @@ function condition(r: BgpFilterRule): string {
   return parts.length === 0 ? 'true' : parts.join(' && ');
 }
 
-export function renderFilterFunctions(f: BgpFilterView): string {
-  const fn = (dir: 'import' | 'export', rules: readonly BgpFilterRule[]): string => {
-    const body = rules.map((r) => `  if (${condition(r)}) then { ${r.action === 'Accept' ? 'accept' : 'reject'}; }`);
-    return [`# v4 BGPFilter ${f.name}`, `function ${filterFunctionName(f.name, dir)}() {`, ...(body.length ? body : ['  # no rules']), '}'].join('\n');
+/** The filter's functions for each family in `families` (default IPv4 only). */
+export function renderFilterFunctions(f: BgpFilterView, families: readonly (4 | 6)[] = [4]): string {
+  const fn = (dir: 'import' | 'export', family: 4 | 6, rules: readonly BgpFilterRule[]): string => {
+    const body = rules.map((r) => `  if (${condition(r, family)}) then { ${r.action === 'Accept' ? 'accept' : 'reject'}; }`);
+    return [`# v${family} BGPFilter ${f.name}`, `function ${filterFunctionName(f.name, dir, family)}() {`, ...(body.length ? body : ['  # no rules']), '}'].join('\n');
   };
-  return `${fn('import', f.importV4)}\n${fn('export', f.exportV4)}\n`;
+  return families.map((v) => (v === 4
+    ? `${fn('import', 4, f.importV4)}\n${fn('export', 4, f.exportV4)}\n`
+    : `${fn('import', 6, f.importV6)}\n${fn('export', 6, f.exportV6)}\n`)).join('');
 }

@@ -11,7 +11,9 @@
  *   applies to (how a route reflector learns its clients);
  * - a node with routeReflectorClusterID treats every peer node outside its
  *   cluster as a route-reflector client.
- * IPv4 only (see DESIGN.md).
+ * Computed per address family: IPv4 sessions between IPv4 addresses carry
+ * IPv4 routes, IPv6 sessions between IPv6 addresses IPv6 routes (as
+ * Calico's bird.cfg and bird6.cfg).
  */
 import { parseSelector } from '../selector/index.js';
 import type { NodeView } from '../routing/routing-model.js';
@@ -59,6 +61,8 @@ export interface PeerInputs {
   readonly meshEnabled: boolean;
   readonly globalAsNumber: string;
   readonly meshPassword?: { readonly name: string; readonly key: string };
+  /** Address family of the sessions (default 4). */
+  readonly family?: 4 | 6;
 }
 
 type Obj = Record<string, unknown>;
@@ -120,17 +124,21 @@ function splitPeerIP(v: string): { ip: string; port?: number } {
 }
 
 export function computePeers(inp: PeerInputs): BirdPeer[] {
+  const family = inp.family ?? 4;
+  const addr = (n: NodeView | undefined): string | undefined => (family === 4 ? n?.ipv4 : n?.ipv6);
   const local = inp.nodes.get(inp.hostname);
-  if (!local?.ipv4) return [];
+  const localIp = addr(local);
+  if (!local || !localIp) return [];
   const out = new Map<string, BirdPeer>();
   const localCluster = local.routeReflectorClusterID;
   const nodeAs = (n: NodeView): string => n.asNumber ?? inp.globalAsNumber;
   const addNode = (type: PeerType, n: NodeView, p: BgpPeerView | undefined): void => {
-    if (!n.ipv4 || n.name === inp.hostname || out.has(n.ipv4)) return;
+    const ip = addr(n);
+    if (!ip || n.name === inp.hostname || out.has(ip)) return;
     const rrClient = localCluster !== undefined && n.routeReflectorClusterID !== localCluster;
     const pw = p ? p.password : inp.meshPassword;
-    out.set(n.ipv4, {
-      protocolName: protocolName(type, n.ipv4), type, ip: n.ipv4, asNumber: nodeAs(n), rrClient, peerNode: n.name,
+    out.set(ip, {
+      protocolName: protocolName(type, ip), type, ip, asNumber: nodeAs(n), rrClient, peerNode: n.name,
       keepOriginalNextHop: p?.keepOriginalNextHop ?? false, filters: p?.filters ?? [], sourceAddress: p?.sourceAddress ?? 'UseNodeIP',
       ...(pw ? { password: pw } : {}),
       ...(p?.maxRestartTime ? { maxRestartTime: p.maxRestartTime } : {}),
@@ -144,9 +152,9 @@ export function computePeers(inp: PeerInputs): BirdPeer[] {
     if (peerAppliesTo(p, local)) {
       if (p.peerIP) {
         const { ip, port } = splitPeerIP(p.peerIP);
-        if (ip.includes(':') || out.has(ip) || ip === local.ipv4) continue;
+        if (ip.includes(':') !== (family === 6) || out.has(ip) || ip === localIp) continue;
         const type: PeerType = global ? 'Global' : 'Node';
-        const peerNode = others.find((n) => n.ipv4 === ip);
+        const peerNode = others.find((n) => addr(n) === ip);
         out.set(ip, {
           protocolName: protocolName(type, ip, port), type, ip, asNumber: p.asNumber ?? inp.globalAsNumber,
           rrClient: localCluster !== undefined && peerNode !== undefined && peerNode.routeReflectorClusterID !== localCluster,

@@ -141,6 +141,31 @@ test('golden: BGPFilter, disableBGPExport, VXLAN/IPIP pools kept out of the kern
   assert.doesNotMatch(text, /fd00::/);
 });
 
+test('golden: dual stack (IPv6 sessions between IPv6 addresses, v6 blocks, services and filters in their own family)', () => {
+  const nodes = [
+    node('node-1', '10.0.0.1/24', {}, { ipv6Address: 'fd00:0:0:1::1/64' }),
+    node('node-2', '10.0.0.2/24', {}, { ipv6Address: 'fd00:0:0:1::2/64' }),
+    NODES[2]!,
+  ];
+  const text = render(sources('node-1', {
+    nodes,
+    pools: [...POOLS, pool('default-ipv6-ippool', { cidr: 'fd00:10:244::/48', vxlanMode: 'Never', ipipMode: 'Never' })],
+    blocks: [...BLOCKS, block('fd00:10:244:0:1::/122', 'node-1'), block('fd00:10:244:0:2::/122', 'node-2')],
+    conf: [['default', { spec: { serviceClusterIPs: [{ cidr: '10.96.0.0/12' }, { cidr: 'fd00:96::/108' }] } }]],
+    peers: [['tor6', { spec: { peerIP: '[fd00:0:0:1::fe]:179', asNumber: 65000, filters: ['f'] } }]],
+    filters: [['f', { spec: { exportV6: [{ cidr: 'fd00:10:244::/48', prefixLength: { min: 64 }, action: 'Accept' }], importV4: [{ cidr: '192.0.2.0/24', action: 'Reject' }] } }]],
+  }));
+  golden('dual-stack', text);
+  assert.match(text, /protocol bgp Mesh_fd00_0_0_1__2 from bgp_template \{\n {2}local fd00:0:0:1::1 as 64512;\n {2}neighbor fd00:0:0:1::2 as 64512;[\s\S]*?ipv6 \{[\s\S]*?calico_export_to_bgp_peers6\(\)/);
+  assert.match(text, /protocol bgp Global_fd00_0_0_1__fe_port_179 /);
+  assert.match(text, /'bgp_f_exportFilterV6'\(\) \{\n {2}if \(\(net ~ \[ fd00:10:244::\/48\{64,128\} \]\)\) then \{ accept; \}/);
+  assert.match(text, /protocol static static_blocks6 \{\n {2}ipv6;\n {2}route fd00:10:244:0:1::\/122 blackhole;/);
+  assert.match(text, /filter calico_kernel_programming6 \{\n {2}if \( source = RTS_DEVICE \) then \{ reject; \}\n {2}if \( net ~ fd00:96::\/108 \) then \{ reject; \}/);
+  // node-3 has no IPv6 address: no IPv6 session to it.
+  assert.doesNotMatch(text, /Mesh_10_0_1_3[\s\S]*ipv6 \{[\s\S]*Mesh_10/);
+  assert.equal((text.match(/protocol bgp Mesh_/g) ?? []).length, 3);
+});
+
 test('rendering is deterministic and input order does not matter', () => {
   const a = render(sources('node-1'));
   const b = render(sources('node-1', { nodes: [...NODES].reverse(), blocks: [...BLOCKS].reverse() }));

@@ -36,6 +36,13 @@ export interface BirdConfigInput {
   readonly filters: ReadonlyMap<string, BgpFilterView>;
   /** This node's routeReflectorClusterID, when it is a route reflector. */
   readonly rrClusterId?: string;
+  /** IPv6 sessions and routes, when the Node has an IPv6 BGP address. */
+  readonly ipv6?: {
+    readonly localAddress: string;
+    readonly localBlocks: readonly string[];
+    readonly serviceCidrs: readonly string[];
+    readonly peers: readonly BirdPeer[];
+  };
 }
 
 /** BIRD's `bgp_path`-free AS form: asdot `1.10` becomes 65546. */
@@ -71,8 +78,24 @@ function durationSeconds(d: string | undefined): number | undefined {
   return any ? Math.max(1, Math.round(total)) : undefined;
 }
 
-function renderPeer(inp: BirdConfigInput, p: BirdPeer): string[] {
-  const local = p.sourceAddress === 'UseNodeIP' ? `${inp.routerId} ` : '';
+/** Per-family names: IPv4 keeps Calico's plain names, IPv6 gets a `6` suffix (bird6.cfg's role). */
+interface Family {
+  readonly v: 4 | 6;
+  readonly sfx: string;
+  readonly local: string;
+  readonly localBlocks: readonly string[];
+  readonly serviceCidrs: readonly string[];
+  readonly peers: readonly BirdPeer[];
+}
+
+function families(inp: BirdConfigInput): Family[] {
+  const out: Family[] = [{ v: 4, sfx: '', local: inp.routerId, localBlocks: inp.localBlocks, serviceCidrs: inp.serviceCidrs, peers: inp.peers }];
+  if (inp.ipv6) out.push({ v: 6, sfx: '6', local: inp.ipv6.localAddress, localBlocks: inp.ipv6.localBlocks, serviceCidrs: inp.ipv6.serviceCidrs, peers: inp.ipv6.peers });
+  return out;
+}
+
+function renderPeer(inp: BirdConfigInput, f: Family, p: BirdPeer): string[] {
+  const local = p.sourceAddress === 'UseNodeIP' ? `${f.local} ` : '';
   const port = inp.listenPort !== 179 ? `port ${inp.listenPort} ` : '';
   const lines = [`protocol bgp ${p.protocolName} from bgp_template {`,
     `  local ${local}${port}as ${asPlain(inp.asNumber)};`,
@@ -84,18 +107,60 @@ function renderPeer(inp: BirdConfigInput, p: BirdPeer): string[] {
   if (p.ttlSecurity) lines.push('  ttl security on;', `  multihop ${p.ttlSecurity};`);
   const restart = durationSeconds(p.maxRestartTime);
   if (restart !== undefined) lines.push(`  graceful restart time ${restart};`);
-  const filters = p.filters.filter((f) => inp.filters.has(f));
-  const chan = ['  ipv4 {'];
+  const filters = p.filters.filter((n) => inp.filters.has(n));
+  const chan = [`  ipv${f.v} {`];
   chan.push(filters.length
-    ? `    import filter { ${filters.map((f) => `${filterFunctionName(f, 'import')}(); `).join('')}accept; };`
+    ? `    import filter { ${filters.map((n) => `${filterFunctionName(n, 'import', f.v)}(); `).join('')}accept; };`
     : '    import all;');
-  chan.push(`    export filter { ${filters.map((f) => `${filterFunctionName(f, 'export')}(); `).join('')}calico_export_to_bgp_peers(); reject; };`);
+  chan.push(`    export filter { ${filters.map((n) => `${filterFunctionName(n, 'export', f.v)}(); `).join('')}calico_export_to_bgp_peers${f.sfx}(); reject; };`);
   if (p.keepOriginalNextHop) chan.push('    next hop keep;');
   chan.push('    gateway recursive;', '    add paths on;', '  };');
   return [...lines, ...chan, '}', ''];
 }
 
+function renderFilters(inp: BirdConfigInput, f: Family): string[] {
+  const out: string[] = [];
+  const pools = inp.pools.filter((p) => p.version === f.v);
+  out.push('# This node\'s blocks are exported whole; addresses inside them never.', `function calico_aggr${f.sfx}() {`);
+  for (const b of f.localBlocks) out.push(`  if ( net = ${b} ) then { accept; }`, `  if ( net ~ ${b} ) then { reject; }`);
+  out.push('  return true;', '}', '');
+  out.push(`function calico_export_to_bgp_peers${f.sfx}() {`, `  calico_aggr${f.sfx}();`);
+  for (const c of f.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { accept; }`);
+  for (const p of pools) out.push(`  if ( net ~ ${p.cidr} ) then { ${p.disableBGPExport ? 'reject' : 'accept'}; }`);
+  out.push('  return false;', '}', '');
+  out.push(`filter calico_kernel_programming${f.sfx} {`, '  if ( source = RTS_DEVICE ) then { reject; }');
+  for (const c of f.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { reject; }`);
+  for (const p of pools) {
+    if (p.vxlanMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # VXLAN pool: routed by calico-ts routing`);
+    else if (p.ipipMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # IPIP pool: no ipip in this kernel`);
+    else out.push(`  if ( net ~ ${p.cidr} ) then { accept; }`);
+  }
+  out.push('  accept;', '}', '');
+  return out;
+}
+
+function renderProtocols(f: Family): string[] {
+  const name = (base: string): string => (f.v === 4 ? base : `${base}6`);
+  const out: string[] = [];
+  out.push(`protocol direct${f.v === 4 ? '' : ' direct6'} {`, `  ipv${f.v};`, '  interface -"cali*", -"vxlan.calico", -"vxlan-v6.calico", -"kube-ipvs*", "*";', '}', '');
+  out.push(`protocol kernel${f.v === 4 ? '' : ' kernel6'} {`,
+    `  ipv${f.v} {`, '    import none;', `    export filter calico_kernel_programming${f.sfx};`, '  };',
+    '  merge paths on;', '  persist;', '  scan time 2;', '  graceful restart;', '}', '');
+  if (f.localBlocks.length > 0) {
+    out.push(`protocol static ${name('static_blocks')} {`, `  ipv${f.v};`);
+    for (const b of f.localBlocks) out.push(`  route ${b} blackhole;`);
+    out.push('}', '');
+  }
+  if (f.serviceCidrs.length > 0) {
+    out.push(`protocol static ${name('static_services')} {`, `  ipv${f.v};`);
+    for (const c of f.serviceCidrs) out.push(`  route ${c} blackhole;`);
+    out.push('}', '');
+  }
+  return out;
+}
+
 export function renderBirdConfig(inp: BirdConfigInput): string {
+  const fams = families(inp);
   const out: string[] = [
     `# Generated by calico-ts for node ${inp.hostname}. Do not edit: it is rewritten on every change.`,
     `router id ${inp.routerId};`,
@@ -103,40 +168,12 @@ export function renderBirdConfig(inp: BirdConfigInput): string {
     ...logLines(inp.logSeverity),
     '',
   ];
-  for (const f of inp.filters.values()) out.push(renderFilterFunctions(f));
-  out.push('# This node\'s blocks are exported whole; addresses inside them never.', 'function calico_aggr() {');
-  for (const b of inp.localBlocks) out.push(`  if ( net = ${b} ) then { accept; }`, `  if ( net ~ ${b} ) then { reject; }`);
-  out.push('  return true;', '}', '');
-  const v4Pools = inp.pools.filter((p) => p.version === 4);
-  out.push('function calico_export_to_bgp_peers() {', '  calico_aggr();');
-  for (const c of inp.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { accept; }`);
-  for (const p of v4Pools) out.push(`  if ( net ~ ${p.cidr} ) then { ${p.disableBGPExport ? 'reject' : 'accept'}; }`);
-  out.push('  return false;', '}', '');
-  out.push('filter calico_kernel_programming {', '  if ( source = RTS_DEVICE ) then { reject; }');
-  for (const c of inp.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { reject; }`);
-  for (const p of v4Pools) {
-    if (p.vxlanMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # VXLAN pool: routed by calico-ts routing`);
-    else if (p.ipipMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # IPIP pool: no ipip in this kernel`);
-    else out.push(`  if ( net ~ ${p.cidr} ) then { accept; }`);
-  }
-  out.push('  accept;', '}', '');
+  for (const f of inp.filters.values()) out.push(renderFilterFunctions(f, fams.map((x) => x.v)));
+  for (const f of fams) out.push(...renderFilters(inp, f));
   out.push('protocol device {', '  scan time 2;', '}', '');
-  out.push('protocol direct {', '  ipv4;', '  interface -"cali*", -"vxlan.calico", -"kube-ipvs*", "*";', '}', '');
-  out.push('protocol kernel {',
-    '  ipv4 {', '    import none;', '    export filter calico_kernel_programming;', '  };',
-    '  merge paths on;', '  persist;', '  scan time 2;', '  graceful restart;', '}', '');
-  if (inp.localBlocks.length > 0) {
-    out.push('protocol static static_blocks {', '  ipv4;');
-    for (const b of inp.localBlocks) out.push(`  route ${b} blackhole;`);
-    out.push('}', '');
-  }
-  if (inp.serviceCidrs.length > 0) {
-    out.push('protocol static static_services {', '  ipv4;');
-    for (const c of inp.serviceCidrs) out.push(`  route ${c} blackhole;`);
-    out.push('}', '');
-  }
+  for (const f of fams) out.push(...renderProtocols(f));
   out.push('template bgp bgp_template {', '  description "Connection to BGP peer";', '  multihop;', '  graceful restart;',
     '  connect delay time 2;', '  connect retry time 5;', '  error wait time 5, 30;', '}', '');
-  for (const p of inp.peers) out.push(...renderPeer(inp, p));
+  for (const f of fams) for (const p of f.peers) out.push(...renderPeer(inp, f, p));
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }

@@ -36,10 +36,14 @@ export interface BirdInputResult {
   readonly problems: readonly string[];
 }
 
-function cidrList(spec: Obj, field: string): string[] {
+function cidrList(spec: Obj, field: string, family: 4 | 6): string[] {
   const v = spec[field];
   if (!Array.isArray(v)) return [];
-  return v.map((x) => obj(x)['cidr']).filter((c): c is string => typeof c === 'string' && !c.includes(':'));
+  return v.map((x) => obj(x)['cidr']).filter((c): c is string => typeof c === 'string' && c.includes(':') === (family === 6));
+}
+
+function serviceCidrs(spec: Obj, family: 4 | 6): string[] {
+  return [...new Set(['serviceClusterIPs', 'serviceExternalIPs', 'serviceLoadBalancerIPs'].flatMap((f) => cidrList(spec, f, family)))].sort();
 }
 
 export function birdInput(src: BirdInputSources): BirdInputResult {
@@ -49,13 +53,15 @@ export function birdInput(src: BirdInputSources): BirdInputResult {
   const spec: Obj = { ...obj(obj(src.bgpConfigurations.get('default'))['spec']), ...obj(obj(src.bgpConfigurations.get(`node.${src.hostname}`))['spec']) };
   const globalAs = typeof spec['asNumber'] === 'number' || typeof spec['asNumber'] === 'string' ? String(spec['asNumber']) : DEFAULT_AS_NUMBER;
   const meshPassword = parseSecretRef(spec['nodeMeshPassword']);
-  const peers = computePeers({
+  const peerInputs = {
     hostname: src.hostname, nodes: src.nodes, peers: parseBgpPeers(src.bgpPeers),
     meshEnabled: spec['nodeToNodeMeshEnabled'] !== false, globalAsNumber: globalAs,
     ...(meshPassword ? { meshPassword } : {}),
-  });
+  };
+  const peers = computePeers(peerInputs);
+  const peers6 = local.ipv6 ? computePeers({ ...peerInputs, family: 6 }) : [];
   const passwords = new Map<string, string>();
-  for (const p of peers) {
+  for (const p of [...peers, ...peers6]) {
     if (!p.password) continue;
     const file = join(src.secretsDir, p.password.name, p.password.key);
     try {
@@ -67,17 +73,18 @@ export function birdInput(src: BirdInputSources): BirdInputResult {
       problems.push(`BGP password for ${p.protocolName}: cannot read ${file}: ${(e as Error).message}`);
     }
   }
-  const serviceCidrs = [...new Set([...cidrList(spec, 'serviceClusterIPs'), ...cidrList(spec, 'serviceExternalIPs'), ...cidrList(spec, 'serviceLoadBalancerIPs')])].sort();
   const localBlocks = src.blocks.filter((b) => b.node === src.hostname && !b.cidr.includes(':')).map((b) => b.cidr);
+  const localBlocks6 = src.blocks.filter((b) => b.node === src.hostname && b.cidr.includes(':')).map((b) => b.cidr);
   const listenPort = typeof spec['listenPort'] === 'number' ? spec['listenPort'] : 179;
   const logSeverity = typeof spec['logSeverityScreen'] === 'string' ? spec['logSeverityScreen'] : 'Info';
   return {
     problems,
     input: {
       hostname: src.hostname, routerId: local.ipv4, asNumber: local.asNumber ?? globalAs, listenPort, logSeverity,
-      pools: src.pools, localBlocks, serviceCidrs, peers, passwords,
+      pools: src.pools, localBlocks, serviceCidrs: serviceCidrs(spec, 4), peers, passwords,
       filters: parseBgpFilters(src.bgpFilters),
       ...(local.routeReflectorClusterID ? { rrClusterId: local.routeReflectorClusterID } : {}),
+      ...(local.ipv6 ? { ipv6: { localAddress: local.ipv6, localBlocks: localBlocks6, serviceCidrs: serviceCidrs(spec, 6), peers: peers6 } } : {}),
     },
   };
 }

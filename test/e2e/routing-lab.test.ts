@@ -45,9 +45,9 @@ async function lab(args: readonly string[], timeoutMs = 180_000): Promise<string
   return r.stdout;
 }
 
-async function probe(name: string): Promise<Record<string, boolean>> {
+async function probe(name: string, ipv6 = false): Promise<Record<string, boolean>> {
   const out: Record<string, boolean> = {};
-  const j = JSON.parse(await lab(['probe', '--name', name, '--port', '80', '-o', 'json'], 60_000)) as { results: { from: string; to: string; connected: boolean }[] };
+  const j = JSON.parse(await lab(['probe', '--name', name, '--port', '80', '-o', 'json', ...(ipv6 ? ['--ipv6'] : [])], 60_000)) as { results: { from: string; to: string; connected: boolean }[] };
   for (const r of j.results) out[`${r.from}->${r.to}`] = r.connected;
   return out;
 }
@@ -62,24 +62,29 @@ after(async () => {
 });
 
 for (const network of ['vxlan', 'bgp'] as const) {
-  test(`lab --network ${network}: pod-to-pod TCP across nodes, policy enforced the same way`, { skip, timeout: 400_000 }, async () => {
+  // BGP runs dual stack (IPv4 and IPv6 sessions); VXLAN is IPv4 only (see src/routing/DESIGN.md).
+  const ipv6 = network === 'bgp';
+  test(`lab --network ${network}${ipv6 ? ' --ipv6' : ''}: pod-to-pod TCP across nodes, policy enforced the same way`, { skip, timeout: 400_000 }, async () => {
     const name = `rt${network.slice(0, 2)}${randomBytes(2).toString('hex')}`;
     labs.push(name);
-    await lab(['up', '--name', name, '--topology', join(dir, 'topology.yaml'), '--network', network]);
-    const deadline = Date.now() + 30_000;
-    let got = await probe(name);
-    while (Object.values(got).some((c) => !c) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 1000));
-      got = await probe(name);
+    await lab(['up', '--name', name, '--topology', join(dir, 'topology.yaml'), '--network', network, ...(ipv6 ? ['--ipv6'] : [])]);
+    for (const v6 of ipv6 ? [false, true] : [false]) {
+      const deadline = Date.now() + 30_000;
+      let got = await probe(name, v6);
+      while (Object.values(got).some((c) => !c) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1000));
+        got = await probe(name, v6);
+      }
+      assert.deepEqual(got, matrix([]), `every pod reaches every other (IPv${v6 ? 6 : 4})`);
     }
-    assert.deepEqual(got, matrix([]), 'every pod reaches every other');
     await lab(['apply', '--name', name, '-f', join(dir, 'policy.yaml')], 60_000);
     assert.deepEqual(await probe(name), matrix(['b->c']), 'only a may reach c');
+    if (ipv6) assert.deepEqual(await probe(name, true), matrix(['b->c']), 'only a may reach c (IPv6)');
     if (network === 'bgp') {
       const r = await exec('ip', ['netns', 'exec', `cl-${name}.n.node-1`, CALICOCTL, 'node', 'status']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Calico process is running\.\n\nIPv4 BGP status\n/);
-      assert.equal((r.stdout.match(/\| node-to-node mesh \| up +\| [0-9:]+ \| Established \|/g) ?? []).length, 2, r.stdout);
+      assert.equal((r.stdout.match(/\| node-to-node mesh \| up +\| [0-9:]+ \| Established \|/g) ?? []).length, 4, r.stdout);
     }
     await lab(['down', '--name', name], 120_000);
     labs.splice(labs.indexOf(name), 1);
