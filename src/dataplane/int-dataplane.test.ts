@@ -186,3 +186,50 @@ describe('IntDataplane sysctls', () => {
     assert.equal(exec.callsOf('sysctl').length, n + 1, 'nothing left: no more calls');
   });
 });
+
+describe('IntDataplane host endpoints', () => {
+  const hep = (name: string, iface: string | undefined, ips: string[]): DataplaneMsg => ({
+    kind: 'HostEndpointUpdate', id: { name },
+    endpoint: {
+      id: { name }, node: 'node1', ...(iface === undefined ? {} : { interfaceName: iface }),
+      expectedIpv4Addrs: ips, expectedIpv6Addrs: [], labels: {},
+      tiers: [], untrackedTiers: [], preDnatTiers: [], forwardTiers: [], stagedTiers: [], profileIds: [],
+    },
+  });
+
+  it('an endpoint known by expected IPs applies to the interfaces holding them (not workloads)', async () => {
+    const { dp, transport, exec } = nftDataplane();
+    exec.on('ip', () => ok(JSON.stringify([
+      { ifname: 'lo', addr_info: [{ local: '127.0.0.1' }] },
+      { ifname: 'eth0', addr_info: [{ local: '192.0.2.10' }, { local: 'fe80::1' }] },
+      { ifname: 'eth1', addr_info: [{ local: '198.51.100.1' }] },
+      { ifname: 'cali9', addr_info: [{ local: '192.0.2.10' }] },
+    ])));
+    dp.onMessages([...start, hep('by-ip', undefined, ['192.0.2.10/32'])]);
+    await dp.apply();
+    const b = transport.batches.flat();
+    assert.ok(b.some((c) => c.startsWith('add element ip calico cali-from-host-endpoint-map') && c.includes('"eth0" : goto cali-fh-eth0')));
+    assert.ok(!b.some((c) => c.includes('cali-fh-eth1') || c.includes('cali-fh-cali9')));
+    // The address moves to eth1: found again at the next resync.
+    exec.on('ip', () => ok(JSON.stringify([{ ifname: 'eth1', addr_info: [{ local: '192.0.2.10' }] }])));
+    await dp.resync();
+    // The fake kernel has no table, so the resync re-sends the whole desired table.
+    const after = transport.lastBatch!;
+    assert.ok(!after.some((c) => c.includes('cali-fh-eth0')));
+    assert.ok(after.some((c) => c.includes('"eth1" : goto cali-fh-eth1')));
+  });
+
+  it('an all-interfaces endpoint is the dispatch fallback, never for lo or workloads, forwarded traffic included', async () => {
+    const { dp, transport } = nftDataplane();
+    dp.onMessages([...start, hep('all', '*', [])]);
+    await dp.apply();
+    const b = transport.batches.flat();
+    for (const [chain, key, target] of [
+      ['cali-from-host-endpoint', 'iifname', 'cali-fh-any-interface'],
+      ['cali-to-host-endpoint', 'oifname', 'cali-th-any-interface'],
+      ['cali-from-hep-forward', 'iifname', 'cali-fhfw-any-interface'],
+    ]) {
+      assert.ok(b.some((c) => c.startsWith(`add rule ip calico ${chain} ${key} != "lo" ${key} != "cali*" goto ${target}`)), chain);
+    }
+  });
+});

@@ -18,6 +18,7 @@ import { HostExec, type Exec } from './kernel/exec-shim.js';
 import { NftSession, type NftTransport } from './kernel/nft-session.js';
 import type { DataplaneMsg, DataplaneSink, ModelConfig } from './model/types.js';
 import { EndpointManager } from './managers/endpoint-manager.js';
+import { readInterfaceAddrs } from './managers/interface-addrs.js';
 import { IpSetsManager } from './managers/ipsets-manager.js';
 import { NftWriter } from './managers/nft-writer.js';
 import { PolicyManager } from './managers/policy-manager.js';
@@ -92,6 +93,8 @@ class LinuxDataplane implements IntDataplane {
   private writer: RulesetWriter | null = null;
   private started = false;
   private readonly sysctlsDone = new Set<string>();
+  /** Host endpoints changed since interface addresses were last read. */
+  private hostEndpointsChanged = true;
   /** Endpoints or families changed, or a sysctl could not be written yet. */
   private sysctlsPending = true;
   private queue: Promise<unknown> = Promise.resolve();
@@ -116,6 +119,7 @@ class LinuxDataplane implements IntDataplane {
       this.policies.onMessage(m);
       this.endpoints.onMessage(m);
       if (m.kind === 'WorkloadEndpointUpdate' || m.kind === 'WorkloadEndpointRemove') this.sysctlsPending = true;
+      if (m.kind === 'HostEndpointUpdate' || m.kind === 'HostEndpointRemove') this.hostEndpointsChanged = true;
     }
   }
 
@@ -174,6 +178,10 @@ class LinuxDataplane implements IntDataplane {
       }
       this.staticDirty = false;
     }
+    if ((this.hostEndpointsChanged || resync) && this.endpoints.needsInterfaceAddrs()) {
+      this.endpoints.setInterfaceAddrs(await readInterfaceAddrs(this.exec));
+    }
+    this.hostEndpointsChanged = false;
     // Resolution pass: sets, then policies/profiles, then endpoints (the writer orders the kernel batch).
     this.ipsets.completeDeferredWork(w, fams);
     this.policies.completeDeferredWork(w, fams);

@@ -10,14 +10,16 @@
  * raw and mangle ones have no end-of-tier drop (the filter hook decides what
  * they do not).
  * A host endpoint with `interfaceName: '*'` applies to every interface
- * except workloads and `lo`, after the named ones. Host endpoints known only
- * by expected IPs (no interfaceName) are not programmed (see DESIGN.md).
+ * except workloads and `lo`, after the named ones (forwarded traffic too).
+ * One without interfaceName applies to the interfaces holding its expected
+ * IPs (setInterfaceAddrs, fed by the dataplane from `ip -j addr`).
  */
 import { hostEndpointKey, workloadEndpointKey } from '../model/ids.js';
+import { canonicalIp } from '../model/net.js';
 import type { DataplaneMsg, ModelHostEndpoint, ModelWorkloadEndpoint, TierInfo } from '../model/types.js';
 import { endpointChain, type Direction } from '../rules/endpoint-chains.js';
 import { rule, type Family, type IrChain, type IrRule } from '../rules/ir.js';
-import { CHAIN, PREFIX, endpointChainName } from '../rules/names.js';
+import { CHAIN, PREFIX, WORKLOAD_IFACE_PREFIX, endpointChainName } from '../rules/names.js';
 import type { HookTable } from '../rules/static-chains.js';
 import type { RulesetWriter } from './ruleset-writer.js';
 import type { WorkloadInterface } from './sysctls.js';
@@ -59,6 +61,8 @@ export class EndpointManager {
   private readonly owners = new Map<string, string>();
   /** Endpoint key -> the dispatch entries programmed for it. */
   private readonly dispatchOf = new Map<string, DispatchEntry[]>();
+  /** Host endpoint key -> interfaces found for its expected IPs (endpoints without interfaceName). */
+  private readonly resolved = new Map<string, readonly string[]>();
   /** Dispatch kind -> the all-interfaces host endpoint chain used as its fallback. */
   private readonly wildcards = new Map<number, string>();
   /** `family/endpoint key` -> chains programmed for it. */
@@ -70,10 +74,38 @@ export class EndpointManager {
       case 'WorkloadEndpointUpdate': key = workloadEndpointKey(msg.id); this.workloads.set(key, msg.endpoint); key = `wl/${key}`; break;
       case 'WorkloadEndpointRemove': key = workloadEndpointKey(msg.id); this.workloads.delete(key); key = `wl/${key}`; break;
       case 'HostEndpointUpdate': key = hostEndpointKey(msg.id); this.hosts.set(key, msg.endpoint); key = `hep/${key}`; break;
-      case 'HostEndpointRemove': key = hostEndpointKey(msg.id); this.hosts.delete(key); key = `hep/${key}`; break;
+      case 'HostEndpointRemove': key = hostEndpointKey(msg.id); this.hosts.delete(key); this.resolved.delete(key); key = `hep/${key}`; break;
       default: return;
     }
     this.dirty.add(key);
+  }
+
+  /** Whether some host endpoint is known only by its expected IPs (the agent must supply interface addresses). */
+  needsInterfaceAddrs(): boolean {
+    for (const h of this.hosts.values()) if (h.interfaceName === undefined) return true;
+    return false;
+  }
+
+  /**
+   * The host's interfaces and their addresses: a host endpoint without
+   * interfaceName applies to every interface holding one of its expected IPs
+   * (Felix's endpoint manager). Endpoints whose interfaces changed are re-rendered.
+   */
+  setInterfaceAddrs(addrs: ReadonlyMap<string, readonly string[]>): void {
+    for (const [key, h] of this.hosts) {
+      if (h.interfaceName !== undefined) continue;
+      const expected = new Set([...h.expectedIpv4Addrs, ...h.expectedIpv6Addrs].map((c) => canonicalIp(c.split('/')[0]!) ?? c));
+      const ifaces = [...addrs].filter(([name, ips]) => name !== 'lo' && !name.startsWith(WORKLOAD_IFACE_PREFIX) && ips.some((ip) => expected.has(canonicalIp(ip) ?? ip)))
+        .map(([name]) => name).sort();
+      if ((this.resolved.get(key) ?? []).join() !== ifaces.join()) {
+        this.resolved.set(key, ifaces);
+        this.dirty.add(`hep/${key}`);
+      }
+    }
+  }
+
+  private hostInterfaces(key: string, ep: ModelHostEndpoint): readonly string[] {
+    return ep.interfaceName !== undefined ? [ep.interfaceName] : this.resolved.get(key) ?? [];
   }
 
   /** Everything again (a family was added, or failsafe config changed). */
@@ -129,26 +161,24 @@ export class EndpointManager {
       ];
     }
     const ep = this.hosts.get(key.slice(4));
-    if (!ep || ep.interfaceName === undefined) return [];
-    const i = ep.interfaceName;
-    const out: TableChain[] = [
-      { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeIn) }) },
-      { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeOut) }) },
-    ];
-    if (i !== '*') {
+    if (!ep) return [];
+    const out: TableChain[] = [];
+    for (const i of this.hostInterfaces(key.slice(4), ep)) {
       out.push(
+        { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeIn) }) },
+        { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeOut) }) },
         { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.fromHostForward, i)), dir: 'ingress', tiers: ep.forwardTiers, profileIds: null }) },
         { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.toHostForward, i)), dir: 'egress', tiers: ep.forwardTiers, profileIds: null }) },
       );
-    }
-    if (hasPolicies(ep.untrackedTiers, 'ingress')) {
-      out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeIn), endOfTierDrop: false }) });
-    }
-    if (hasPolicies(ep.untrackedTiers, 'egress')) {
-      out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeOut), endOfTierDrop: false }) });
-    }
-    if (hasPolicies(ep.preDnatTiers, 'ingress')) {
-      out.push({ table: 'mangle', chain: endpointChain({ name: cn('mangle', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.preDnatTiers, profileIds: null, failsafeChain: cn('mangle', CHAIN.failsafeIn), endOfTierDrop: false }) });
+      if (hasPolicies(ep.untrackedTiers, 'ingress')) {
+        out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeIn), endOfTierDrop: false }) });
+      }
+      if (hasPolicies(ep.untrackedTiers, 'egress')) {
+        out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeOut), endOfTierDrop: false }) });
+      }
+      if (hasPolicies(ep.preDnatTiers, 'ingress')) {
+        out.push({ table: 'mangle', chain: endpointChain({ name: cn('mangle', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.preDnatTiers, profileIds: null, failsafeChain: cn('mangle', CHAIN.failsafeIn), endOfTierDrop: false }) });
+      }
     }
     return out;
   }
@@ -160,7 +190,9 @@ export class EndpointManager {
     const wildcard = this.wildcards.get(i);
     let fallback: IrRule[] = [];
     if (d.workload) fallback = [rule([], { k: 'drop' }, 'Unknown interface')];
-    else if (wildcard) fallback = [rule([{ k: d.key, name: 'lo', neg: true }], { k: 'goto', chain: wildcard }, 'All-interfaces host endpoint')];
+    else if (wildcard) {
+      fallback = [rule([{ k: d.key, name: 'lo', neg: true }, { k: d.key, name: `${WORKLOAD_IFACE_PREFIX}*`, neg: true }], { k: 'goto', chain: wildcard }, 'All-interfaces host endpoint')];
+    }
     for (const f of families) w.setDispatch(f, { table: d.table, name: cn(d.table, d.chain), key: d.key, fallback });
   }
 
@@ -199,13 +231,14 @@ export class EndpointManager {
     const cn = w.chainName;
     const wl = key.startsWith('wl/') ? this.workloads.get(key.slice(3)) : undefined;
     const hep = key.startsWith('hep/') ? this.hosts.get(key.slice(4)) : undefined;
-    const iface = wl?.interfaceName ?? hep?.interfaceName;
-    if (iface === undefined) return out;
-    DISPATCH.forEach((d, kind) => {
-      if (d.workload !== (wl !== undefined)) return;
-      if (hep && !hostChainExists(hep, d)) return;
-      out.push({ kind, iface, chain: cn(d.table, endpointChainName(d.prefix, iface)) });
-    });
+    const ifaces = wl ? [wl.interfaceName] : hep ? this.hostInterfaces(key.slice(4), hep) : [];
+    for (const iface of ifaces) {
+      DISPATCH.forEach((d, kind) => {
+        if (d.workload !== (wl !== undefined)) return;
+        if (hep && !hostChainExists(hep, d)) return;
+        out.push({ kind, iface, chain: cn(d.table, endpointChainName(d.prefix, iface)) });
+      });
+    }
     return out;
   }
 }
@@ -214,7 +247,7 @@ interface DispatchEntry { readonly kind: number; readonly iface: string; readonl
 
 /** Whether a host endpoint has a chain for this dispatch kind (raw/mangle ones only with such policies). */
 function hostChainExists(ep: ModelHostEndpoint, d: DispatchKind): boolean {
-  if (d.table === 'filter') return !(ep.interfaceName === '*' && (d.prefix === PREFIX.fromHostForward || d.prefix === PREFIX.toHostForward));
+  if (d.table === 'filter') return true;
   if (d.table === 'raw') return hasPolicies(ep.untrackedTiers, d.key === 'iif' ? 'ingress' : 'egress');
   return hasPolicies(ep.preDnatTiers, 'ingress');
 }
