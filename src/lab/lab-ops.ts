@@ -118,6 +118,14 @@ export async function deleteFile(state: LabState, file: string, opts: ChangeOpti
         }
         await deletePodObject(client, ns ?? 'default', resource.metadata.name);
       } else {
+        if (resource.apiVersion === 'v1' && resource.kind === 'Namespace') {
+          // As the API server's namespace deletion: the namespace's pods go with it.
+          for (const lp of state.pods.filter((p) => p.namespace === resource.metadata.name)) {
+            opts.log(`pod ${lp.namespace}/${lp.name}: CNI DEL (namespace deleted)`);
+            await removePod(state, lp);
+            await deletePodObject(client, lp.namespace, lp.name);
+          }
+        }
         await client.delete(resolveKindOf(resource), resource.metadata.name, { namespace: ns });
       }
       lines.push(`Successfully deleted 1 '${resource.kind}' resource(s) ${resourceId(resource)}`);

@@ -45,6 +45,7 @@ export interface UpOptions {
 export async function upLab(opts: UpOptions): Promise<LabState> {
   const env = opts.env ?? process.env;
   const name = checkLabName(opts.name);
+  if (process.getuid?.() !== 0) throw new CalicoError('CALICO_ERR_USAGE', 'calico-lab up needs root (it creates network namespaces); run it with sudo');
   const dir = labStateDir(name, env);
   const prefix = labPrefix(name);
   if (readState(dir) || (await listLabNetns(prefix)).length > 0) {

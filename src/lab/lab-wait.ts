@@ -58,8 +58,17 @@ export async function waitProgrammed(ds: Datastore, state: LabState, timeoutMs: 
     await new Promise((r) => setTimeout(r, 50));
   }
   const rev = await ds.currentRevision();
-  await waitForConvergence(ds, state.nodes.map((n) => n.name), rev, Math.max(1, deadline - Date.now()));
-  return Date.now() - start;
+  // In slices, so an interrupted `up` stops waiting within a second.
+  for (;;) {
+    if (aborted()) throw new CalicoError('CALICO_ERR_USAGE', 'interrupted');
+    const slice = Math.min(1000, deadline - Date.now());
+    try {
+      await waitForConvergence(ds, state.nodes.map((n) => n.name), rev, Math.max(1, slice));
+      return Date.now() - start;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+    }
+  }
 }
 
 /** Per node: whether its agent has applied everything up to the store's current revision. */
