@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Issues } from './issues.js';
-import { array, bool, enumOf, goScalarString, int, intOrString, object, required, string, stringMap, stripNulls } from './schema.js';
+import { array, bool, enumOf, formatGoFloat, goScalarString, int, intOrString, object, required, string, stringMap, stripNulls } from './schema.js';
 
 const ports = array(intOrString((v) => (v === 'bad' ? 'bad port' : undefined)));
 const rule = object({
@@ -76,4 +76,12 @@ test('coerce: numbers and booleans in string fields (not in int/bool/int-or-stri
     order: 3, enabled: true, name: '12', labels: { a: 'true', b: '2' }, ingress: [{ action: 'Allow', destination: { ports: [80] } }],
   });
   assert.ok(run(coerced).empty);
+});
+
+test('formatGoFloat: Go %v / FormatFloat g -1 of float64', () => {
+  const cases: [number, string][] = [
+    [1e6, '1e+06'], [1000, '1000'], [1e7, '1e+07'], [100000, '100000'], [123456.5, '123456.5'], [1234567, '1.234567e+06'],
+    [0.5, '0.5'], [0.0001, '0.0001'], [0.00001, '1e-05'], [-2.5, '-2.5'], [0, '0'], [1e21, '1e+21'],
+  ];
+  for (const [v, want] of cases) assert.equal(formatGoFloat(v), want, String(v));
 });

@@ -44,31 +44,38 @@ export function goScalarString(v: unknown): unknown {
   if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return String(v);
   // go-yaml reads integers up to 64 bits exactly; past 2^53 this text is the nearest double's.
   if (Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 64) return BigInt(v).toString();
-  return formatFloat32G(v);
+  return formatGoFloat(v, 32);
 }
 
-/** strconv.FormatFloat(f, 'g', -1, 32): shortest float32 digits; %e when exp < -4 || exp >= 6 (Go's precision for shortest 'g'). */
-function formatFloat32G(v: number): string {
+/**
+ * Go's strconv.FormatFloat(v, 'g', -1, bits), which is also what fmt's %v
+ * prints for a float64 (`1e+06`, `1000`, `0.5`, `1e-05`): the shortest
+ * digits that read back as the same float of that size, in %e form when
+ * the exponent is < -4 or >= 6 (Go's precision for shortest 'g').
+ */
+export function formatGoFloat(v: number, bits: 32 | 64 = 64): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
-  const f = Math.fround(v);
+  const f = bits === 32 ? Math.fround(v) : v;
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
-  let digits = '';
-  let exp = 0;
-  for (let p = 1; p <= 9; p++) {
-    const e = Math.abs(f).toExponential(p - 1);
-    if (Math.fround(Number(e)) === Math.abs(f)) {
-      const [mant, ex] = e.split('e');
-      digits = mant!.replace('.', '');
-      exp = Number(ex);
-      break;
+  let e = Math.abs(f).toExponential();
+  if (bits === 32) {
+    for (let p = 1; p <= 9; p++) {
+      const c = Math.abs(f).toExponential(p - 1);
+      if (Math.fround(Number(c)) === Math.abs(f)) {
+        e = c;
+        break;
+      }
     }
   }
+  const [mant, ex] = e.split('e');
+  const digits = mant!.replace('.', '');
+  const exp = Number(ex);
   const sign = f < 0 ? '-' : '';
   if (exp < -4 || exp >= 6) {
-    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
     const ae = Math.abs(exp);
-    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' : ''}${ae}`;
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' : ''}${ae}`;
   }
   if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
   if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;

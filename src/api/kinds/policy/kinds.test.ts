@@ -351,3 +351,14 @@ describe('StagedKubernetesNetworkPolicy', () => {
     assert.equal(sknp({ stagedAction: 'Delete', policyTypes: ['Ingress'] }), false);
   });
 });
+
+describe('reserved tier order messages (clientv3 tier_e2e_test.go wording)', () => {
+  for (const [name, want] of [['default', '1e+06'], ['adminnetworkpolicy', '1000'], ['baselineadminnetworkpolicy', '1e+07']] as const) {
+    it(`${name} tier order must be ${want}`, () => {
+      assert.throws(
+        () => validateResource({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name }, spec: { order: 5 } }),
+        (e: Error) => e.message.includes(`${name} tier order must be ${want}`),
+      );
+    });
+  }
+});

@@ -1,7 +1,7 @@
 import { calicoKind, defineKind, specOf } from '../define-kind.js';
 import type { Issues } from '../../validate/issues.js';
 import { checkDns1123Subdomain } from '../../validate/net.js';
-import { enumOf, isPlainObject, number, object } from '../../validate/schema.js';
+import { enumOf, formatGoFloat, isPlainObject, number, object } from '../../validate/schema.js';
 import type { NameRule } from '../../validate/metadata.js';
 import {
   ADMIN_NETWORK_POLICY_TIER_NAME,
@@ -46,7 +46,8 @@ function checkReservedOrder(name: string, spec: unknown, issues: Issues): void {
   if (required === undefined) return;
   // An absent order is defaulted to 1,000,000 before Calico validates.
   const order = isPlainObject(spec) && typeof spec.order === 'number' ? spec.order : DEFAULT_TIER_ORDER;
-  if (order !== required) issues.add('spec.order', `${name} tier order must be ${required}`, order);
+  // Go prints the float64 with %v: "default tier order must be 1e+06".
+  if (order !== required) issues.add('spec.order', `${name} tier order must be ${formatGoFloat(required)}`, order);
 }
 
 export const tierKind = defineKind({
