@@ -102,6 +102,33 @@ pods:
     });
   }
 
+  test('SIGKILL in the middle of up: down afterwards removes everything', async () => {
+    const name = `s${randomBytes(2).toString('hex')}`;
+    const topo = file(`topo-${name}.json`, JSON.stringify({
+      nodes: 2,
+      pods: Array.from({ length: 6 }, (_, i) => ({ namespace: 'x', name: `p${i}`, ports: [{ containerPort: 80 }] })),
+    }));
+    const child = spawn(process.execPath, [join(repo, 'bin/calico-lab'), 'up', '--name', name, '--topology', topo], {
+      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let sent = false;
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (!sent && /pod x\/p\d: 10\.244\./.test(out)) { sent = true; child.kill('SIGKILL'); }
+    });
+    await exited;
+    assert.ok(sent, `never reached the pods: ${out}`);
+    assert.ok((await labNetns(name)).length > 0, 'a killed up cannot clean up: something must be left for down');
+    assert.ok(labProcesses(dir).length > 0);
+    const down = await lab('down', '--name', name);
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual(await labNetns(name), []);
+    assert.ok(!existsSync(join(dir, name)), 'state dir left behind');
+    assert.deepEqual(labProcesses(dir), []);
+  });
+
   test('a failing up (already exists) changes nothing of the existing lab', async () => {
     const name = `x${randomBytes(2).toString('hex')}`;
     const r1 = await lab('up', '--name', name, '--nodes', '1');
