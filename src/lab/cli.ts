@@ -50,16 +50,18 @@ async function up(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Prom
   const nodes = intFlag(p, 'nodes', 1, MAX_NODES);
   const file = one(p, 'topology');
   const topology: Topology = file ? loadTopology(file, nodes ?? 2) : emptyTopology(nodes ?? 2);
+  const convergeTimeoutMs = intFlag(p, 'timeout-ms', 1000, 3_600_000);
   let aborted = false;
   let signals = 0;
-  const onSignal = (sig: NodeJS.Signals): void => {
+  let lastSignal: NodeJS.Signals | undefined;
+  // First signal: stop at the next step and tear down; a second one tears down right away.
+  const handler = (sig: NodeJS.Signals): void => {
     aborted = true;
+    lastSignal = sig;
     signals++;
     io.err(`calico-lab up: ${sig}: stopping and removing everything\n`);
     if (signals > 1) void teardownLab(name, env).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   };
-  let lastSignal: NodeJS.Signals | undefined;
-  const handler = (sig: NodeJS.Signals): void => { lastSignal = sig; onSignal(sig); };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   try {
@@ -70,7 +72,7 @@ async function up(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Prom
       datastore: choice<DatastoreKind>(p, 'datastore', ['sqlite', 'etcd'], 'sqlite'),
       ipv6: p.bools.get('ipv6') ?? false,
       env, log: (l) => io.out(`${l}\n`), aborted: () => aborted,
-      ...(intFlag(p, 'timeout-ms', 1000, 3_600_000) !== undefined ? { convergeTimeoutMs: intFlag(p, 'timeout-ms', 1000, 3_600_000)! } : {}),
+      ...(convergeTimeoutMs !== undefined ? { convergeTimeoutMs } : {}),
     });
     const summary = await labStatus(state);
     // A signal that came while `up` was finishing still means "do not leave this lab behind".
