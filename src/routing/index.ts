@@ -15,7 +15,7 @@ import { findUnderlayInterface, interfaceMtu, VxlanKernel } from './vxlan-kernel
 import { ensureVtepAddress } from './vtep.js';
 import { computeMtu, DEFAULT_MTU_FILE, writeMtuFile } from './mtu.js';
 
-export { computeVxlanPlan, vtepMacFor, VXLAN_DEVICE, type VxlanPlan, type PlannedRoute, type VtepNeighbor } from './vxlan-plan.js';
+export { computeVxlanPlan, vtepMacFor, VXLAN_DEVICE, VXLAN_DEVICE_V6, type VxlanPlan, type PlannedRoute, type VtepNeighbor } from './vxlan-plan.js';
 export { VXLAN_ROUTE_PROTO } from './vxlan-kernel.js';
 export { computeMtu, DEFAULT_MTU_FILE, VXLAN_OVERHEAD_V4, VXLAN_OVERHEAD_V6 } from './mtu.js';
 export { vxlanHandle } from './vtep.js';
@@ -53,7 +53,9 @@ export interface RoutingOptions {
 export interface RoutingStatus {
   readonly backend: NetworkingBackend;
   readonly vxlan: VxlanPlan;
+  readonly vxlanV6: VxlanPlan;
   readonly vtepAddress?: string;
+  readonly vtepAddressV6?: string;
   readonly podMtu?: number;
   /** Configuration problems (e.g. IPIP pools this kernel cannot carry). */
   readonly problems: readonly string[];
@@ -120,7 +122,7 @@ class Routing {
       ds: opts.ds, kinds: KINDS, onChange: () => this.schedule(),
       onError: (e) => opts.log?.warn({ err: e.message }, 'routing watch failed; relisting'),
     });
-    this.st = { backend: this.backend, vxlan: { enabled: false, routes: [], neighbors: [] }, problems: [], reconciles: 0,
+    this.st = { backend: this.backend, vxlan: { enabled: false, routes: [], neighbors: [] }, vxlanV6: { enabled: false, routes: [], neighbors: [] }, problems: [], reconciles: 0,
       ...(this.bird ? { birdSocket: this.bird.paths.socket } : {}) };
   }
 
@@ -175,24 +177,33 @@ class Routing {
     const problems = pools.filter((p) => p.ipipMode !== 'Never').map(ipipProblem);
     for (const p of problems) if (!this.st.problems.includes(p)) this.opts.log?.error({ problem: p }, 'unsupported IPPool setting');
     const local = nodes.get(hostname);
-    const underlay = this.opts.underlayInterface ?? await findUnderlayInterface(local?.ipv4, this.opts.netns);
+    const underlay = this.opts.underlayInterface ?? await findUnderlayInterface(local?.ipv4 ?? local?.ipv6, this.opts.netns);
     const underlayMtu = underlay ? await interfaceMtu(underlay, this.opts.netns) : undefined;
-    const vxPools = felix.vxlanEnabled === false ? [] : vxlanPools(pools);
-    const mtu = underlayMtu ? computeMtu(underlayMtu, felix, vxPools.length > 0) : undefined;
+    const vxPools = { 4: felix.vxlanEnabled === false ? [] : vxlanPools(pools, 4), 6: felix.vxlanEnabled === false ? [] : vxlanPools(pools, 6) };
+    const mtu = underlayMtu ? computeMtu(underlayMtu, felix, vxPools[4].length > 0, vxPools[6].length > 0) : undefined;
     if (mtu && this.mtuFile) writeMtuFile(this.mtuFile, mtu.podMtu);
 
-    // VXLAN
+    // VXLAN, per address family (vxlan.calico over IPv4, vxlan-v6.calico over IPv6).
     let plan: VxlanPlan = { enabled: false, routes: [], neighbors: [] };
+    let planV6: VxlanPlan = { enabled: false, routes: [], neighbors: [] };
     let vtep: { address: string; mac: string } | undefined;
-    if (local) vtep = await ensureVtepAddress(ds, hostname, vxPools);
-    if (vxPools.length > 0 && vtep && underlay && local?.ipv4 && mtu) {
-      plan = computeVxlanPlan({ hostname, pools, nodes, blocks, underlayInterface: underlay, ...(felix.vxlanEnabled !== undefined ? { vxlanEnabled: felix.vxlanEnabled } : {}) });
-      await this.kernel.ensureDevice({ vni: felix.vxlanVNI, port: felix.vxlanPort, mtu: mtu.vxlanMtu, mac: vtep.mac, address: vtep.address, parentInterface: underlay, localUnderlayIp: local.ipv4 });
-      await this.kernel.syncNeighbors(plan);
-      await this.kernel.syncRoutes(plan.routes);
-    } else {
-      await this.kernel.syncRoutes([]);
-      await this.kernel.removeDevice();
+    let vtepV6: { address: string; mac: string } | undefined;
+    for (const family of [4, 6] as const) {
+      const localIp = family === 4 ? local?.ipv4 : local?.ipv6;
+      // Without the Node's address of this family there is no VTEP for it (and nothing to release).
+      const v = local && (localIp || vxPools[family].length === 0) ? await ensureVtepAddress(ds, hostname, localIp ? vxPools[family] : [], family) : undefined;
+      if (vxPools[family].length > 0 && v && underlay && localIp && mtu) {
+        const p = computeVxlanPlan({ hostname, pools, nodes, blocks, underlayInterface: underlay, family,
+          ...(felix.vxlanEnabled !== undefined ? { vxlanEnabled: felix.vxlanEnabled } : {}) });
+        await this.kernel.ensureDevice({ family, vni: felix.vxlanVNI, port: felix.vxlanPort, mtu: family === 4 ? mtu.vxlanMtu : mtu.vxlanMtuV6,
+          mac: v.mac, address: v.address, parentInterface: underlay, localUnderlayIp: localIp });
+        await this.kernel.syncNeighbors(p, family);
+        await this.kernel.syncRoutes(p.routes, family);
+        if (family === 4) { plan = p; vtep = v; } else { planV6 = p; vtepV6 = v; }
+      } else {
+        await this.kernel.syncRoutes([], family);
+        await this.kernel.removeDevice(family);
+      }
     }
 
     // BGP
@@ -210,8 +221,8 @@ class Routing {
       }
     }
     this.st = {
-      backend: this.backend, vxlan: plan, problems, reconciles: this.st.reconciles + 1,
-      ...(vtep ? { vtepAddress: vtep.address } : {}), ...(mtu ? { podMtu: mtu.podMtu } : {}),
+      backend: this.backend, vxlan: plan, vxlanV6: planV6, problems, reconciles: this.st.reconciles + 1,
+      ...(vtep ? { vtepAddress: vtep.address } : {}), ...(vtepV6 ? { vtepAddressV6: vtepV6.address } : {}), ...(mtu ? { podMtu: mtu.podMtu } : {}),
       ...(birdConfig !== undefined ? { birdConfig } : {}), ...(this.bird ? { birdSocket: this.bird.paths.socket } : {}),
     };
   }

@@ -21,10 +21,11 @@ export interface MtuDecision {
   readonly podMtu: number;
 }
 
-export function computeMtu(underlayMtu: number, felix: FelixRoutingConfig, vxlanInUse: boolean): MtuDecision {
+export function computeMtu(underlayMtu: number, felix: FelixRoutingConfig, vxlanInUse: boolean, vxlanV6InUse = false): MtuDecision {
   const vxlanMtu = felix.vxlanMTU > 0 ? felix.vxlanMTU : underlayMtu - VXLAN_OVERHEAD_V4;
   const vxlanMtuV6 = felix.vxlanMTUV6 > 0 ? felix.vxlanMTUV6 : underlayMtu - VXLAN_OVERHEAD_V6;
-  return { vxlanMtu, vxlanMtuV6, podMtu: vxlanInUse ? vxlanMtu : underlayMtu };
+  const used = [...(vxlanInUse ? [vxlanMtu] : []), ...(vxlanV6InUse ? [vxlanMtuV6] : [])];
+  return { vxlanMtu, vxlanMtuV6, podMtu: used.length ? Math.min(...used) : underlayMtu };
 }
 
 /** Writes the MTU file when its content differs; returns true if it wrote. */

@@ -33,6 +33,8 @@ export interface NodeView {
   readonly routeReflectorClusterID?: string;
   readonly vxlanTunnelAddr?: string;
   readonly vxlanTunnelMAC?: string;
+  readonly vxlanTunnelAddrV6?: string;
+  readonly vxlanTunnelMACV6?: string;
 }
 
 export interface BlockView {
@@ -103,6 +105,8 @@ export function parseNode(name: string, v: unknown): NodeView {
     ...opt('routeReflectorClusterID', str(bgp['routeReflectorClusterID'])),
     ...opt('vxlanTunnelAddr', str(s['ipv4VXLANTunnelAddr'])),
     ...opt('vxlanTunnelMAC', str(s['vxlanTunnelMACAddr'])),
+    ...opt('vxlanTunnelAddrV6', str(s['ipv6VXLANTunnelAddr'])),
+    ...opt('vxlanTunnelMACV6', str(s['vxlanTunnelMACAddrV6'])),
   };
 }
 

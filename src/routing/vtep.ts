@@ -12,9 +12,15 @@ import { tryParseCidr, tryParseIp, cidrContainsIp } from '../ipam/ip.js';
 import type { PoolView } from './routing-model.js';
 import { vtepMacFor } from './vxlan-plan.js';
 
-export function vxlanHandle(node: string): string {
-  return `vxlan-tunnel-addr-${node}`;
+/** IPAM handle of a node's VTEP address, as calico-node names it. */
+export function vxlanHandle(node: string, family: 4 | 6 = 4): string {
+  return family === 4 ? `vxlan-tunnel-addr-${node}` : `vxlan-v6-tunnel-addr-${node}`;
 }
+
+const FIELDS = {
+  4: { addr: 'ipv4VXLANTunnelAddr', mac: 'vxlanTunnelMACAddr', type: 'vxlanTunnelAddress' },
+  6: { addr: 'ipv6VXLANTunnelAddr', mac: 'vxlanTunnelMACAddrV6', type: 'vxlanV6TunnelAddress' },
+} as const;
 
 type Obj = Record<string, unknown>;
 
@@ -32,18 +38,20 @@ async function handleIps(ipam: IpamClient, handle: string): Promise<string[]> {
   }
 }
 
-/** Writes (CAS, retried) the two VTEP fields of a Node; undefined clears them. */
-async function writeNodeVtep(ds: Datastore, node: string, addr: string | undefined, defaultMac: string | undefined): Promise<string | undefined> {
+/** Writes (CAS, retried) the two VTEP fields of a Node for one family; undefined clears them. */
+async function writeNodeVtep(ds: Datastore, node: string, family: 4 | 6, addr: string | undefined, defaultMac: string | undefined): Promise<string | undefined> {
+  const F = FIELDS[family];
   for (let attempt = 0; attempt < 10; attempt++) {
     const cur = await ds.get<Obj>({ kind: 'Node', name: node });
     if (!cur) throw new CalicoError('CALICO_ERR_NOT_FOUND', `Node ${node} does not exist: cannot record its VXLAN tunnel address`);
     const spec = { ...((cur.value['spec'] as Obj | undefined) ?? {}) };
     // A MAC already on the Node (set by an operator or an earlier run) is kept.
-    const existing = typeof spec['vxlanTunnelMACAddr'] === 'string' ? spec['vxlanTunnelMACAddr'].toLowerCase() : undefined;
+    const cur0 = spec[F.mac];
+    const existing = typeof cur0 === 'string' && cur0 !== '' ? cur0.toLowerCase() : undefined;
     const mac = defaultMac === undefined ? undefined : existing ?? defaultMac;
-    if (spec['ipv4VXLANTunnelAddr'] === addr && spec['vxlanTunnelMACAddr'] === mac) return mac;
-    if (addr === undefined) delete spec['ipv4VXLANTunnelAddr']; else spec['ipv4VXLANTunnelAddr'] = addr;
-    if (mac === undefined) delete spec['vxlanTunnelMACAddr']; else spec['vxlanTunnelMACAddr'] = mac;
+    if (spec[F.addr] === addr && spec[F.mac] === mac) return mac;
+    if (addr === undefined) delete spec[F.addr]; else spec[F.addr] = addr;
+    if (mac === undefined) delete spec[F.mac]; else spec[F.mac] = mac;
     try {
       await ds.update({ kind: 'Node', name: node }, { ...cur.value, spec }, cur.revision);
       return mac;
@@ -59,30 +67,31 @@ async function writeNodeVtep(ds: Datastore, node: string, addr: string | undefin
  * (keeping a valid existing one) and that the Node records it; with no
  * VXLAN pools, releases it and clears the fields. Returns the address.
  */
-export async function ensureVtepAddress(ds: Datastore, node: string, vxlanPools: readonly PoolView[]): Promise<{ address: string; mac: string } | undefined> {
+export async function ensureVtepAddress(ds: Datastore, node: string, vxlanPools: readonly PoolView[], family: 4 | 6 = 4): Promise<{ address: string; mac: string } | undefined> {
   const ipam = new IpamClient(ds);
-  const handle = vxlanHandle(node);
+  const handle = vxlanHandle(node, family);
   const held = await handleIps(ipam, handle);
-  const v4 = held.filter((ip) => !ip.includes(':'));
+  const mine = held.filter((ip) => ip.includes(':') === (family === 6));
   if (vxlanPools.length === 0) {
     if (held.length > 0) await ipam.releaseByHandle(handle);
-    await writeNodeVtep(ds, node, undefined, undefined).catch((e: unknown) => {
+    await writeNodeVtep(ds, node, family, undefined, undefined).catch((e: unknown) => {
       if (!(e instanceof CalicoError && e.code === 'CALICO_ERR_NOT_FOUND')) throw e;
     });
     return undefined;
   }
-  let addr = v4.find((ip) => inPools(ip, vxlanPools));
-  const stale = v4.filter((ip) => ip !== addr);
+  let addr = mine.find((ip) => inPools(ip, vxlanPools));
+  const stale = held.filter((ip) => ip !== addr);
   if (stale.length > 0) await ipam.releaseIPs(stale.map((ip) => ({ ip, handleId: handle })));
   if (!addr) {
+    const pools = vxlanPools.map((p) => p.cidr);
     const res = await ipam.autoAssign({
-      num4: 1, handleId: handle, hostname: node, intendedUse: 'Tunnel',
-      ipv4Pools: vxlanPools.map((p) => p.cidr), attrs: { node, type: 'vxlanTunnelAddress' },
+      handleId: handle, hostname: node, intendedUse: 'Tunnel', attrs: { node, type: FIELDS[family].type },
+      ...(family === 4 ? { num4: 1, ipv4Pools: pools } : { num6: 1, ipv6Pools: pools }),
     });
-    const got = res.ipv4[0];
+    const got = family === 4 ? res.ipv4[0] : res.ipv6[0];
     if (!got) throw new CalicoError('CALICO_ERR_IPAM_EXHAUSTED', `no address for the VXLAN tunnel of ${node}`);
     addr = got.ip;
   }
-  const mac = await writeNodeVtep(ds, node, addr, vtepMacFor(node));
-  return { address: addr, mac: mac ?? vtepMacFor(node) };
+  const mac = await writeNodeVtep(ds, node, family, addr, vtepMacFor(node, family));
+  return { address: addr, mac: mac ?? vtepMacFor(node, family) };
 }

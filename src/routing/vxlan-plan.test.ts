@@ -88,3 +88,26 @@ test('MTU: underlay minus 50 (v4) / 70 (v6), FelixConfiguration wins, no encapsu
   const set = parseFelixConfig(new Map([['default', { spec: { vxlanMTU: 1300 } }]]), 'n1');
   assert.equal(computeMtu(9000, set, true).podMtu, 1300);
 });
+
+test('IPv6 VXLAN: vxlan-v6.calico, the Nodes\' IPv6 VTEPs and underlay addresses, IPv6 pools only', () => {
+  const n6 = parseNodes(new Map<string, unknown>([
+    ['a', { metadata: { name: 'a' }, spec: { bgp: { ipv4Address: '10.0.0.1/24', ipv6Address: 'fd00::1/64' }, ipv6VXLANTunnelAddr: 'fd10::1' } }],
+    ['b', { metadata: { name: 'b' }, spec: { bgp: { ipv4Address: '10.0.0.2/24', ipv6Address: 'fd00::2/64' }, ipv6VXLANTunnelAddr: 'fd10::40', vxlanTunnelMACAddrV6: 'EE:00:00:00:00:0B' } }],
+    ['c', { metadata: { name: 'c' }, spec: { bgp: { ipv4Address: '10.0.1.3/24', ipv6Address: 'fd01::3/64' }, ipv6VXLANTunnelAddr: 'fd10::80' } }],
+  ]));
+  const b6 = parseBlocks(new Map<string, unknown>([block('fd10::/122', 'a'), block('fd10::40/122', 'b'), block('fd10::80/122', 'c'), block('10.244.0.64/26', 'b')]));
+  const pools = parsePools(new Map<string, unknown>([pool('v6', 'fd10::/48', 'CrossSubnet'), pool('v4', '10.244.0.0/16', 'Always')]));
+  const plan = computeVxlanPlan({ hostname: 'a', pools, nodes: n6, blocks: b6, underlayInterface: 'eth0', family: 6 });
+  assert.deepEqual(plan.routes, [
+    { dst: 'fd10::40/122', gateway: 'fd00::2', dev: 'eth0', onlink: false },
+    { dst: 'fd10::80/122', gateway: 'fd10::80', dev: 'vxlan-v6.calico', onlink: true },
+  ]);
+  assert.deepEqual(plan.neighbors, [
+    { ip: 'fd10::40', mac: 'ee:00:00:00:00:0b', underlayIp: 'fd00::2', node: 'b' },
+    { ip: 'fd10::80', mac: vtepMacFor('c', 6), underlayIp: 'fd01::3', node: 'c' },
+  ]);
+  assert.notEqual(vtepMacFor('c', 6), vtepMacFor('c', 4));
+  // Without IPv4 VTEPs on the Nodes, the IPv4 plan routes nothing through vxlan.calico.
+  assert.deepEqual(computeVxlanPlan({ hostname: 'a', pools, nodes: n6, blocks: b6, underlayInterface: 'eth0' }).routes, []);
+  assert.equal(computeMtu(1500, parseFelixConfig(new Map(), 'a'), true, true).podMtu, 1430);
+});

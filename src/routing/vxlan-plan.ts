@@ -11,6 +11,11 @@ import { cidrContainsCidr, cidrContainsIp, parseCidr, tryParseCidr, tryParseIp }
 import type { BlockView, NodeView, PoolView } from './routing-model.js';
 
 export const VXLAN_DEVICE = 'vxlan.calico';
+export const VXLAN_DEVICE_V6 = 'vxlan-v6.calico';
+
+export function vxlanDevice(family: 4 | 6): string {
+  return family === 4 ? VXLAN_DEVICE : VXLAN_DEVICE_V6;
+}
 
 export interface PlannedRoute {
   readonly dst: string;
@@ -44,6 +49,8 @@ export interface VxlanPlanInput {
   readonly underlayInterface: string;
   /** FelixConfiguration vxlanEnabled, if set. */
   readonly vxlanEnabled?: boolean;
+  /** Address family (default 4): IPv6 uses vxlan-v6.calico, the Nodes' IPv6 VTEPs and IPv6 pools. */
+  readonly family?: 4 | 6;
 }
 
 /**
@@ -51,15 +58,15 @@ export interface VxlanPlanInput {
  * whose Node resource has no vxlanTunnelMACAddr yet still gets the same MAC
  * on every host.
  */
-export function vtepMacFor(nodeName: string): string {
-  const h = createHash('sha256').update(`vxlan-mac:${nodeName}`).digest();
+export function vtepMacFor(nodeName: string, family: 4 | 6 = 4): string {
+  const h = createHash('sha256').update(`${family === 4 ? 'vxlan-mac' : 'vxlan-mac-v6'}:${nodeName}`).digest();
   const b = [...h.subarray(0, 6)];
   b[0] = (b[0]! & 0xfe) | 0x02;
   return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-export function vxlanPools(pools: readonly PoolView[]): PoolView[] {
-  return pools.filter((p) => p.version === 4 && !p.disabled && p.vxlanMode !== 'Never');
+export function vxlanPools(pools: readonly PoolView[], family: 4 | 6 = 4): PoolView[] {
+  return pools.filter((p) => p.version === family && !p.disabled && p.vxlanMode !== 'Never');
 }
 
 /** The pool (most specific) containing a block, or undefined. */
@@ -78,7 +85,7 @@ export function poolOfBlock(pools: readonly PoolView[], blockCidr: string): Pool
 /** True when `ip` lies in the subnet of the node's own CIDR-form address (e.g. 10.0.0.1/24). */
 export function sameSubnet(localCidr: string | undefined, ip: string): boolean {
   if (!localCidr) return false;
-  const net = tryParseCidr(localCidr.includes('/') ? localCidr : `${localCidr}/32`);
+  const net = tryParseCidr(localCidr.includes('/') ? localCidr : `${localCidr}/${localCidr.includes(':') ? 128 : 32}`);
   const addr = tryParseIp(ip);
   if (!net || !addr) return false;
   const masked = parseCidr(`${localCidr.split('/')[0]}/${net.prefix}`);
@@ -86,15 +93,21 @@ export function sameSubnet(localCidr: string | undefined, ip: string): boolean {
 }
 
 export function computeVxlanPlan(input: VxlanPlanInput): VxlanPlan {
-  const pools = vxlanPools(input.pools);
+  const family = input.family ?? 4;
+  const dev = vxlanDevice(family);
+  const pools = vxlanPools(input.pools, family);
   const enabled = input.vxlanEnabled ?? pools.length > 0;
   if (!enabled) return { enabled: false, routes: [], neighbors: [] };
+  const underlayOf = (n: NodeView): string | undefined => (family === 4 ? n.ipv4 : n.ipv6);
   const local = input.nodes.get(input.hostname);
   const neighbors: VtepNeighbor[] = [];
   const vteps = new Map<string, VtepNeighbor>();
   for (const n of [...input.nodes.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (n.name === input.hostname || !n.vxlanTunnelAddr || !n.ipv4) continue;
-    const v: VtepNeighbor = { ip: n.vxlanTunnelAddr, mac: (n.vxlanTunnelMAC ?? vtepMacFor(n.name)).toLowerCase(), underlayIp: n.ipv4, node: n.name };
+    const addr = family === 4 ? n.vxlanTunnelAddr : n.vxlanTunnelAddrV6;
+    const mac = family === 4 ? n.vxlanTunnelMAC : n.vxlanTunnelMACV6;
+    const underlayIp = underlayOf(n);
+    if (n.name === input.hostname || !addr || !underlayIp) continue;
+    const v: VtepNeighbor = { ip: addr, mac: (mac ?? vtepMacFor(n.name, family)).toLowerCase(), underlayIp, node: n.name };
     vteps.set(n.name, v);
     neighbors.push(v);
   }
@@ -102,16 +115,17 @@ export function computeVxlanPlan(input: VxlanPlanInput): VxlanPlan {
   for (const b of input.blocks) {
     if (b.node === null || b.node === input.hostname) continue;
     const pool = poolOfBlock(input.pools, b.cidr);
-    if (!pool || pool.version !== 4 || pool.disabled || pool.vxlanMode === 'Never') continue;
+    if (!pool || pool.version !== family || pool.disabled || pool.vxlanMode === 'Never') continue;
     const remote = input.nodes.get(b.node);
-    if (!remote?.ipv4) continue;
-    if (pool.vxlanMode === 'CrossSubnet' && sameSubnet(local?.ipv4Cidr, remote.ipv4)) {
-      routes.push({ dst: b.cidr, gateway: remote.ipv4, dev: input.underlayInterface, onlink: false });
+    const remoteIp = remote ? underlayOf(remote) : undefined;
+    if (!remoteIp) continue;
+    if (pool.vxlanMode === 'CrossSubnet' && sameSubnet(family === 4 ? local?.ipv4Cidr : local?.ipv6Cidr, remoteIp)) {
+      routes.push({ dst: b.cidr, gateway: remoteIp, dev: input.underlayInterface, onlink: false });
       continue;
     }
     const vtep = vteps.get(b.node);
     if (!vtep) continue; // the remote node has no VTEP yet: no route until it has
-    routes.push({ dst: b.cidr, gateway: vtep.ip, dev: VXLAN_DEVICE, onlink: true });
+    routes.push({ dst: b.cidr, gateway: vtep.ip, dev, onlink: true });
   }
   return { enabled: true, routes, neighbors };
 }

@@ -1,8 +1,8 @@
 /**
  * The whole stack through the lab (bin/calico-lab: node netns, calico-node
  * agents with routing inside, CNI-made pods): three nodes, pods on each,
- * for `--network vxlan` and `--network bgp`. In each mode every pod reaches
- * every other over TCP, and a policy (only app=a may reach app=c) is
+ * dual stack, for `--network vxlan` and `--network bgp`. In each mode every pod reaches
+ * every other over TCP (IPv4 and IPv6), and a policy (only app=a may reach app=c) is
  * enforced identically. In BGP mode `calicoctl node status` run inside a
  * node's namespace shows both mesh sessions Established.
  * Skipped when the lab is not built (dist/lab).
@@ -62,8 +62,8 @@ after(async () => {
 });
 
 for (const network of ['vxlan', 'bgp'] as const) {
-  // BGP runs dual stack (IPv4 and IPv6 sessions); VXLAN is IPv4 only (see src/routing/DESIGN.md).
-  const ipv6 = network === 'bgp';
+  // Dual stack: IPv6 pods ride vxlan-v6.calico or IPv6 BGP sessions.
+  const ipv6 = true;
   test(`lab --network ${network}${ipv6 ? ' --ipv6' : ''}: pod-to-pod TCP across nodes, policy enforced the same way`, { skip, timeout: 400_000 }, async () => {
     const name = `rt${network.slice(0, 2)}${randomBytes(2).toString('hex')}`;
     labs.push(name);
