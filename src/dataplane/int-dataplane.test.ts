@@ -35,7 +35,7 @@ const start: DataplaneMsg[] = [
   { kind: 'WorkloadEndpointUpdate', id: { namespace: 'ns1', name: 'b' }, endpoint: wep('b', '10.65.0.2', [polId]) },
   { kind: 'InSync' },
 ];
-const pi = policyChainName(polId, 'default', 'inbound');
+const pi = `filter-${policyChainName(polId, 'default', 'inbound')}`;
 
 function nftDataplane() {
   const transport = new FakeNftTransport();
@@ -52,9 +52,9 @@ describe('IntDataplane (nftables, fake kernel)', () => {
     assert.equal(transport.batches.length, 1, 'IPv4 only (ipv6Support false): one transaction');
     const b = transport.batches[0]!;
     assert.equal(b[0], 'add table ip calico');
-    assert.ok(b.includes('add chain ip calico cali-FORWARD { type filter hook forward priority 0; policy accept; }'));
-    assert.ok(b.includes('add map ip calico cali-from-wl-dispatch-map { type ifname : verdict; }'));
-    assert.ok(b.some((c) => c.startsWith('add element ip calico cali-to-wl-dispatch-map {') && c.includes('"calib" : goto cali-tw-calib')));
+    assert.ok(b.includes('add chain ip calico filter-FORWARD { type filter hook forward priority 0; policy accept; }'));
+    assert.ok(b.includes('add map ip calico filter-cali-from-wl-dispatch { type ifname : verdict; }'));
+    assert.ok(b.some((c) => c.startsWith('add element ip calico filter-cali-to-wl-dispatch {') && c.includes('"calib" : goto filter-cali-tw-calib')));
     assert.ok(b.includes('add set ip calico cali40s_aaa { type ipv4_addr; flags interval; }'));
     const setAt = b.indexOf('add set ip calico cali40s_aaa { type ipv4_addr; flags interval; }');
     const useAt = b.findIndex((c) => c.includes('@cali40s_aaa'));
@@ -92,8 +92,8 @@ describe('IntDataplane (nftables, fake kernel)', () => {
     ]);
     await dp.apply();
     const b = transport.lastBatch!;
-    const mapDel = b.findIndex((c) => c.startsWith('delete element ip calico cali-to-wl-dispatch-map'));
-    const chainDel = b.indexOf('delete chain ip calico cali-tw-calib');
+    const mapDel = b.findIndex((c) => c.startsWith('delete element ip calico filter-cali-to-wl-dispatch'));
+    const chainDel = b.indexOf('delete chain ip calico filter-cali-tw-calib');
     const polDel = b.indexOf(`delete chain ip calico ${pi}`);
     const setDel = b.indexOf('delete set ip calico cali40s_aaa');
     assert.ok(mapDel >= 0 && chainDel > mapDel && polDel > mapDel && setDel > polDel, b.join('\n'));
@@ -156,7 +156,7 @@ describe('IntDataplane (iptables, fake kernel)', () => {
     const filter = exec.callsOf('iptables-legacy-restore').map((c) => c.input!).find((i) => i.startsWith('*filter'))!;
     assert.match(filter, /^-I FORWARD 1 -m comment --comment "cali:[^"]+" -j cali-FORWARD$/m);
     assert.match(filter, /^-A cali-to-wl-dispatch -m comment --comment "cali:[^"]+" -o calib -g cali-tw-calib$/m);
-    assert.match(filter, new RegExp(`^-A ${pi} -m comment --comment "cali:[^"]+; rule r0" -p 6 -m set --match-set cali40s:aaa src -m multiport --dports 80 -j MARK --set-xmark 0x10000/0x10000$`, 'm'));
+    assert.match(filter, new RegExp(`^-A ${policyChainName(polId, 'default', 'inbound')} -m comment --comment "cali:[^"]+; rule r0" -p 6 -m set --match-set cali40s:aaa src -m multiport --dports 80 -j MARK --set-xmark 0x10000/0x10000$`, 'm'));
     assert.match(filter, /^-A cali-tw-calib .*-j cali-pri-kns\.ns1$/m);
   });
 });
@@ -208,7 +208,7 @@ describe('IntDataplane host endpoints', () => {
     dp.onMessages([...start, hep('by-ip', undefined, ['192.0.2.10/32'])]);
     await dp.apply();
     const b = transport.batches.flat();
-    assert.ok(b.some((c) => c.startsWith('add element ip calico cali-from-host-endpoint-map') && c.includes('"eth0" : goto cali-fh-eth0')));
+    assert.ok(b.some((c) => c.startsWith('add element ip calico filter-cali-from-host-endpoint') && c.includes('"eth0" : goto filter-cali-fh-eth0')));
     assert.ok(!b.some((c) => c.includes('cali-fh-eth1') || c.includes('cali-fh-cali9')));
     // The address moves to eth1: found again at the next resync.
     exec.on('ip', () => ok(JSON.stringify([{ ifname: 'eth1', addr_info: [{ local: '192.0.2.10' }] }])));
@@ -216,7 +216,7 @@ describe('IntDataplane host endpoints', () => {
     // The fake kernel has no table, so the resync re-sends the whole desired table.
     const after = transport.lastBatch!;
     assert.ok(!after.some((c) => c.includes('cali-fh-eth0')));
-    assert.ok(after.some((c) => c.includes('"eth1" : goto cali-fh-eth1')));
+    assert.ok(after.some((c) => c.includes('"eth1" : goto filter-cali-fh-eth1')));
   });
 
   it('an all-interfaces endpoint is the dispatch fallback, never for lo or workloads, forwarded traffic included', async () => {
@@ -225,9 +225,9 @@ describe('IntDataplane host endpoints', () => {
     await dp.apply();
     const b = transport.batches.flat();
     for (const [chain, key, target] of [
-      ['cali-from-host-endpoint', 'iifname', 'cali-fh-any-interface'],
-      ['cali-to-host-endpoint', 'oifname', 'cali-th-any-interface'],
-      ['cali-from-hep-forward', 'iifname', 'cali-fhfw-any-interface'],
+      ['filter-cali-from-host-endpoint', 'iifname', 'filter-cali-fh-any-interface'],
+      ['filter-cali-to-host-endpoint', 'oifname', 'filter-cali-th-any-interface'],
+      ['filter-cali-from-hep-forward', 'iifname', 'filter-cali-fhfw-any-interface'],
     ]) {
       assert.ok(b.some((c) => c.startsWith(`add rule ip calico ${chain} ${key} != "lo" ${key} != "cali*" goto ${target}`)), chain);
     }

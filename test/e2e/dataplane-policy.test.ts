@@ -342,9 +342,9 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
           const sel = j.nftables.map((o) => o['set']).find((s) => s && String(s['name']).startsWith('cali40s_') && JSON.stringify(s['elem'] ?? []).includes(IP.a));
           assert.ok(sel, 'selector set with a\'s address');
           await execChecked('ip', ['netns', 'exec', node(), 'nft', `delete element ip calico ${String(sel['name'])} { ${IP.a} }`]);
-          const r = j.nftables.map((o) => o['rule']).find((x) => x && x['chain'] === 'cali-FORWARD' && JSON.stringify(x['expr']).includes('"established"'));
+          const r = j.nftables.map((o) => o['rule']).find((x) => x && x['chain'] === 'filter-FORWARD' && JSON.stringify(x['expr']).includes('"established"'));
           assert.ok(r);
-          await execChecked('ip', ['netns', 'exec', node(), 'nft', `delete rule ip calico cali-FORWARD handle ${String(r['handle'])}`]);
+          await execChecked('ip', ['netns', 'exec', node(), 'nft', `delete rule ip calico filter-FORWARD handle ${String(r['handle'])}`]);
         } else {
           const save = (await run('ipset', 'list', '-n')).stdout.split('\n').filter((n) => n.startsWith('cali40s:'));
           let deleted = false;

@@ -151,13 +151,15 @@ export class EndpointManager {
 
   private chainsFor(w: RulesetWriter, key: string): TableChain[] {
     const cn = w.chainName;
+    // Policy and profile chains are filter-table names (nftables: `filter-cali-pi-...`).
+    const q = (name: string): string => cn('filter', name);
     if (key.startsWith('wl/')) {
       const ep = this.workloads.get(key.slice(3));
       if (!ep) return [];
       const i = ep.interfaceName;
       return [
-        { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.toWorkload, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds }) },
-        { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.fromWorkload, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds }) },
+        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.toWorkload, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds }) },
+        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.fromWorkload, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds }) },
       ];
     }
     const ep = this.hosts.get(key.slice(4));
@@ -165,19 +167,19 @@ export class EndpointManager {
     const out: TableChain[] = [];
     for (const i of this.hostInterfaces(key.slice(4), ep)) {
       out.push(
-        { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeIn) }) },
-        { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeOut) }) },
-        { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.fromHostForward, i)), dir: 'ingress', tiers: ep.forwardTiers, profileIds: null }) },
-        { table: 'filter', chain: endpointChain({ name: cn('filter', endpointChainName(PREFIX.toHostForward, i)), dir: 'egress', tiers: ep.forwardTiers, profileIds: null }) },
+        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeIn) }) },
+        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeOut) }) },
+        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.fromHostForward, i)), dir: 'ingress', tiers: ep.forwardTiers, profileIds: null }) },
+        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.toHostForward, i)), dir: 'egress', tiers: ep.forwardTiers, profileIds: null }) },
       );
       if (hasPolicies(ep.untrackedTiers, 'ingress')) {
-        out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeIn), endOfTierDrop: false }) });
+        out.push({ table: 'raw', chain: endpointChain({ qualify: q, name: cn('raw', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeIn), endOfTierDrop: false }) });
       }
       if (hasPolicies(ep.untrackedTiers, 'egress')) {
-        out.push({ table: 'raw', chain: endpointChain({ name: cn('raw', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeOut), endOfTierDrop: false }) });
+        out.push({ table: 'raw', chain: endpointChain({ qualify: q, name: cn('raw', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeOut), endOfTierDrop: false }) });
       }
       if (hasPolicies(ep.preDnatTiers, 'ingress')) {
-        out.push({ table: 'mangle', chain: endpointChain({ name: cn('mangle', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.preDnatTiers, profileIds: null, failsafeChain: cn('mangle', CHAIN.failsafeIn), endOfTierDrop: false }) });
+        out.push({ table: 'mangle', chain: endpointChain({ qualify: q, name: cn('mangle', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.preDnatTiers, profileIds: null, failsafeChain: cn('mangle', CHAIN.failsafeIn), endOfTierDrop: false }) });
       }
     }
     return out;

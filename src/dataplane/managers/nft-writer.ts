@@ -1,8 +1,9 @@
 /**
  * NftWriter: the RulesetWriter over nftables. One table `calico` per family
  * (`ip calico`, `ip6 calico`) holds every chain, set and verdict map; hook
- * chains are base chains (filter hooks at priority 0, raw at -300, pre-DNAT
- * at mangle priority -150, masquerade in a nat postrouting chain at 100).
+ * chains are base chains `filter-FORWARD`, `filter-INPUT`, ... (filter hooks
+ * at priority 0, raw at -300, pre-DNAT at mangle priority -150, masquerade in
+ * `nat-POSTROUTING` at 100).
  * Dispatch chains are one verdict-map lookup (`iifname vmap @...`), never a
  * walk over endpoints. Each apply sends one transaction per family through
  * the persistent `nft -i` session (the driver computes the delta).
@@ -32,8 +33,12 @@ const BASE: Readonly<Record<string, NftBaseChainSpec>> = {
   'nat/POSTROUTING': { type: 'nat', hook: 'postrouting', priority: 100 },
 };
 
-/** One table holds every hook group, so non-filter chains get a `raw-`/`mangle-`/`nat-` prefix. */
-export const nftChainName: ChainNamer = (table, name) => (table === 'filter' ? name : `${table}-${name}`);
+/**
+ * One table holds every hook group, so chains are prefixed with their
+ * iptables table name, as Felix's nftables mode names them
+ * (`filter-cali-fw-cali123`, `raw-cali-PREROUTING`).
+ */
+export const nftChainName: ChainNamer = (table, name) => `${table}-${name}`;
 
 /** `10.0.0.5,tcp:8080` -> `10.0.0.5 . tcp . 8080` (address . inet_proto . inet_service). */
 export function nftNamedPortMember(m: string): string {
@@ -84,10 +89,11 @@ export class NftWriter implements RulesetWriter {
     }
   }
 
+  /** Hook chains are base chains named `<table>-<HOOK>` (`filter-FORWARD`), holding the rules directly. */
   setHookChain(f: Family, h: HookChain): void {
     const base = BASE[`${h.table}/${h.hook}`];
     if (!base) throw new Error(`no nftables hook for ${h.table}/${h.hook}`);
-    this.table(f).updateChain({ name: h.chain.name, rules: nftChainRules(h.chain, f), base });
+    this.table(f).updateChain({ name: `${h.table}-${h.hook}`, rules: nftChainRules(h.chain, f), base });
   }
 
   /**
@@ -110,7 +116,8 @@ export class NftWriter implements RulesetWriter {
 
   setDispatch(f: Family, spec: DispatchSpec): void {
     const t = this.table(f);
-    const map = `${spec.name}-map`;
+    // The verdict map has the dispatch chain's name (maps and chains are separate namespaces).
+    const map = spec.name;
     const key = `${f}/${map}`;
     if (!this.maps.has(key)) {
       t.setMap({ name: map, keyType: 'ifname', valueType: 'verdict' }, []);
@@ -123,7 +130,7 @@ export class NftWriter implements RulesetWriter {
   }
 
   setDispatchEntry(f: Family, _table: HookTable, dispatch: string, iface: string, chain: string | null): void {
-    const map = `${dispatch}-map`;
+    const map = dispatch;
     if (chain === null) this.table(f).removeMapElement(map, iface);
     else this.table(f).setMapElement(map, iface, `goto ${chain}`);
   }

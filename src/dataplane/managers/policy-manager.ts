@@ -71,13 +71,13 @@ export class PolicyManager {
     for (const key of this.dirtyPolicies) {
       const p = this.policies.get(key);
       for (const f of families) {
-        this.program(w, f, `pol/${key}`, p ? policyChains(p, f, (id, fam) => w.setName(id, fam)) : [], p ? policyTables(p) : []);
+        this.program(w, f, `pol/${key}`, p ? policyChains(p, f, (id, fam) => w.setName(id, fam), (n) => w.chainName('filter', n)) : [], p ? policyTables(p) : []);
       }
     }
     for (const key of this.dirtyProfiles) {
       const p = this.profiles.get(key);
       for (const f of families) {
-        this.program(w, f, `prof/${key}`, p ? profileChains(p, f, (id, fam) => w.setName(id, fam)) : [], ['filter']);
+        this.program(w, f, `prof/${key}`, p ? profileChains(p, f, (id, fam) => w.setName(id, fam), (n) => w.chainName('filter', n)) : [], ['filter']);
       }
     }
     this.dirtyPolicies.clear();

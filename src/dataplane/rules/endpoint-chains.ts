@@ -15,7 +15,6 @@
  * return, Deny = drop, Log = log and continue. A chain that returns with the
  * accept mark set is an allow; the caller accepts at the end of the hook.
  */
-import type { PolicyId } from '../model/ids.js';
 import type { ModelPolicy, ModelProfile, ModelRule, ProtoPort, TierInfo } from '../model/types.js';
 import { ipFamily, protocolNumber } from '../model/net.js';
 import { MARK_ACCEPT, MARK_PASS, rule, type Family, type IrChain, type IrRule, type Match } from './ir.js';
@@ -31,22 +30,25 @@ function rulesOf(list: readonly ModelRule[], f: Family, setName: SetNamer): IrRu
   return list.flatMap((r) => renderModelRule(r, f, setName));
 }
 
+/**
+ * Qualifies a policy/profile chain name for the backend (nftables prefixes
+ * `filter-`, as Felix's nftables mode does; iptables leaves it as is).
+ */
+export type ChainQualifier = (name: string) => string;
+const asIs: ChainQualifier = (n) => n;
+
 /** The inbound and outbound chains of one active policy. */
-export function policyChains(p: ModelPolicy, f: Family, setName: SetNamer): IrChain[] {
+export function policyChains(p: ModelPolicy, f: Family, setName: SetNamer, q: ChainQualifier = asIs): IrChain[] {
   return [
-    { name: policyChainName(p.id, p.tier, 'inbound'), rules: rulesOf(p.inboundRules, f, setName) },
-    { name: policyChainName(p.id, p.tier, 'outbound'), rules: rulesOf(p.outboundRules, f, setName) },
+    { name: q(policyChainName(p.id, p.tier, 'inbound')), rules: rulesOf(p.inboundRules, f, setName) },
+    { name: q(policyChainName(p.id, p.tier, 'outbound')), rules: rulesOf(p.outboundRules, f, setName) },
   ];
 }
 
-export function policyChainNames(id: PolicyId, tier: string): string[] {
-  return [policyChainName(id, tier, 'inbound'), policyChainName(id, tier, 'outbound')];
-}
-
-export function profileChains(p: ModelProfile, f: Family, setName: SetNamer): IrChain[] {
+export function profileChains(p: ModelProfile, f: Family, setName: SetNamer, q: ChainQualifier = asIs): IrChain[] {
   return [
-    { name: profileChainName(p.id.name, 'inbound'), rules: rulesOf(p.inboundRules, f, setName) },
-    { name: profileChainName(p.id.name, 'outbound'), rules: rulesOf(p.outboundRules, f, setName) },
+    { name: q(profileChainName(p.id.name, 'inbound')), rules: rulesOf(p.inboundRules, f, setName) },
+    { name: q(profileChainName(p.id.name, 'outbound')), rules: rulesOf(p.outboundRules, f, setName) },
   ];
 }
 
@@ -64,12 +66,15 @@ export interface EndpointChainSpec {
    * still decides the packet.
    */
   readonly endOfTierDrop?: boolean;
+  /** How policy/profile chain names are qualified (default: as is). */
+  readonly qualify?: ChainQualifier;
 }
 
 /** One endpoint chain: tiers, then profiles and the final drop (see the module comment). */
 export function endpointChain(spec: EndpointChainSpec): IrChain {
   const rules: IrRule[] = [];
   const pdir = spec.dir === 'ingress' ? 'inbound' : 'outbound';
+  const q = spec.qualify ?? asIs;
   if (spec.failsafeChain) rules.push(rule([], { k: 'jump', chain: spec.failsafeChain }));
   rules.push(rule([], { k: 'clearMark', bits: MARK_ACCEPT | MARK_PASS }));
   for (const tier of spec.tiers) {
@@ -77,7 +82,7 @@ export function endpointChain(spec: EndpointChainSpec): IrChain {
     if (pols.length === 0) continue;
     rules.push(rule([], { k: 'clearMark', bits: MARK_PASS }, `Start of tier ${tier.name}`));
     for (const id of pols) {
-      rules.push(rule([notPassed], { k: 'jump', chain: policyChainName(id, tier.name, pdir) }));
+      rules.push(rule([notPassed], { k: 'jump', chain: q(policyChainName(id, tier.name, pdir)) }));
       rules.push(rule([accepted], { k: 'return' }, 'Return if policy accepted'));
     }
     if (tier.defaultAction === 'Deny' && spec.endOfTierDrop !== false) {
@@ -86,7 +91,7 @@ export function endpointChain(spec: EndpointChainSpec): IrChain {
   }
   if (spec.profileIds !== null) {
     for (const name of spec.profileIds) {
-      rules.push(rule([], { k: 'jump', chain: profileChainName(name, pdir) }));
+      rules.push(rule([], { k: 'jump', chain: q(profileChainName(name, pdir)) }));
       rules.push(rule([accepted], { k: 'return' }, 'Return if profile accepted'));
     }
     rules.push(rule([], { k: 'drop' }, 'Drop if no profiles matched'));
