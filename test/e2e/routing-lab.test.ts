@@ -22,6 +22,9 @@ const skip = process.getuid?.() !== 0 || !existsSync(join(REPO, 'dist', 'lab', '
 const dir = mkdtempSync(join(tmpdir(), 'routing-lab-'));
 const env = { CALICO_LAB_STATE_DIR: join(dir, 'state') };
 const labs: string[] = [];
+// The agents write the pod MTU where the CNI plugin reads it; leave the host as found.
+const MTU_FILE = '/var/lib/calico/mtu';
+const mtuFileExisted = existsSync(MTU_FILE);
 
 writeFileSync(join(dir, 'topology.yaml'), `nodes: [node-1, node-2, node-3]
 namespaces: [{name: web}]
@@ -59,6 +62,7 @@ const matrix = (blocked: readonly string[]): Record<string, boolean> =>
 after(async () => {
   for (const name of labs) await exec(LAB, ['down', '--name', name], { env, timeoutMs: 120_000 });
   rmSync(dir, { recursive: true, force: true });
+  if (!skip && !mtuFileExisted) rmSync(MTU_FILE, { force: true });
 });
 
 for (const network of ['vxlan', 'bgp'] as const) {
