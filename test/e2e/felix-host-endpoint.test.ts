@@ -1,0 +1,217 @@
+/**
+ * Felix's host-endpoint scenarios on real packets, after upstream
+ * felix/fv/hostendpoints_test.go, apply_on_forward_test.go,
+ * donottrack_test.go, ep_to_host_action_test.go and the failsafe cases,
+ * on one node running our agent, for both dataplanes.
+ *
+ * Upstream runs two Felix hosts; here the second host is the `ext` netns
+ * (no agent) on the node's eth0, which carries a named HostEndpoint:
+ *   ext -> host        ingress into the host endpoint (INPUT)
+ *   host -> ext        egress from the host endpoint (OUTPUT)
+ *   ext <-> pod        forwarded through the host endpoint (FORWARD)
+ *   host -> own pod    always allowed
+ * Needs root (skips otherwise).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execChecked } from '../../dist/lib/exec.js';
+import { canUseNetns } from '../support/netns.js';
+import { API, FelixNode, NODE, type Expectation } from '../support/felix-harness.js';
+
+const root = await canUseNetns();
+const P = 8055;
+const W = 'default/w';
+const W2 = 'default/w2';
+const CLUSTER_IP = '10.101.0.20';
+const SVC_PORT = 8066;
+
+const gnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: API, kind: 'GlobalNetworkPolicy', metadata: { name }, spec });
+const x = (from: string, to: string, port: number, expect: boolean, why?: string): Expectation => ({ from, to, port, expect, ...(why ? { why } : {}) });
+
+for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix host endpoints on real packets (${dataplane})`, { skip: !root && 'needs root and ip netns' }, () => {
+  let node: FelixNode;
+  const hep = (extra: Record<string, unknown> = {}) => ({
+    apiVersion: API, kind: 'HostEndpoint',
+    metadata: { name: 'hep-node', labels: { name: 'hep-node', hostname: NODE, 'host-endpoint': 'true' } },
+    spec: { node: NODE, interfaceName: 'eth0', expectedIPs: [node.endpoint('host').ip], ...extra },
+  });
+  /** What holds whatever the host endpoint's policy says (upstream's expectPodToPod / expectHostToOwnPod). */
+  const always = (): Expectation[] => [
+    x(W, W2, P, true, 'pod to pod on the node'),
+    x('host', W, P, true, 'host to own pod'),
+  ];
+
+  before(async () => {
+    if (!root) return;
+    node = await FelixNode.start({
+      tag: dataplane === 'nftables' ? 'fhn' : 'fhi', dataplane,
+      namespaces: [{ name: 'default' }],
+      pods: [
+        { namespace: 'default', name: 'w', labels: { name: 'w' }, serve: [P, 9090] },
+        { namespace: 'default', name: 'w2', labels: { name: 'w2' }, serve: [P] },
+      ],
+      hostServe: [P, 9090, 22],
+      extServe: [P, 6443],
+    });
+    // A kube-proxy-like DNAT on the node: cluster IP -> w, for the preDNAT scenario.
+    await execChecked('ip', ['netns', 'exec', node.hostNetns, 'nft', '-f', '-'], {
+      input: `table ip ${node.scope.prefix}svc {\n chain pre {\n  type nat hook prerouting priority -100;\n  ip daddr ${CLUSTER_IP} tcp dport ${SVC_PORT} dnat to ${node.endpoint(W).ip}:${P}\n }\n}\n`,
+    });
+    await execChecked('ip', ['-n', node.extNetns, 'route', 'add', `${CLUSTER_IP}/32`, 'via', node.endpoint('host').ip]);
+  });
+
+  after(async () => { await node?.stop(); });
+
+  test('before any host endpoint, host traffic is not policed', async () => {
+    await node.expectConnectivity([x('ext', 'host', P, true), x('host', 'ext', P, true), x('ext', W, P, true), x(W, 'ext', P, true), ...always()]);
+  });
+
+  test('a host endpoint with no policy and no profile: deny host traffic except failsafes; forwarded and pod traffic unaffected', async () => {
+    await node.withResources([hep()], async () => {
+      await node.expectConnectivity([
+        x('ext', 'host', P, false, 'host endpoint ingress, no policy'),
+        x('host', 'ext', P, false, 'host endpoint egress, no policy'),
+        { from: 'ext', to: 'host', protocol: 'ICMP', expect: false, why: 'no policy, not failsafe' },
+        x('ext', 'host', 22, true, 'failsafe inbound tcp:22'),
+        x('host', 'ext', 6443, true, 'failsafe outbound tcp:6443'),
+        x('ext', W, P, true, 'forwarded: no applyOnForward policy'),
+        x(W, 'ext', P, true, 'forwarded: no applyOnForward policy'),
+        ...always(),
+      ]);
+      const ssh = await node.explain(node.endpoint('ext').ip, 'hep-node', 22);
+      assert.equal(ssh.allowed, true);
+      assert.equal(ssh.ingress?.decision.by, 'failsafe');
+      assert.equal((await node.explain(node.endpoint('ext').ip, 'hep-node', P)).allowed, false);
+    });
+  });
+
+  test('policies in a non-default tier open the host endpoint one direction at a time; a change to Deny closes it', async () => {
+    await node.withResources([
+      hep(),
+      { apiVersion: API, kind: 'Tier', metadata: { name: 'security' }, spec: { order: 10 } },
+      gnp('security.host-egress', { tier: 'security', selector: "hostname == 'felix-node'", types: ['Egress'], egress: [{ action: 'Allow' }] }),
+    ], async () => {
+      await node.expectConnectivity([x('host', 'ext', P, true, 'egress allowed'), x('ext', 'host', P, false, 'no ingress policy'), ...always()]);
+      const ingress = (action: string) => gnp('security.host-ingress', { tier: 'security', selector: "hostname == 'felix-node'", types: ['Ingress'], ingress: [{ action }] });
+      try {
+        await node.applyAndConverge(ingress('Allow'));
+        await node.expectConnectivity([x('ext', 'host', P, true, 'ingress allowed'), x('host', 'ext', P, true), ...always()]);
+        await node.applyAndConverge(ingress('Deny'));
+        await node.expectConnectivity([x('ext', 'host', P, false, 'ingress policy changed to Deny'), x('ext', 'host', 22, true, 'failsafe still open')]);
+      } finally {
+        await node.remove('GlobalNetworkPolicy', 'security.host-ingress');
+      }
+    });
+  });
+
+  test('a normal deny policy on the host endpoint does not touch forwarded or host-to-own-pod traffic', async () => {
+    await node.withResources([
+      hep(),
+      gnp('hep-deny', { selector: 'has(host-endpoint)', types: ['Ingress', 'Egress'], ingress: [{ action: 'Deny' }], egress: [{ action: 'Deny' }] }),
+    ], () => node.expectConnectivity([
+      x('ext', 'host', P, false), x('host', 'ext', P, false), x('ext', W, P, true), x(W, 'ext', P, true), ...always(),
+    ]));
+  });
+
+  test('an allow-all profile on the host endpoint, then policies that deny one direction', async () => {
+    await node.withResources([
+      { apiVersion: API, kind: 'Profile', metadata: { name: 'allow-all' }, spec: { ingress: [{ action: 'Allow' }], egress: [{ action: 'Allow' }] } },
+      hep({ profiles: ['allow-all'] }),
+    ], async () => {
+      await node.expectConnectivity([x('ext', 'host', P, true, 'profile allows'), x('host', 'ext', P, true, 'profile allows'), x('ext', W, P, true), ...always()]);
+      await node.withResources([gnp('host-egress-deny', { selector: "hostname == 'felix-node'", types: ['Egress'], egress: [{ action: 'Deny' }] })],
+        () => node.expectConnectivity([x('host', 'ext', P, false, 'egress denied by policy'), x('ext', 'host', P, true, 'ingress falls to the profile'), x(W, 'ext', P, true), ...always()]));
+      await node.withResources([gnp('host-ingress-deny', { selector: "hostname == 'felix-node'", types: ['Ingress'], ingress: [{ action: 'Deny' }] })],
+        () => node.expectConnectivity([x('ext', 'host', P, false, 'ingress denied by policy'), x('host', 'ext', P, true), x('ext', W, P, true, 'forwarded traffic unaffected'), ...always()]));
+    });
+  });
+
+  test('applyOnForward policy polices forwarded traffic through the host endpoint', async () => {
+    await node.withResources([
+      hep(),
+      gnp('aof', { selector: "hostname == 'felix-node'", applyOnForward: true, types: ['Ingress', 'Egress'],
+        ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [9090] } }], egress: [{ action: 'Allow' }] }),
+    ], () => node.expectConnectivity([
+      x('ext', W, P, false, 'forwarded in through eth0: applyOnForward ingress allows only 9090'),
+      x('ext', W, 9090, true, 'applyOnForward ingress allows 9090'),
+      x(W, 'ext', P, true, 'forwarded out through eth0: applyOnForward egress allows'),
+      x('ext', 'host', 9090, true, 'an applyOnForward policy also applies to the host itself'),
+      x('ext', 'host', P, false),
+      ...always(),
+    ]));
+  });
+
+  test('preDNAT policy sees the destination before DNAT', async () => {
+    await node.withResources([
+      hep({ profiles: [] }),
+      gnp('pre-dnat', { selector: "hostname == 'felix-node'", preDNAT: true, applyOnForward: true, types: ['Ingress'],
+        ingress: [{ action: 'Deny', protocol: 'TCP', destination: { nets: [`${CLUSTER_IP}/32`] } }] }),
+    ], async () => {
+      await node.expectConnectivity([
+        x('ext', CLUSTER_IP, SVC_PORT, false, 'preDNAT Deny on the cluster IP'),
+        x('ext', W, P, true, 'the same pod straight to its IP: no preDNAT match, forwarded allowed'),
+        ...always(),
+      ]);
+    });
+    await node.withResources([hep()], () => node.expectConnectivity([x('ext', CLUSTER_IP, SVC_PORT, true, 'no preDNAT policy: DNAT to w, forwarded allowed')]));
+  });
+
+  // Upstream donottrack_test.go: untracked Allow in both directions gives connectivity with no normal policy.
+  // Known bug (reported): the mangle PREROUTING chain (src/dataplane/rules/static-chains.ts, manglePre)
+  // clears the accept mark that the raw table's untracked Allow set, before filter INPUT's
+  // "untracked and accepted" rule can see it; Felix accepts marked packets in mangle first.
+  test('doNotTrack policy: untracked Allow passes both directions without conntrack', { todo: 'mangle PREROUTING clears the raw accept mark (static-chains.ts manglePre)' }, async () => {
+    await node.withResources([
+      hep(),
+      gnp('dnt-allow', { selector: "hostname == 'felix-node'", doNotTrack: true, applyOnForward: true, types: ['Ingress', 'Egress'],
+        ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [P] } }],
+        egress: [{ action: 'Allow', protocol: 'TCP', source: { ports: [P] } }] }),
+    ], () => node.expectConnectivity([
+      x('ext', 'host', P, true, 'untracked Allow both ways, though no normal policy exists'),
+      x('ext', 'host', 9090, false, 'not untracked-allowed, and no normal policy'),
+    ]));
+  });
+
+  test('doNotTrack policy: untracked Deny drops before the profile, both directions; failsafes stay open', async () => {
+    await node.withResources([
+      { apiVersion: API, kind: 'Profile', metadata: { name: 'allow-all' }, spec: { ingress: [{ action: 'Allow' }], egress: [{ action: 'Allow' }] } },
+      hep({ profiles: ['allow-all'] }),
+      gnp('dnt-deny', { selector: "hostname == 'felix-node'", doNotTrack: true, applyOnForward: true, types: ['Ingress'],
+        ingress: [{ action: 'Deny', source: { nets: [`${node.endpoint('ext').ip}/32`] } }] }),
+    ], () => node.expectConnectivity([
+      x('ext', 'host', P, false, 'untracked Deny before the profile'),
+      x('ext', 'host', 22, true, 'failsafe tcp:22 even against untracked Deny'),
+      x('host', 'ext', P, false, 'the replies from ext are dropped by the untracked Deny'),
+      ...always(),
+    ]));
+  });
+
+  // Felix's raw failsafe-in chain also accepts replies from outbound failsafe ports (source port match), and
+  // raw failsafe-out replies to inbound ones, so an untracked Deny cannot cut a failsafe connection in half.
+  // Known bug (reported): our raw failsafe chains match destination ports only (src/dataplane/rules/static-chains.ts).
+  test('doNotTrack policy: replies on failsafe connections pass an untracked Deny', { todo: 'raw failsafe chains lack the source-port (reply) rules' }, async () => {
+    await node.withResources([
+      { apiVersion: API, kind: 'Profile', metadata: { name: 'allow-all' }, spec: { ingress: [{ action: 'Allow' }], egress: [{ action: 'Allow' }] } },
+      hep({ profiles: ['allow-all'] }),
+      gnp('dnt-deny', { selector: "hostname == 'felix-node'", doNotTrack: true, applyOnForward: true, types: ['Ingress'],
+        ingress: [{ action: 'Deny', source: { nets: [`${node.endpoint('ext').ip}/32`] } }] }),
+    ], () => node.expectConnectivity([x('host', 'ext', 6443, true, 'the reply from ext:6443 (outbound failsafe) is accepted in raw')]));
+  });
+
+  test('failsafe ports and DefaultEndpointToHostAction follow FelixConfiguration', async () => {
+    await node.expectConnectivity([x(W, 'host', P, false, 'DefaultEndpointToHostAction Drop (default)')]);
+    await node.withResources([
+      hep(),
+      { apiVersion: API, kind: 'FelixConfiguration', metadata: { name: 'default' },
+        spec: { defaultEndpointToHostAction: 'Accept', failsafeInboundHostPorts: [{ protocol: 'TCP', port: P }] } },
+    ], async () => {
+      await node.expectConnectivity([
+        x(W, 'host', P, true, 'DefaultEndpointToHostAction Accept'),
+        x('ext', 'host', P, true, `failsafe inbound now tcp:${P}`),
+        x('ext', 'host', 22, false, 'tcp:22 no longer failsafe'),
+        ...always(),
+      ]);
+    });
+    await node.expectConnectivity([x(W, 'host', P, false, 'back to Drop')]);
+  });
+});
