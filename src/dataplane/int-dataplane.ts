@@ -22,7 +22,7 @@ import { readInterfaceAddrs } from './managers/interface-addrs.js';
 import { IpSetsManager } from './managers/ipsets-manager.js';
 import { NftWriter } from './managers/nft-writer.js';
 import { PolicyManager } from './managers/policy-manager.js';
-import type { IpPoolInfo, IpPoolMsg } from './managers/pool-msg.js';
+import { isIpPoolMsg, type IpPoolInfo, type IpPoolMsg } from './managers/pool-msg.js';
 import type { RulesetWriter } from './managers/ruleset-writer.js';
 import { applySysctls } from './managers/sysctls.js';
 import type { Family } from './rules/ir.js';
@@ -115,7 +115,7 @@ class LinuxDataplane implements IntDataplane {
       }
       if (m.kind === 'InSync') continue;
       this.ipsets.onMessage(m);
-      if (m.kind === 'IpPoolUpdate' || m.kind === 'IpPoolRemove') continue;
+      if (isIpPoolMsg(m)) continue;
       this.policies.onMessage(m);
       this.endpoints.onMessage(m);
       if (m.kind === 'WorkloadEndpointUpdate' || m.kind === 'WorkloadEndpointRemove') this.sysctlsPending = true;
@@ -189,7 +189,14 @@ class LinuxDataplane implements IntDataplane {
     // Programming pass.
     const r = resync ? await w.resync() : await w.apply();
     if (this.opts.sysctls !== false && (this.sysctlsPending || resync)) {
-      this.sysctlsPending = !(await applySysctls(this.exec, fams, this.endpoints.workloadInterfaces(), this.sysctlsDone, this.log));
+      // A resync rewrites them all (repairing a change behind our back); a failure never fails the apply.
+      if (resync) this.sysctlsDone.clear();
+      try {
+        this.sysctlsPending = !(await applySysctls(this.exec, fams, this.endpoints.workloadInterfaces(), this.sysctlsDone, this.log));
+      } catch (e) {
+        this.sysctlsPending = true;
+        this.log.warn({ err: String(e) }, 'sysctls could not be written');
+      }
     }
     const stats: ApplyStats = {
       durationMs: performance.now() - t0,

@@ -18,7 +18,7 @@
 import type { ModelPolicy, ModelProfile, ModelRule, ProtoPort, TierInfo } from '../model/types.js';
 import { ipFamily, protocolNumber } from '../model/net.js';
 import { MARK_ACCEPT, MARK_PASS, rule, type Family, type IrChain, type IrRule, type Match } from './ir.js';
-import { CHAIN, policyChainName, profileChainName } from './names.js';
+import { policyChainName, profileChainName } from './names.js';
 import { renderModelRule, type SetNamer } from './policy-rules.js';
 
 export type Direction = 'ingress' | 'egress';
@@ -119,6 +119,3 @@ export function failsafeChain(name: string, ports: readonly ProtoPort[], dir: 'i
   }
   return { name, rules };
 }
-
-/** The default failsafe chain names. */
-export const FAILSAFE = { in: CHAIN.failsafeIn, out: CHAIN.failsafeOut } as const;
