@@ -7,13 +7,14 @@
  * taking routes from the calc graph: see DESIGN.md.
  */
 import type { Datastore } from '../datastore/datastore.js';
+import { CalicoError } from '../lib/errors.js';
 import { BirdDaemon, birdInput, defaultBirdRunDir, DEFAULT_RUN_DIR, renderBirdConfig, DEFAULT_SECRETS_DIR, type BgpSession } from '../bgp/index.js';
 import { ResourceCache } from './resource-cache.js';
-import { parseBlocks, parseFelixConfig, parseNodes, parsePools, type PoolView } from './routing-model.js';
+import { parseBlocks, parseFelixConfig, parseNodes, parsePools, type BlockView, type FelixRoutingConfig, type NodeView, type PoolView } from './routing-model.js';
 import { computeVxlanPlan, vxlanPools, type VxlanPlan } from './vxlan-plan.js';
 import { findUnderlayInterface, interfaceMtu, VxlanKernel } from './vxlan-kernel.js';
 import { ensureVtepAddress } from './vtep.js';
-import { computeMtu, DEFAULT_MTU_FILE, writeMtuFile } from './mtu.js';
+import { computeMtu, DEFAULT_MTU_FILE, writeMtuFile, type MtuDecision } from './mtu.js';
 
 export { computeVxlanPlan, vtepMacFor, VXLAN_DEVICE, VXLAN_DEVICE_V6, type VxlanPlan, type PlannedRoute, type VtepNeighbor } from './vxlan-plan.js';
 export { VXLAN_ROUTE_PROTO } from './vxlan-kernel.js';
@@ -169,13 +170,14 @@ class Routing {
 
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
-    const { hostname, ds } = this.opts;
+    const { hostname } = this.opts;
     const pools = parsePools(this.cache.get('IPPool'));
     const nodes = parseNodes(this.cache.get('Node'));
     const blocks = parseBlocks(this.cache.get('IPAMBlock'));
     const felix = parseFelixConfig(this.cache.get('FelixConfiguration'), hostname);
     const problems = pools.filter((p) => p.ipipMode !== 'Never').map(ipipProblem);
-    for (const p of problems) if (!this.st.problems.includes(p)) this.opts.log?.error({ problem: p }, 'unsupported IPPool setting');
+    // VXLAN and BGP are independent: a failure in one must not hold back the other.
+    const failures: string[] = [];
     const local = nodes.get(hostname);
     const underlay = this.opts.underlayInterface ?? await findUnderlayInterface(local?.ipv4 ?? local?.ipv6, this.opts.netns);
     const underlayMtu = underlay ? await interfaceMtu(underlay, this.opts.netns) : undefined;
@@ -189,26 +191,17 @@ class Routing {
     let vtep: { address: string; mac: string } | undefined;
     let vtepV6: { address: string; mac: string } | undefined;
     for (const family of [4, 6] as const) {
-      const localIp = family === 4 ? local?.ipv4 : local?.ipv6;
-      // Without the Node's address of this family there is no VTEP for it (and nothing to release).
-      const v = local && (localIp || vxPools[family].length === 0) ? await ensureVtepAddress(ds, hostname, localIp ? vxPools[family] : [], family) : undefined;
-      if (vxPools[family].length > 0 && v && underlay && localIp && mtu) {
-        const p = computeVxlanPlan({ hostname, pools, nodes, blocks, underlayInterface: underlay, family,
-          ...(felix.vxlanEnabled !== undefined ? { vxlanEnabled: felix.vxlanEnabled } : {}) });
-        await this.kernel.ensureDevice({ family, vni: felix.vxlanVNI, port: felix.vxlanPort, mtu: family === 4 ? mtu.vxlanMtu : mtu.vxlanMtuV6,
-          mac: v.mac, address: v.address, parentInterface: underlay, localUnderlayIp: localIp });
-        await this.kernel.syncNeighbors(p, family);
-        await this.kernel.syncRoutes(p.routes, family);
-        if (family === 4) { plan = p; vtep = v; } else { planV6 = p; vtepV6 = v; }
-      } else {
-        await this.kernel.syncRoutes([], family);
-        await this.kernel.removeDevice(family);
+      try {
+        const r = await this.syncVxlanFamily(family, { pools, nodes, blocks, felix, vxPools: vxPools[family], underlay, mtu });
+        if (family === 4) { plan = r.plan; vtep = r.vtep; } else { planV6 = r.plan; vtepV6 = r.vtep; }
+      } catch (e) {
+        failures.push(`IPv${family} VXLAN: ${(e as Error).message}`);
       }
     }
 
     // BGP
     let birdConfig: string | undefined;
-    if (this.bird) {
+    if (this.bird) try {
       const res = birdInput({
         hostname, pools, nodes, blocks, bgpConfigurations: this.cache.get('BGPConfiguration'),
         bgpPeers: this.cache.get('BGPPeer'), bgpFilters: this.cache.get('BGPFilter'),
@@ -219,12 +212,40 @@ class Routing {
         birdConfig = renderBirdConfig(res.input);
         if (await this.bird.apply(birdConfig)) this.opts.log?.info({ peers: res.input.peers.length }, 'BIRD configuration applied');
       }
+    } catch (e) {
+      failures.push(`BGP: ${(e as Error).message}`);
     }
+    for (const p of problems) if (!this.st.problems.includes(p)) this.opts.log?.error({ problem: p }, 'routing configuration problem');
     this.st = {
       backend: this.backend, vxlan: plan, vxlanV6: planV6, problems, reconciles: this.st.reconciles + 1,
       ...(vtep ? { vtepAddress: vtep.address } : {}), ...(vtepV6 ? { vtepAddressV6: vtepV6.address } : {}), ...(mtu ? { podMtu: mtu.podMtu } : {}),
       ...(birdConfig !== undefined ? { birdConfig } : {}), ...(this.bird ? { birdSocket: this.bird.paths.socket } : {}),
     };
+    if (failures.length > 0) throw new CalicoError('CALICO_ERR_KERNEL', failures.join('; '));
+  }
+
+  /** One family's VXLAN: VTEP address, device, neighbours, routes; or everything removed when unused. */
+  private async syncVxlanFamily(family: 4 | 6, c: {
+    pools: readonly PoolView[]; nodes: ReadonlyMap<string, NodeView>; blocks: readonly BlockView[]; felix: FelixRoutingConfig;
+    vxPools: readonly PoolView[]; underlay: string | undefined; mtu: MtuDecision | undefined;
+  }): Promise<{ plan: VxlanPlan; vtep?: { address: string; mac: string } }> {
+    const { hostname, ds } = this.opts;
+    const local = c.nodes.get(hostname);
+    const localIp = family === 4 ? local?.ipv4 : local?.ipv6;
+    // Without the Node's address of this family there is no VTEP for it (but a stale one is released).
+    const vtep = local && (localIp || c.vxPools.length === 0) ? await ensureVtepAddress(ds, hostname, localIp ? c.vxPools : [], family) : undefined;
+    if (c.vxPools.length > 0 && vtep && c.underlay && localIp && c.mtu) {
+      const plan = computeVxlanPlan({ hostname, pools: c.pools, nodes: c.nodes, blocks: c.blocks, underlayInterface: c.underlay, family,
+        ...(c.felix.vxlanEnabled !== undefined ? { vxlanEnabled: c.felix.vxlanEnabled } : {}) });
+      await this.kernel.ensureDevice({ family, vni: c.felix.vxlanVNI, port: c.felix.vxlanPort, mtu: family === 4 ? c.mtu.vxlanMtu : c.mtu.vxlanMtuV6,
+        mac: vtep.mac, address: vtep.address, parentInterface: c.underlay, localUnderlayIp: localIp });
+      await this.kernel.syncNeighbors(plan, family);
+      await this.kernel.syncRoutes(plan.routes, family);
+      return { plan, vtep };
+    }
+    await this.kernel.syncRoutes([], family);
+    await this.kernel.removeDevice(family);
+    return { plan: { enabled: false, routes: [], neighbors: [] } };
   }
 
   async stop(): Promise<void> {
