@@ -11,10 +11,13 @@ export type Driver = 'nftables' | 'iptables';
 
 export interface RunResult { readonly code: number; readonly stdout: string; readonly stderr: string }
 
-/** Runs `cmd args` in netns `ns` (stdin from `input`); throws on a non-zero exit. */
-export async function inNs(ns: string, cmd: string, args: readonly string[], input?: string): Promise<string> {
-  const r = await exec('ip', ['netns', 'exec', ns, cmd, ...args], input === undefined ? {} : { input });
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} in ${ns}: exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+/** Listing or loading a 10k-endpoint ruleset takes the nft/iptables tools minutes on a small machine. */
+export const BULK_TIMEOUT_MS = 900_000;
+
+/** Runs `cmd args` in netns `ns` (stdin from `input`); throws on a non-zero exit (or after `timeoutMs`, default 60 s). */
+export async function inNs(ns: string, cmd: string, args: readonly string[], input?: string, timeoutMs = 60_000): Promise<string> {
+  const r = await exec('ip', ['netns', 'exec', ns, cmd, ...args], input === undefined ? { timeoutMs } : { input, timeoutMs });
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} in ${ns}: exit ${r.code}: ${(r.stderr.trim() || r.stdout.trim()).slice(0, 500)}`);
   return r.stdout;
 }
 
@@ -29,14 +32,14 @@ export async function ipBatch(ns: string, lines: readonly string[]): Promise<voi
 export interface RulesetDump { readonly driver: Driver; readonly nft?: string; readonly ipsets?: string; readonly iptables?: string }
 
 export async function dumpRuleset(ns: string, driver: Driver): Promise<RulesetDump> {
-  if (driver === 'nftables') return { driver, nft: await inNs(ns, 'nft', ['list', 'ruleset']) };
-  return { driver, ipsets: await inNs(ns, 'ipset', ['save']), iptables: await inNs(ns, 'iptables-nft-save', []) };
+  if (driver === 'nftables') return { driver, nft: await inNs(ns, 'nft', ['list', 'ruleset'], undefined, BULK_TIMEOUT_MS) };
+  return { driver, ipsets: await inNs(ns, 'ipset', ['save'], undefined, BULK_TIMEOUT_MS), iptables: await inNs(ns, 'iptables-nft-save', [], undefined, BULK_TIMEOUT_MS) };
 }
 
 /** Empties the namespace's netfilter state (nft tables, iptables-nft chains, ipsets). */
 export async function flushRuleset(ns: string): Promise<void> {
-  await inNs(ns, 'nft', ['flush', 'ruleset']);
-  await inNs(ns, 'ipset', ['destroy']);
+  await inNs(ns, 'nft', ['flush', 'ruleset'], undefined, BULK_TIMEOUT_MS);
+  await inNs(ns, 'ipset', ['destroy'], undefined, BULK_TIMEOUT_MS);
 }
 
 /** Size of a ruleset, for the tables: rules and set elements as the kernel lists them. */
@@ -57,13 +60,13 @@ export async function loadRuleset(ns: string, d: RulesetDump, dir: string): Prom
   if (d.driver === 'nftables') {
     const file = `${dir}/ruleset.nft`;
     writeFileSync(file, d.nft ?? '');
-    await inNs(ns, 'nft', ['-f', file]);
+    await inNs(ns, 'nft', ['-f', file], undefined, BULK_TIMEOUT_MS);
     return;
   }
   const sets = `${dir}/ipsets.save`;
   const rules = `${dir}/iptables.save`;
   writeFileSync(sets, d.ipsets ?? '');
   writeFileSync(rules, d.iptables ?? '');
-  await inNs(ns, 'ipset', ['restore', '-file', sets]);
-  await inNs(ns, 'iptables-nft-restore', [rules]);
+  await inNs(ns, 'ipset', ['restore', '-file', sets], undefined, BULK_TIMEOUT_MS);
+  await inNs(ns, 'iptables-nft-restore', [rules], undefined, BULK_TIMEOUT_MS);
 }
