@@ -125,6 +125,9 @@ test('golden: BGPFilter, disableBGPExport, VXLAN/IPIP pools kept out of the kern
       pool('ipip', { cidr: '10.252.0.0/16', ipipMode: 'CrossSubnet' }),
     ],
     conf: [['default', { spec: { logSeverityScreen: 'Debug', listenPort: 1790, serviceClusterIPs: [{ cidr: '10.96.0.0/12' }],
+      ignoredInterfaces: ['docker*', 'virbr0'],
+      communities: [{ name: 'pods', value: '65000:100' }, { name: 'big', value: '65000:1:2' }],
+      prefixAdvertisements: [{ cidr: '10.244.0.0/16', communities: ['pods', 'big', '65000:300'] }],
       serviceExternalIPs: [{ cidr: '198.51.100.0/24' }], serviceLoadBalancerIPs: [{ cidr: '203.0.113.0/24' }, { cidr: 'fd00::/64' }] } }]],
     peers: [['tor', { spec: { peerIP: '10.0.0.254', asNumber: 65000, filters: ['only-pods'] } }]],
     filters: [['only-pods', { spec: {
@@ -139,6 +142,8 @@ test('golden: BGPFilter, disableBGPExport, VXLAN/IPIP pools kept out of the kern
   assert.match(text, /log stderr all;/);
   assert.match(text, /local 10\.0\.0\.2 port 1790 as 64512;/);
   assert.doesNotMatch(text, /fd00::/);
+  assert.match(text, /if \( net ~ 10\.244\.0\.0\/16 \) then \{ bgp_community\.add\(\(65000, 100\)\); bgp_large_community\.add\(\(65000, 1, 2\)\); bgp_community\.add\(\(65000, 300\)\); \}/);
+  assert.match(text, /interface -"cali\*", -"vxlan\.calico", -"vxlan-v6\.calico", -"kube-ipvs\*", -"docker\*", -"virbr0", "\*";/);
 });
 
 test('golden: dual stack (IPv6 sessions between IPv6 addresses, v6 blocks, services and filters in their own family)', () => {

@@ -36,6 +36,10 @@ export interface BirdConfigInput {
   readonly filters: ReadonlyMap<string, BgpFilterView>;
   /** This node's routeReflectorClusterID, when it is a route reflector. */
   readonly rrClusterId?: string;
+  /** BGPConfiguration ignoredInterfaces (globs): never learned by the direct protocol. */
+  readonly ignoredInterfaces?: readonly string[];
+  /** Communities added to routes exported to peers: CIDR -> community values (`aa:nn` or `aa:nn:mm`). */
+  readonly prefixCommunities?: readonly { readonly cidr: string; readonly communities: readonly string[] }[];
   /** IPv6 sessions and routes, when the Node has an IPv6 BGP address. */
   readonly ipv6?: {
     readonly localAddress: string;
@@ -124,7 +128,17 @@ function renderFilters(inp: BirdConfigInput, f: Family): string[] {
   out.push('# This node\'s blocks are exported whole; addresses inside them never.', `function calico_aggr${f.sfx}() {`);
   for (const b of f.localBlocks) out.push(`  if ( net = ${b} ) then { accept; }`, `  if ( net ~ ${b} ) then { reject; }`);
   out.push('  return true;', '}', '');
-  out.push(`function calico_export_to_bgp_peers${f.sfx}() {`, `  calico_aggr${f.sfx}();`);
+  const pcs = (inp.prefixCommunities ?? []).filter((pc) => pc.cidr.includes(':') === (f.v === 6));
+  out.push('# BGPConfiguration prefixAdvertisements: communities added on export.', `function apply_communities${f.sfx}() {`);
+  for (const pc of pcs) {
+    const adds = pc.communities.map((c) => {
+      const parts = c.split(':');
+      return parts.length === 3 ? `bgp_large_community.add((${parts.join(', ')}));` : `bgp_community.add((${parts.join(', ')}));`;
+    });
+    out.push(`  if ( net ~ ${pc.cidr} ) then { ${adds.join(' ')} }`);
+  }
+  out.push('  return true;', '}', '');
+  out.push(`function calico_export_to_bgp_peers${f.sfx}() {`, `  apply_communities${f.sfx}();`, `  calico_aggr${f.sfx}();`);
   for (const c of f.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { accept; }`);
   for (const p of pools) out.push(`  if ( net ~ ${p.cidr} ) then { ${p.disableBGPExport ? 'reject' : 'accept'}; }`);
   out.push('  return false;', '}', '');
@@ -139,10 +153,11 @@ function renderFilters(inp: BirdConfigInput, f: Family): string[] {
   return out;
 }
 
-function renderProtocols(f: Family): string[] {
+function renderProtocols(inp: BirdConfigInput, f: Family): string[] {
   const name = (base: string): string => (f.v === 4 ? base : `${base}6`);
   const out: string[] = [];
-  out.push(`protocol direct${f.v === 4 ? '' : ' direct6'} {`, `  ipv${f.v};`, '  interface -"cali*", -"vxlan.calico", -"vxlan-v6.calico", -"kube-ipvs*", "*";', '}', '');
+  const ignored = (inp.ignoredInterfaces ?? []).map((i) => `-"${i.replace(/["\\]/g, '')}", `).join('');
+  out.push(`protocol direct${f.v === 4 ? '' : ' direct6'} {`, `  ipv${f.v};`, `  interface -"cali*", -"vxlan.calico", -"vxlan-v6.calico", -"kube-ipvs*", ${ignored}"*";`, '}', '');
   out.push(`protocol kernel${f.v === 4 ? '' : ' kernel6'} {`,
     `  ipv${f.v} {`, '    import none;', `    export filter calico_kernel_programming${f.sfx};`, '  };',
     '  merge paths on;', '  persist;', '  scan time 2;', '  graceful restart;', '}', '');
@@ -171,7 +186,7 @@ export function renderBirdConfig(inp: BirdConfigInput): string {
   for (const f of inp.filters.values()) out.push(renderFilterFunctions(f, fams.map((x) => x.v)));
   for (const f of fams) out.push(...renderFilters(inp, f));
   out.push('protocol device {', '  scan time 2;', '}', '');
-  for (const f of fams) out.push(...renderProtocols(f));
+  for (const f of fams) out.push(...renderProtocols(inp, f));
   out.push('template bgp bgp_template {', '  description "Connection to BGP peer";', '  multihop;', '  graceful restart;',
     '  connect delay time 2;', '  connect retry time 5;', '  error wait time 5, 30;', '}', '');
   for (const f of fams) for (const p of f.peers) out.push(...renderPeer(inp, f, p));

@@ -46,6 +46,32 @@ function serviceCidrs(spec: Obj, family: 4 | 6): string[] {
   return [...new Set(['serviceClusterIPs', 'serviceExternalIPs', 'serviceLoadBalancerIPs'].flatMap((f) => cidrList(spec, f, family)))].sort();
 }
 
+/**
+ * prefixAdvertisements resolved as confd does: each entry's communities are
+ * names from `communities` or literal values; unknown names are problems.
+ */
+function prefixCommunities(spec: Obj, problems: string[]): { cidr: string; communities: string[] }[] {
+  const named = new Map<string, string>();
+  for (const c of Array.isArray(spec['communities']) ? spec['communities'] : []) {
+    const o = obj(c);
+    if (typeof o['name'] === 'string' && typeof o['value'] === 'string') named.set(o['name'], o['value']);
+  }
+  const out: { cidr: string; communities: string[] }[] = [];
+  for (const pa of Array.isArray(spec['prefixAdvertisements']) ? spec['prefixAdvertisements'] : []) {
+    const o = obj(pa);
+    if (typeof o['cidr'] !== 'string') continue;
+    const values: string[] = [];
+    for (const c of Array.isArray(o['communities']) ? o['communities'] : []) {
+      if (typeof c !== 'string') continue;
+      const v = /^\d+:\d+(:\d+)?$/.test(c) ? c : named.get(c);
+      if (v === undefined) problems.push(`BGPConfiguration prefixAdvertisements ${o['cidr']}: community ${c} is neither a value nor a name in communities`);
+      else values.push(v);
+    }
+    if (values.length > 0) out.push({ cidr: o['cidr'], communities: values });
+  }
+  return out;
+}
+
 export function birdInput(src: BirdInputSources): BirdInputResult {
   const problems: string[] = [];
   const local = src.nodes.get(src.hostname);
@@ -83,6 +109,8 @@ export function birdInput(src: BirdInputSources): BirdInputResult {
       hostname: src.hostname, routerId: local.ipv4, asNumber: local.asNumber ?? globalAs, listenPort, logSeverity,
       pools: src.pools, localBlocks, serviceCidrs: serviceCidrs(spec, 4), peers, passwords,
       filters: parseBgpFilters(src.bgpFilters),
+      ignoredInterfaces: Array.isArray(spec['ignoredInterfaces']) ? spec['ignoredInterfaces'].filter((i): i is string => typeof i === 'string') : [],
+      prefixCommunities: prefixCommunities(spec, problems),
       ...(local.routeReflectorClusterID ? { rrClusterId: local.routeReflectorClusterID } : {}),
       ...(local.ipv6 ? { ipv6: { localAddress: local.ipv6, localBlocks: localBlocks6, serviceCidrs: serviceCidrs(spec, 6), peers: peers6 } } : {}),
     },

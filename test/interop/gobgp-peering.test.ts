@@ -119,6 +119,16 @@ test('a prefix GoBGP announces is installed in every node\'s kernel', { skip }, 
   }
 });
 
+test('BGPConfiguration prefixAdvertisements: GoBGP sees the community on every pod block', { skip }, async () => {
+  await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'BGPConfiguration', metadata: { name: 'default' },
+    spec: { communities: [{ name: 'pods', value: '65000:100' }], prefixAdvertisements: [{ cidr: '10.244.0.0/16', communities: ['pods'] }] } } as Resource);
+  const want = 65000 * 65536 + 100;
+  await waitFor('community 65000:100 on every block', async () => {
+    const j = JSON.parse((await gobgp(['-j', 'global', 'rib', '-a', 'ipv4'])) || '{}') as Record<string, { attrs?: { type: number; communities?: number[] }[] }[]>;
+    return pods.every((p) => (j[blockOf(p.ip)] ?? []).some((path) => (path.attrs ?? []).some((a) => a.type === 8 && (a.communities ?? []).includes(want))));
+  });
+});
+
 test('deleting a node\'s last pod releases its block and GoBGP loses the route', { skip }, async () => {
   const p3 = pods[2]!;
   const b3 = blockOf(p3.ip);
