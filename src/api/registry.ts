@@ -19,6 +19,11 @@ export interface KindDefinition {
    * strings (sigs.k8s.io/yaml, see Spec.coerce), in place, before `validate`.
    */
   coerce?(r: Resource): void;
+  /**
+   * `spec` and `status` with keys in Go struct order (for `-o json`);
+   * returns a copy, never modifies `r`.
+   */
+  ordered?(r: Resource): Resource;
   /** Fills Calico's defaults in place; called only on a resource that validated. */
   applyDefaults(r: Resource): void;
   /**

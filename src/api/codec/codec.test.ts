@@ -182,3 +182,30 @@ test('encode: keys in go-yaml order (natural numbers, non-letters first) and Go 
   assert.match(text, /labels:\n {4}rack1: "0O1_7"\n {4}rack9: "0o17"\n {4}rack10: a\n/);
   assert.deepEqual(decodeResources(text)[0], r);
 });
+
+test('encode: -o json prints spec fields in Go struct order, YAML stays sorted', () => {
+  const [p] = decodeResources(`apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: q}
+spec: {natOutgoing: true, cidr: 10.0.0.0/16}
+`);
+  const pool = validateResource(p!);
+  const json = JSON.parse(encodeResources([pool], 'json')) as { spec: Record<string, unknown> };
+  assert.deepEqual(Object.keys(json.spec), ['cidr', 'vxlanMode', 'ipipMode', 'natOutgoing', 'blockSize', 'nodeSelector', 'allowedUses', 'assignmentMode']);
+  const [g] = decodeResources(`apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: p}
+spec:
+  selector: a == 'b'
+  egress:
+  - destination: {ports: [80], nets: [10.0.0.0/8]}
+    protocol: TCP
+    ipVersion: 4
+    action: Allow
+`);
+  const gnp = JSON.parse(encodeResources([validateResource(g!)], 'json')) as { spec: { egress: Record<string, unknown>[] } & Record<string, unknown> };
+  assert.deepEqual(Object.keys(gnp.spec), ['tier', 'egress', 'selector', 'types']);
+  assert.deepEqual(Object.keys(gnp.spec.egress[0]!), ['action', 'ipVersion', 'protocol', 'destination']);
+  assert.deepEqual(Object.keys(gnp.spec.egress[0]!.destination as object), ['nets', 'ports']);
+  assert.match(encodeResources([pool], 'yaml'), /spec:\n {2}allowedUses:/);
+});

@@ -1,5 +1,6 @@
 import { Document, Scalar, visit, type Pair } from 'yaml';
 import { goYamlKeyCompare, goYamlNeedsQuotes } from './go-yaml-style.js';
+import { kindDefinition } from '../registry.js';
 import type { Resource } from '../types.js';
 
 export interface EncodeOptions {
@@ -20,7 +21,8 @@ const V3 = 'projectcalico.org/v3';
  * `<Kind>List` (plain `List` when kinds are mixed) with apiVersion
  * projectcalico.org/v3 for Calico kinds, `items` and `metadata.resourceVersion`.
  * YAML keys are sorted in go-yaml's order (calicoctl converts through a JSON map); JSON keeps
- * Go's struct order: kind, apiVersion, metadata, spec, status.
+ * Go's struct order: kind, apiVersion, metadata, spec, status, and inside
+ * spec/status the order the kind's schema declares (Go's).
  */
 export function encodeResources(rs: readonly Resource[], format: 'yaml' | 'json', opts: EncodeOptions = {}): string {
   const asList = opts.list === true || rs.length !== 1;
@@ -59,8 +61,10 @@ function orderedMeta(m: Resource['metadata']): Record<string, unknown> {
 }
 
 function ordered(r: Resource): Record<string, unknown> {
+  // spec/status fields in Go struct order (the kind's schema declares them in that order).
+  const src = kindDefinition(r.apiVersion, r.kind)?.ordered?.(r) ?? r;
   const o: Record<string, unknown> = { kind: r.kind, apiVersion: r.apiVersion, metadata: orderedMeta(r.metadata) };
-  for (const [k, v] of Object.entries(r)) if (!(k in o) && v !== undefined) o[k] = v;
+  for (const [k, v] of Object.entries(src)) if (!(k in o) && v !== undefined) o[k] = v;
   return o;
 }
 

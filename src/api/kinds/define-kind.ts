@@ -62,6 +62,12 @@ export function defineKind(k: KindSpec): KindDefinition {
       if (k.spec?.coerce && raw.spec !== undefined && raw.spec !== null) raw.spec = k.spec.coerce(raw.spec);
       if (k.status?.coerce && raw.status !== undefined && raw.status !== null) raw.status = k.status.coerce(raw.status);
     },
+    ordered(r) {
+      const raw = { ...(r as unknown as Record<string, unknown>) };
+      if (k.spec?.order && raw.spec !== undefined && raw.spec !== null) raw.spec = k.spec.order(raw.spec);
+      if (k.status?.order && raw.status !== undefined && raw.status !== null) raw.status = k.status.order(raw.status);
+      return raw as unknown as Resource;
+    },
     applyDefaults(r) {
       const raw = r as unknown as Record<string, unknown>;
       if (k.spec?.normalize && raw.spec !== undefined) raw.spec = k.spec.normalize(raw.spec);

@@ -30,6 +30,12 @@ export interface Spec {
    * is not a plain string (numorstring, Duration, bool, int).
    */
   coerce?(value: unknown): unknown;
+  /**
+   * Returns `value` with object keys in declaration order, which is Go's
+   * struct order (calicoctl `-o json` prints structs in that order). Keys
+   * the spec does not declare follow, as they were.
+   */
+  order?(value: unknown): unknown;
 }
 
 /**
@@ -267,6 +273,9 @@ export function array(item: Spec, opts: ArrayOptions = {}): Spec {
     coerce(value) {
       return Array.isArray(value) && item.coerce ? value.map((v) => (v === null || v === undefined ? v : item.coerce!(v))) : value;
     },
+    order(value) {
+      return Array.isArray(value) && item.order ? value.map((v) => (v === null || v === undefined ? v : item.order!(v))) : value;
+    },
   };
 }
 
@@ -366,6 +375,19 @@ export class ObjectSpec implements Spec {
       const spec = name === undefined ? undefined : specOf(this.fields[name]!);
       out[k] = spec?.coerce && v !== null && v !== undefined ? spec.coerce(v) : v;
     }
+    return out;
+  }
+
+  order(value: unknown): unknown {
+    if (!isPlainObject(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [name, def] of Object.entries(this.fields)) {
+      if (!Object.prototype.hasOwnProperty.call(value, name)) continue;
+      const v = value[name];
+      const spec = specOf(def);
+      out[name] = spec.order && v !== null && v !== undefined ? spec.order(v) : v;
+    }
+    for (const [k, v] of Object.entries(value)) if (!(k in out)) out[k] = v;
     return out;
   }
 
