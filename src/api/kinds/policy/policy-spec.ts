@@ -58,13 +58,20 @@ export const networkPolicySpecFields = {
   performanceHints,
 } as const;
 
-/** GlobalNetworkPolicySpec fields (globalnetworkpolicy.go). */
+/** GlobalNetworkPolicySpec fields (globalnetworkpolicy.go), in Go's order (`-o json` prints them so). */
 export const globalNetworkPolicySpecFields = {
-  ...networkPolicySpecFields,
+  tier: networkPolicySpecFields.tier,
+  order: networkPolicySpecFields.order,
+  ingress: networkPolicySpecFields.ingress,
+  egress: networkPolicySpecFields.egress,
+  selector: networkPolicySpecFields.selector,
+  types: networkPolicySpecFields.types,
   doNotTrack: bool(),
   preDNAT: bool(),
   applyOnForward: bool(),
+  serviceAccountSelector: networkPolicySpecFields.serviceAccountSelector,
   namespaceSelector: selectorSpec,
+  performanceHints: networkPolicySpecFields.performanceHints,
 } as const;
 
 /** `omitempty`: an empty stagedAction is accepted and means Set. */
