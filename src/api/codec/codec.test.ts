@@ -209,3 +209,9 @@ spec:
   assert.deepEqual(Object.keys(gnp.spec.egress[0]!.destination as object), ['nets', 'ports']);
   assert.match(encodeResources([pool], 'yaml'), /spec:\n {2}allowedUses:/);
 });
+
+test('decode: a numeric metadata name is read as calicoctl reads it', () => {
+  const [r] = decodeResources('apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata: {name: 123}\n');
+  assert.equal(r!.metadata.name, '123');
+  assert.equal(validateResource(r!).metadata.name, '123');
+});

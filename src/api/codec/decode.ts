@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { ValidationError } from '../../lib/errors.js';
 import { kindDefinition } from '../registry.js';
 import type { Resource } from '../types.js';
-import { isPlainObject } from '../validate/schema.js';
+import { goScalarString, isPlainObject } from '../validate/schema.js';
 
 /**
  * decodeResources reads YAML or JSON text holding one or more documents
@@ -97,6 +97,11 @@ function decodeOne(value: unknown, where: string, out: Resource[], inherit: List
   }
   if (!isPlainObject(v.metadata)) {
     throw new ValidationError([{ path: 'metadata', reason: 'metadata is required' }], name);
+  }
+  // ObjectMeta name/namespace are Go strings: calicoctl's decoder turns `name: 123` into "123".
+  for (const f of ['name', 'namespace']) {
+    const x = v.metadata[f];
+    if (typeof x === 'number' || typeof x === 'boolean') v.metadata[f] = goScalarString(x);
   }
   if (typeof v.metadata.name !== 'string' || v.metadata.name === '') {
     throw new ValidationError([{ path: 'metadata.name', reason: 'name is required' }], name);
