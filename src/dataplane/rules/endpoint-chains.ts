@@ -104,18 +104,24 @@ export function endpointChain(spec: EndpointChainSpec): IrChain {
  * any host endpoint policy, so a bad policy cannot lock the operator out.
  * Inbound entries match the destination port and optionally the source net;
  * outbound entries the destination port and optionally the destination net.
+ * `replies` (raw table only: before conntrack, so replies are not yet
+ * "established") are the other direction's entries, matched as replies: the
+ * source port, and the net on the other side.
  */
-export function failsafeChain(name: string, ports: readonly ProtoPort[], dir: 'in' | 'out', f: Family): IrChain {
+export function failsafeChain(name: string, ports: readonly ProtoPort[], dir: 'in' | 'out', f: Family, replies: readonly ProtoPort[] = []): IrChain {
   const rules: IrRule[] = [];
-  for (const p of ports) {
+  const add = (p: ProtoPort, portDir: 'src' | 'dst', netDir: 'src' | 'dst', what: string): void => {
     const proto = protocolNumber(p.protocol);
-    if (proto === null) continue;
-    const m: Match[] = [{ k: 'proto', proto }, { k: 'ports', dir: 'dst', proto, ranges: [{ first: p.port, last: p.port }] }];
+    if (proto === null) return;
+    const m: Match[] = [{ k: 'proto', proto }, { k: 'ports', dir: portDir, proto, ranges: [{ first: p.port, last: p.port }] }];
     if (p.net) {
-      if (ipFamily(p.net) !== f) continue;
-      m.push({ k: 'nets', dir: dir === 'in' ? 'src' : 'dst', nets: [p.net] });
+      if (ipFamily(p.net) !== f) return;
+      m.push({ k: 'nets', dir: netDir, nets: [p.net] });
     }
-    rules.push(rule(m, { k: 'accept' }, `Failsafe ${p.protocol}:${p.port}`));
-  }
+    rules.push(rule(m, { k: 'accept' }, `${what} ${p.protocol}:${p.port}`));
+  };
+  for (const p of ports) add(p, 'dst', dir === 'in' ? 'src' : 'dst', 'Failsafe');
+  // A reply arriving (in) to an outbound failsafe connection comes from the remote net; one leaving (out) goes to it.
+  for (const p of replies) add(p, 'src', dir === 'in' ? 'src' : 'dst', 'Failsafe reply');
   return { name, rules };
 }

@@ -163,6 +163,7 @@ describe('fixed chains', () => {
     assert.deepEqual(nftChainRules(fwd.chain, 4).map((r) => r.body), [
       'ct state { established, related } accept',
       'ct state invalid drop',
+      'meta mark and 0x10000 == 0x10000 ct state untracked accept',
       'meta mark set meta mark and 0xfff8ffff',
       'jump cali-from-hep-forward',
       'iifname "cali*" jump cali-from-wl-dispatch',
@@ -173,6 +174,16 @@ describe('fixed chains', () => {
     for (const h of sc.hooks.filter((x) => x.table === 'filter')) assert.match(nftChainRules(h.chain, 4)[0]!.body, /^ct state \{ established, related \} accept$/);
     const wlToHost = sc.chains.find((c) => c.chain.name === 'cali-wl-to-host')!;
     assert.deepEqual(nftChainRules(wlToHost.chain, 4).map((r) => r.body), ['jump cali-from-wl-dispatch', 'drop'], 'defaultEndpointToHostAction defaults to Drop');
+    const rawIn = sc.chains.find((c) => c.chain.name === 'raw-cali-failsafe-in')!;
+    assert.deepEqual(rawIn.chain.rules.length, 0, 'no failsafe config, no rules');
+    const withFs = staticChains((t, n) => `${t}-${n}`, {
+      failsafeInboundHostPorts: [{ protocol: 'tcp', port: 22 }], failsafeOutboundHostPorts: [{ protocol: 'udp', port: 53, net: '10.0.0.0/8' }],
+      defaultEndpointToHostAction: 'Drop', ipv6Support: true, felixConfiguration: {},
+    }, 4);
+    const body = (name: string): string[] => nftChainRules(withFs.chains.find((c) => c.chain.name === name)!.chain, 4).map((r) => r.body);
+    assert.deepEqual(body('raw-cali-failsafe-in'), ['meta l4proto 6 th dport 22 accept', 'meta l4proto 17 th sport 53 ip saddr 10.0.0.0/8 accept'], 'raw: replies to outbound failsafe connections');
+    assert.deepEqual(body('raw-cali-failsafe-out'), ['meta l4proto 17 th dport 53 ip daddr 10.0.0.0/8 accept', 'meta l4proto 6 th sport 22 accept'], 'raw: replies to inbound failsafe connections');
+    assert.deepEqual(body('filter-cali-failsafe-in'), ['meta l4proto 6 th dport 22 accept'], 'filter: conntrack handles replies');
     const nat = sc.chains.find((c) => c.table === 'nat')!;
     assert.deepEqual(iptChainRules(nat.chain, 4).map((r) => r.body), ['-m set --match-set cali40masq-ipam-pools src -m set ! --match-set cali40all-ipam-pools dst -j MASQUERADE']);
   });

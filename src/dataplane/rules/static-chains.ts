@@ -57,6 +57,7 @@ export function staticChains(cn: ChainNamer, config: ModelConfig | null, f: Fami
     name: cn('filter', CHAIN.forward),
     rules: [
       ...ctFirst,
+      untrackedAllowed,
       rule([], { k: 'clearMark', bits: ALL_MARKS }),
       rule([], { k: 'jump', chain: c(CHAIN.fromHostForwardDispatch) }),
       rule([{ k: 'iif', name: WL }], { k: 'jump', chain: c(CHAIN.fromWorkloadDispatch) }),
@@ -110,6 +111,8 @@ export function staticChains(cn: ChainNamer, config: ModelConfig | null, f: Fami
     name: cn('mangle', CHAIN.prerouting),
     rules: [
       rule([{ k: 'ct', states: ['established', 'related'] }], { k: 'accept' }),
+      // Allowed by a doNotTrack policy in raw: keep the mark for the filter hook, skip pre-DNAT policy.
+      rule([accepted], { k: 'accept' }, 'Untracked policy accepted packet.'),
       rule([], { k: 'clearMark', bits: ALL_MARKS }),
       rule([{ k: 'iif', name: WL, neg: true }], { k: 'jump', chain: cn('mangle', CHAIN.fromHostDispatch) }),
       rule([accepted], { k: 'accept' }, 'Pre-DNAT policy accepted packet.'),
@@ -119,6 +122,8 @@ export function staticChains(cn: ChainNamer, config: ModelConfig | null, f: Fami
     name: cn('nat', CHAIN.postrouting),
     rules: [rule([], { k: 'jump', chain: cn('nat', CHAIN.natOutgoing) })],
   };
+  const fsIn = config?.failsafeInboundHostPorts ?? [];
+  const fsOut = config?.failsafeOutboundHostPorts ?? [];
   // A workload talking to its host: its egress policy first, then defaultEndpointToHostAction.
   const wlToHost: IrRule[] = [];
   if (f === 6) wlToHost.push(...ICMPV6_ND.map((t) => rule([{ k: 'proto', proto: 58 }, { k: 'icmp', type: t }], { k: 'accept' })));
@@ -139,8 +144,8 @@ export function staticChains(cn: ChainNamer, config: ModelConfig | null, f: Fami
     chains: [
       { table: 'filter', chain: { name: c(CHAIN.workloadToHost), rules: wlToHost } },
       ...(['filter', 'raw', 'mangle'] as const).flatMap((t): TableChain[] => [
-        { table: t, chain: failsafeChain(cn(t, CHAIN.failsafeIn), config?.failsafeInboundHostPorts ?? [], 'in', f) },
-        { table: t, chain: failsafeChain(cn(t, CHAIN.failsafeOut), config?.failsafeOutboundHostPorts ?? [], 'out', f) },
+        { table: t, chain: failsafeChain(cn(t, CHAIN.failsafeIn), fsIn, 'in', f, t === 'raw' ? fsOut : []) },
+        { table: t, chain: failsafeChain(cn(t, CHAIN.failsafeOut), fsOut, 'out', f, t === 'raw' ? fsIn : []) },
       ]),
       {
         table: 'nat',
