@@ -126,6 +126,29 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix host 
     });
   });
 
+  test('profiles decide only when no policy selects the endpoint; a tier that selects it ends in its default action', async () => {
+    await node.withResources([
+      { apiVersion: API, kind: 'Profile', metadata: { name: 'only-9090' }, spec: {
+        ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [9090] } }], egress: [{ action: 'Allow' }] } },
+      hep({ profiles: ['only-9090'] }),
+    ], async () => {
+      await node.expectConnectivity([
+        x('ext', 'host', 9090, true, 'profile rule allows 9090'),
+        x('ext', 'host', P, false, 'no profile rule matched: drop'),
+        x('host', 'ext', P, true, 'profile allows egress'),
+      ]);
+      // An egress-only policy selects the endpoint: ingress still falls to the profile, egress is policy's.
+      await node.withResources([gnp('egress-only', { selector: "hostname == 'felix-node'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [6443] } }] })],
+        () => node.expectConnectivity([
+          x('ext', 'host', 9090, true, 'ingress: profile'),
+          x('host', 'ext', 6443, true, 'egress: policy allows'),
+          x('host', 'ext', P, false, 'egress: selected by a default-tier policy, no match: end of tier drop, not the profile'),
+        ]));
+      const ex = await node.explain('hep-node', node.endpoint('ext').ip, 9090);
+      assert.equal(ex.egress?.profile, 'only-9090');
+    });
+  });
+
   test('applyOnForward policy polices forwarded traffic through the host endpoint', async () => {
     await node.withResources([
       hep(),
@@ -156,11 +179,9 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix host 
     await node.withResources([hep()], () => node.expectConnectivity([x('ext', CLUSTER_IP, SVC_PORT, true, 'no preDNAT policy: DNAT to w, forwarded allowed')]));
   });
 
-  // Upstream donottrack_test.go: untracked Allow in both directions gives connectivity with no normal policy.
-  // Known bug (reported): the mangle PREROUTING chain (src/dataplane/rules/static-chains.ts, manglePre)
-  // clears the accept mark that the raw table's untracked Allow set, before filter INPUT's
-  // "untracked and accepted" rule can see it; Felix accepts marked packets in mangle first.
-  test('doNotTrack policy: untracked Allow passes both directions without conntrack', { todo: 'mangle PREROUTING clears the raw accept mark (static-chains.ts manglePre)' }, async () => {
+  // Upstream donottrack_test.go: untracked Allow in both directions gives connectivity with no normal
+  // policy (the raw table's accept mark must survive mangle PREROUTING to filter INPUT).
+  test('doNotTrack policy: untracked Allow passes both directions without conntrack', async () => {
     await node.withResources([
       hep(),
       gnp('dnt-allow', { selector: "hostname == 'felix-node'", doNotTrack: true, applyOnForward: true, types: ['Ingress', 'Egress'],
@@ -188,8 +209,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix host 
 
   // Felix's raw failsafe-in chain also accepts replies from outbound failsafe ports (source port match), and
   // raw failsafe-out replies to inbound ones, so an untracked Deny cannot cut a failsafe connection in half.
-  // Known bug (reported): our raw failsafe chains match destination ports only (src/dataplane/rules/static-chains.ts).
-  test('doNotTrack policy: replies on failsafe connections pass an untracked Deny', { todo: 'raw failsafe chains lack the source-port (reply) rules' }, async () => {
+  test('doNotTrack policy: replies on failsafe connections pass an untracked Deny', async () => {
     await node.withResources([
       { apiVersion: API, kind: 'Profile', metadata: { name: 'allow-all' }, spec: { ingress: [{ action: 'Allow' }], egress: [{ action: 'Allow' }] } },
       hep({ profiles: ['allow-all'] }),

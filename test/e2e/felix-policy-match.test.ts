@@ -111,6 +111,47 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix rule 
     });
   });
 
+  test('serviceAccounts by selector over the service account labels; egress to nets from a namespace', async () => {
+    const sa = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'frontend', namespace: 'prod', labels } });
+    await node.apply(sa({ role: 'fe' }));
+    try {
+      await node.withResources([
+        np('sa-selector', 'prod', { selector: "app == 'web'", types: ['Ingress'], ingress: [
+          { action: 'Allow', protocol: 'TCP', source: { serviceAccounts: { selector: "role == 'fe'" } } },
+        ] }),
+        gnp('prod-not-to-ext', { namespaceSelector: "env == 'prod'", types: ['Egress'], egress: [
+          { action: 'Deny', destination: { nets: [`${node.endpoint('ext').ip}/32`] } }, { action: 'Allow' },
+        ] }),
+      ], () => node.expectConnectivity([
+        tcp(PCLIENT, WEB, 8080, true, 'service account frontend has role=fe'),
+        tcp(DB, WEB, 8080, false, 'service account default has no labels'),
+        tcp(DB, 'ext', 8080, false, 'egress Deny to the ext host from prod'),
+        tcp(DCLIENT, 'ext', 8080, true, 'dev is not selected'),
+        tcp(DB, WEB, 9090, false),
+      ]));
+    } finally {
+      // The pod keeps its service account; only its labels go back.
+      await node.applyAndConverge(sa({}));
+    }
+  });
+
+  test('policy follows label changes: source sets and endpoint selection', async () => {
+    await node.withResources([
+      np('by-label', 'prod', { selector: "app == 'web'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "role == 'trusted'" } }] }),
+    ], async () => {
+      try {
+        await node.expectConnectivity([tcp(PCLIENT, WEB, 8080, false, 'client is not trusted yet')]);
+        await node.relabelWorkload(PCLIENT, { app: 'client', role: 'trusted' });
+        await node.expectConnectivity([tcp(PCLIENT, WEB, 8080, true, 'client labelled trusted'), tcp(DB, WEB, 8080, false)]);
+        await node.relabelWorkload(WEB, { app: 'web-v2' });
+        await node.expectConnectivity([tcp(DB, WEB, 8080, true, 'web no longer selected: back to the profile')]);
+      } finally {
+        await node.relabelWorkload(PCLIENT, { app: 'client' });
+        await node.relabelWorkload(WEB, { app: 'web' });
+      }
+    });
+  });
+
   test('named ports resolve per endpoint, per protocol', async () => {
     await node.withResources([
       np('named', 'prod', { selector: "app in {'web', 'db'}", types: ['Ingress'], ingress: [

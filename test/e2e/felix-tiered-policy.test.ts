@@ -89,6 +89,10 @@ function baseExpectations(): Expectation[] {
   ];
 }
 
+/** The same expectations over the pods' IPv6 addresses (the cluster-IP leg is IPv4 only). */
+const overV6 = (exps: readonly Expectation[]): Expectation[] =>
+  exps.filter((e) => e.to !== CLUSTER_IP).map((e) => ({ ...e, ipv6: true, why: `IPv6: ${e.why ?? ''}` }));
+
 for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix tiered policy on real packets (${dataplane})`, { skip: !root && 'needs root and ip netns' }, () => {
   let node: FelixNode;
   let svcTable = '';
@@ -97,7 +101,7 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix tiere
     if (!root) return;
     const pod = (name: string) => ({ namespace: 'default', name, labels: { name }, ports: [{ containerPort: WEP_PORT }] });
     node = await FelixNode.start({
-      tag: dataplane === 'nftables' ? 'ftn' : 'fti', dataplane,
+      tag: dataplane === 'nftables' ? 'ftn' : 'fti', dataplane, ipv6: true,
       namespaces: [{ name: 'default' }, { name: 'order' }],
       pods: [
         pod('ep1-1'), pod('ep2-1'), pod('ep2-2'), pod('ep2-3'), pod('ep2-4'),
@@ -117,12 +121,13 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix tiere
 
   after(async () => { await node?.stop(); });
 
-  test('initial connectivity: Pass, Deny, staged policies not enforced, end of tier1 drops', async () => {
-    await node.expectConnectivity([
+  test('initial connectivity: Pass, Deny, staged policies not enforced, end of tier1 drops (IPv4 and IPv6)', async () => {
+    const exps: Expectation[] = [
       ...baseExpectations(),
       { from: ep('ep1-1'), to: ep('ep2-4'), port: WEP_PORT, expect: false, why: 'end of tier1 (default action Deny)' },
       { from: ep('ep2-4'), to: ep('ep1-1'), port: WEP_PORT, expect: false, why: 'end of tier1 (default action Deny)' },
-    ]);
+    ];
+    await node.expectConnectivity([...exps, ...overV6(exps)]);
   });
 
   test('calicoctl explain agrees with the packets and names the deciding rule', async () => {
@@ -148,11 +153,12 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix tiere
 
   test("tier1's default action Pass lets unmatched traffic reach the profile; back to Deny drops it again", async () => {
     await node.applyAndConverge(tier('tier1', 1, 'Pass'));
-    await node.expectConnectivity([
+    const passed: Expectation[] = [
       ...baseExpectations(),
       { from: ep('ep1-1'), to: ep('ep2-4'), port: WEP_PORT, expect: true, why: 'tier1 default action Pass, then the profile' },
       { from: ep('ep2-4'), to: ep('ep1-1'), port: WEP_PORT, expect: true, why: 'tier1 default action Pass, then the profile' },
-    ]);
+    ];
+    await node.expectConnectivity([...passed, ...overV6(passed)]);
     assert.equal((await node.explain(ep('ep1-1'), ep('ep2-4'), WEP_PORT)).allowed, true);
 
     await node.applyAndConverge(tier('tier1', 1, 'Deny'));

@@ -225,7 +225,7 @@ export class FelixNode {
       CALICO_NODENAME: NODE, DATASTORE_TYPE: 'sqlite', CALICO_DATASTORE_PATH: this.dbPath, CALICO_DATAPLANE: this.opts.dataplane,
       CALICO_NETWORKING_BACKEND: 'none', FELIX_LOGSEVERITYSCREEN: 'info',
       // Health on: with it off (Felix's default) and the SQLite datastore, calico-node currently
-      // exits 0 after its first apply (nothing ref'd keeps its event loop alive; see DESIGN.md).
+      // exits 0 after its first apply (nothing ref'd keeps its event loop alive; a src/node bug).
       FELIX_HEALTHENABLED: 'true', FELIX_IPV6SUPPORT: this.opts.ipv6 ? 'true' : 'false',
       ...this.opts.env,
     };
@@ -365,6 +365,20 @@ export class FelixNode {
     });
     assert.equal(r.code, 0, `calicoctl explain: ${r.stderr}`);
     return JSON.parse(r.stdout) as ExplainJson;
+  }
+
+  /**
+   * Relabels a pod's WorkloadEndpoint (what the pod controller does when a
+   * Pod's labels change); returns once the agent has applied it.
+   */
+  async relabelWorkload(podId: string, labels: Readonly<Record<string, string>>): Promise<void> {
+    const [namespace, pod] = podId.split('/') as [string, string];
+    const weps = (await this.client.list('WorkloadEndpoint', { namespace })).items;
+    const wep = weps.find((w) => (w.spec as { pod?: string }).pod === pod);
+    assert.ok(wep, `no WorkloadEndpoint for ${podId}`);
+    const keep = Object.fromEntries(Object.entries(wep.metadata.labels ?? {}).filter(([k]) => k.startsWith('projectcalico.org/')));
+    await this.client.update({ ...wep, metadata: { ...wep.metadata, labels: { ...keep, ...labels } } });
+    await this.converge();
   }
 
   /** Runs a command in the node netns (for reading the kernel state). */
