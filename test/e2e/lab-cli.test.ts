@@ -53,7 +53,7 @@ for (const { dataplane, datastore, ipv6 } of VARIANTS) {
       return p;
     };
     const probe = async (...args: string[]): Promise<Map<string, boolean>> => {
-      const r = await lab('probe', ...args, '--timeout-ms', '800', '-o', 'json');
+      const r = await lab('probe', ...args, '--timeout-ms', '1500', '-o', 'json');
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout) as Probe;
       return new Map(out.results.map((x) => [`${x.from}>${x.to}`, x.connected]));
