@@ -210,6 +210,49 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix tiere
     await node.converge();
   });
 
+  test('tier order decides which tier speaks first; changing a tier\'s order takes effect', async () => {
+    const inTier = (t: string, action: 'Allow' | 'Deny') => ({
+      apiVersion: API, kind: 'NetworkPolicy', metadata: { name: `${t}.server-${action.toLowerCase()}`, namespace: 'order' },
+      spec: { tier: t, selector: "app == 'server'", types: ['Ingress'], ingress: [{ action, protocol: 'TCP', destination: { ports: [8080] } }] },
+    });
+    const probe = (expect: boolean, why: string): Expectation[] => [{ from: 'order/client', to: 'order/server', port: 8080, expect, why }];
+    await node.withResources([tier('tier-a', 10), tier('tier-b', 20), inTier('tier-a', 'Deny'), inTier('tier-b', 'Allow')], async () => {
+      await node.expectConnectivity(probe(false, 'tier-a (order 10) denies first'));
+      await node.applyAndConverge(tier('tier-a', 30));
+      await node.expectConnectivity(probe(true, 'tier-b (order 20) now first and allows'));
+      const ex = await node.explain('order/client', 'order/server', 8080);
+      assert.equal(ex.ingress?.tier, 'tier-b');
+      assert.equal(ex.ingress?.policy, 'order/tier-b.server-allow');
+    });
+  });
+
+  test('a policy change blocks new flows while an established flow keeps going (conntrack)', async () => {
+    await node.withResources([
+      { apiVersion: API, kind: 'NetworkPolicy', metadata: { name: 'udp-allow', namespace: 'order' },
+        spec: { order: 20, selector: "app == 'server'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'UDP' }] } },
+    ], async () => {
+      const flow = node.startUdpFlow('order/client', 'order/server', 9090);
+      try {
+        const waitFor = async (n: number) => {
+          for (let i = 0; i < 50 && flow.replies() < n; i++) await new Promise((r) => setTimeout(r, 100));
+          return flow.replies();
+        };
+        assert.ok(await waitFor(3) >= 3, 'the flow is established');
+        await node.applyAndConverge({ apiVersion: API, kind: 'NetworkPolicy', metadata: { name: 'udp-deny', namespace: 'order' },
+          spec: { order: 10, selector: "app == 'server'", types: ['Ingress'], ingress: [{ action: 'Deny', protocol: 'UDP' }] } });
+        try {
+          await node.expectConnectivity([{ from: 'order/client', to: 'order/server', port: 9090, protocol: 'UDP', expect: false, why: 'new flow denied' }]);
+          const before = flow.replies();
+          assert.ok(await waitFor(before + 5) >= before + 5, `the established flow still gets replies (${before} -> ${flow.replies()})`);
+        } finally {
+          await node.remove('NetworkPolicy', 'udp-deny', 'order');
+        }
+      } finally {
+        flow.stop();
+      }
+    });
+  });
+
   test('Log logs and continues: the next rule decides, and the ruleset carries a log rule', async () => {
     await node.applyAndConverge({
       apiVersion: API, kind: 'NetworkPolicy', metadata: { name: 'log-then-decide', namespace: 'order' },

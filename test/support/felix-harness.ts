@@ -357,6 +357,27 @@ export class FelixNode {
     assert.fail(`${this.opts.dataplane}: connectivity differs:\n${pending.map(line).join('\n')}`);
   }
 
+  /**
+   * A long-lived UDP flow (one socket, one source port) from an endpoint to
+   * a pod-server: a datagram every 100 ms; `replies()` counts echoes so far.
+   * Conntrack keeps an established flow's verdict across policy changes.
+   */
+  startUdpFlow(from: string, to: string, port: number): UdpFlow {
+    const src = this.endpoint(from);
+    const ip = this.target({ from, to, port, expect: true });
+    const js = `const s=require('dgram').createSocket(${JSON.stringify(isIP(ip) === 6 ? 'udp6' : 'udp4')});let n=0;`
+      + `s.on('message',()=>{n++});s.on('error',()=>{});`
+      + `setInterval(()=>{s.send('x',${port},${JSON.stringify(ip)});process.stdout.write(n+'\\n')},100);`;
+    const child = spawn('ip', ['netns', 'exec', src.netns, process.execPath, '-e', js], { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.scope.track(child.pid);
+    let last = 0;
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      const lines = d.trim().split('\n');
+      last = Number(lines[lines.length - 1]) || last;
+    });
+    return { replies: () => last, stop: () => { child.kill('SIGKILL'); } };
+  }
+
   /** `calicoctl explain ... -o json` against this node's datastore. */
   async explain(from: string, to: string, port: number, protocol = 'TCP'): Promise<ExplainJson> {
     const r = await exec(process.execPath, [join(REPO, 'bin/calicoctl'), 'explain', '--from', from, '--to', to, '--protocol', protocol, '--port', String(port), '-o', 'json'], {
@@ -398,6 +419,11 @@ export class FelixNode {
     await this.scope.cleanup();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+export interface UdpFlow {
+  replies(): number;
+  stop(): void;
 }
 
 /** One direction of `calicoctl explain -o json`: the deciding step, flattened. */
