@@ -132,12 +132,15 @@ test('golden: BGPFilter, disableBGPExport, VXLAN/IPIP pools kept out of the kern
     peers: [['tor', { spec: { peerIP: '10.0.0.254', asNumber: 65000, filters: ['only-pods'] } }]],
     filters: [['only-pods', { spec: {
       exportV4: [{ cidr: '10.244.0.0/16', matchOperator: 'In', action: 'Accept' }, { cidr: '10.0.0.0/8', prefixLength: { min: 24, max: 32 }, action: 'Reject' }],
-      importV4: [{ cidr: '192.0.2.0/24', matchOperator: 'Equal', action: 'Accept' }, { source: 'RemotePeers', action: 'Reject' }, { interface: 'eth*', matchOperator: 'NotIn', cidr: '172.16.0.0/12', action: 'Accept' }],
+      importV4: [{ cidr: '192.0.2.0/24', matchOperator: 'Equal', action: 'Accept' }, { source: 'RemotePeers', action: 'Reject' }, { interface: 'eth*', matchOperator: 'NotIn', cidr: '172.16.0.0/12', action: 'Accept' },
+        { communities: { values: ['65000:7', '65000:1:2'] }, action: 'Accept',
+          operations: [{ addCommunity: { value: '65000:8' } }, { prependASPath: { prefix: [65000, 65000] } }, { setPriority: { value: 200 } }] }],
     } }]],
   }));
   golden('filters', text);
   assert.match(text, /function 'bgp_only-pods_exportFilterV4'\(\) \{\n {2}if \(\(net ~ 10\.244\.0\.0\/16\)\) then \{ accept; \}\n {2}if \(\(net ~ \[ 10\.0\.0\.0\/8\{24,32\} \]\)\) then \{ reject; \}/);
   assert.match(text, /export filter \{ 'bgp_only-pods_exportFilterV4'\(\); calico_export_to_bgp_peers\(\); reject; \};/);
+  assert.match(text, /if \(\(\(65000, 7\) ~ bgp_community\) && \(\(65000, 1, 2\) ~ bgp_large_community\)\) then \{ bgp_community\.add\(\(65000, 8\)\); bgp_path\.prepend\(65000\); bgp_path\.prepend\(65000\); krt_metric = 200; accept; \}/);
   assert.match(text, /if \( net ~ 10\.250\.0\.0\/16 \) then \{ reject; \}/);
   assert.match(text, /log stderr all;/);
   assert.match(text, /local 10\.0\.0\.2 port 1790 as 64512;/);

@@ -158,7 +158,8 @@ function renderProtocols(inp: BirdConfigInput, f: Family): string[] {
   const out: string[] = [];
   const ignored = (inp.ignoredInterfaces ?? []).map((i) => `-"${i.replace(/["\\]/g, '')}", `).join('');
   out.push(`protocol direct${f.v === 4 ? '' : ' direct6'} {`, `  ipv${f.v};`, `  interface -"cali*", -"vxlan.calico", -"vxlan-v6.calico", -"kube-ipvs*", ${ignored}"*";`, '}', '');
-  out.push(`protocol kernel${f.v === 4 ? '' : ' kernel6'} {`,
+  // metric 0: the kernel's own default (as Calico's BIRD 1.6 leaves it); a route's krt_metric (BGPFilter setPriority) wins over it.
+  out.push(`protocol kernel${f.v === 4 ? '' : ' kernel6'} {`, '  metric 0;',
     `  ipv${f.v} {`, '    import none;', `    export filter calico_kernel_programming${f.sfx};`, '  };',
     '  merge paths on;', '  persist;', '  scan time 2;', '  graceful restart;', '}', '');
   if (f.localBlocks.length > 0) {

@@ -119,6 +119,28 @@ test('a prefix GoBGP announces is installed in every node\'s kernel', { skip }, 
   }
 });
 
+test('BGPFilter on the BGPPeer: an export Reject hides a block from GoBGP, an import operation sets the kernel priority', { skip }, async () => {
+  const b2 = blockOf(pods[1]!.ip);
+  await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'BGPFilter', metadata: { name: 'edge' }, spec: {
+    exportV4: [{ cidr: b2, matchOperator: 'Equal', action: 'Reject' }],
+    importV4: [{ cidr: ANNOUNCED, matchOperator: 'Equal', action: 'Accept', operations: [{ setPriority: { value: 200 } }] }],
+  } } as Resource);
+  const peer = await client.get('BGPPeer', 'gobgp');
+  await client.update({ ...peer, spec: { ...peer.spec, filters: ['edge'] } } as Resource);
+  await waitFor('n2\'s block gone from GoBGP', async () => !(await gobgpRib()).has(b2));
+  assert.ok((await gobgpRib()).has(blockOf(pods[0]!.ip)), 'other blocks still exported');
+  for (const n of nodes) {
+    await waitFor(`${ANNOUNCED} with metric 200 on ${n.name}`, async () => {
+      const r = JSON.parse((await exec('ip', ['-n', n.netns, '-j', 'route', 'show', ANNOUNCED])).stdout || '[]') as { metric?: number; gateway?: string; protocol?: string }[];
+      // BIRD 2.0.12 adds the route with the new metric; the one installed before the filter (metric 0) stays until BIRD restarts.
+      return r.some((x) => x.metric === 200 && x.gateway === '10.0.0.100' && x.protocol === 'bird');
+    });
+  }
+  const again = await client.get('BGPPeer', 'gobgp');
+  await client.update({ ...again, spec: { ...again.spec, filters: [] } } as Resource);
+  await waitFor('n2\'s block back in GoBGP', async () => (await gobgpRib()).has(b2));
+});
+
 test('BGPConfiguration prefixAdvertisements: GoBGP sees the community on every pod block', { skip }, async () => {
   await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'BGPConfiguration', metadata: { name: 'default' },
     spec: { communities: [{ name: 'pods', value: '65000:100' }], prefixAdvertisements: [{ cidr: '10.244.0.0/16', communities: ['pods'] }] } } as Resource);
