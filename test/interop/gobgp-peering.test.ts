@@ -1,7 +1,8 @@
 /**
  * Interop with a BGP router nobody here wrote: GoBGP (gobgpd) in its own
  * namespace on the underlay, configured as an external BGPPeer (global,
- * AS 65000) of three calico-ts nodes running BIRD in a full mesh.
+ * AS 65000, TCP MD5 password read from a file) of three calico-ts nodes
+ * running BIRD in a full mesh.
  * - GoBGP learns every node's pod block, with the node as next hop;
  * - a prefix GoBGP announces is installed in every node's kernel by BIRD;
  * - deleting a node's last pod (and releasing its empty block) withdraws the
@@ -10,7 +11,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../dist/api/index.js';
 import { MemoryDatastore } from '../../dist/datastore/memory/memory-datastore.js';
@@ -32,6 +33,8 @@ let pods: TestPod[] = [];
 let nodes: TestNode[] = [];
 let gb: TestNode;
 const ANNOUNCED = '198.51.100.0/24';
+// TCP MD5: GoBGP has it in its config, the nodes read it from <secretsDir>/bgp-secrets/gobgp.
+const PASSWORD = 'md5-s3cret';
 
 async function waitFor(what: string, fn: () => Promise<boolean>, ms = 40_000): Promise<void> {
   const end = Date.now() + ms;
@@ -73,7 +76,7 @@ before(async () => {
   gb = await cluster.addNode('gobgp', 0, 100);
   const conf = [
     '[global.config]', '  as = 65000', '  router-id = "10.0.0.100"', '  local-address-list = ["10.0.0.100"]', '',
-    ...nodes.flatMap((n) => ['[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${n.ip}"`, '    peer-as = 64512', '']),
+    ...nodes.flatMap((n) => ['[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${n.ip}"`, '    peer-as = 64512', `    auth-password = "${PASSWORD}"`, '']),
   ].join('\n');
   writeFileSync(join(cluster.dir, 'gobgpd.toml'), conf);
   cluster.spawnIn(gb.netns, ['gobgpd', '-f', join(cluster.dir, 'gobgpd.toml'), '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-l', 'warn']);
@@ -81,10 +84,14 @@ before(async () => {
 
   await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'pool1' }, spec: { cidr: '10.244.0.0/16', blockSize: 26 } } as Resource);
   for (const n of nodes) await client.create(cluster.nodeResource(n) as unknown as Resource);
-  await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'BGPPeer', metadata: { name: 'gobgp' }, spec: { peerIP: '10.0.0.100', asNumber: 65000 } } as Resource);
+  mkdirSync(join(cluster.dir, 'secrets', 'bgp-secrets'), { recursive: true });
+  writeFileSync(join(cluster.dir, 'secrets', 'bgp-secrets', 'gobgp'), `${PASSWORD}\n`);
+  await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'BGPPeer', metadata: { name: 'gobgp' },
+    spec: { peerIP: '10.0.0.100', asNumber: 65000, password: { secretKeyRef: { name: 'bgp-secrets', key: 'gobgp' } } } } as Resource);
   pods = [await cluster.addPod(ds, nodes[0]!, 'p1'), await cluster.addPod(ds, nodes[1]!, 'p2'), await cluster.addPod(ds, nodes[2]!, 'p3')];
   for (const n of nodes) {
-    routing.push(await startRouting({ ds, hostname: n.name, netns: n.netns, backend: 'bird', runDir: join(cluster.dir, n.name), mtuFile: null, resyncMs: 1000 }));
+    routing.push(await startRouting({ ds, hostname: n.name, netns: n.netns, backend: 'bird', runDir: join(cluster.dir, n.name), mtuFile: null, resyncMs: 1000,
+      secretsDir: join(cluster.dir, 'secrets') }));
   }
 });
 
@@ -93,7 +100,8 @@ after(async () => {
   await cluster.cleanup();
 });
 
-test('GoBGP as a global BGPPeer: sessions Established from every node', { skip }, async () => {
+test('GoBGP as a global BGPPeer with a password: sessions Established from every node', { skip }, async () => {
+  assert.match(routing[0]!.status().birdConfig ?? '', new RegExp(`password "${PASSWORD}";`));
   await waitFor('GoBGP established with all three nodes', async () => (await gobgpEstablished()).join() === '10.0.0.1,10.0.0.2,10.0.0.3');
   for (const r of routing) {
     await waitFor('Global_10_0_0_100 Established in BIRD', async () => (await r.bgpSessions()).some((s) => s.protocol === 'Global_10_0_0_100' && s.info === 'Established' && s.peerType === 'global'));
