@@ -79,6 +79,8 @@ export async function ensureVtepAddress(ds: Datastore, node: string, vxlanPools:
     });
     return undefined;
   }
+  // Never allocate for a node that does not exist (the address would leak).
+  if (!(await ds.get({ kind: 'Node', name: node }))) throw new CalicoError('CALICO_ERR_NOT_FOUND', `Node ${node} does not exist: cannot record its VXLAN tunnel address`);
   let addr = mine.find((ip) => inPools(ip, vxlanPools));
   const stale = held.filter((ip) => ip !== addr);
   if (stale.length > 0) await ipam.releaseIPs(stale.map((ip) => ({ ip, handleId: handle })));
