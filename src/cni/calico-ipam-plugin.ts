@@ -11,6 +11,7 @@
 import type { Datastore } from '../datastore/datastore.js';
 import type { IpamClient } from '../ipam/ipam-client.js';
 import { determineNodename, parseCalicoNetConf, type CalicoNetConf } from './netconf.js';
+import { openPluginDatastore } from './plugin-datastore.js';
 import {
   CNI_ERR_INTERNAL, CNI_ERR_INVALID_NETWORK_CONFIG, CNI_ERR_PLUGIN_NOT_AVAILABLE, CniError, parseResult, runPlugin,
   type CmdArgs, type CniResult, type PluginHandlers, type PluginIo,
@@ -72,40 +73,20 @@ export function handleIdFor(networkName: string, containerId: string): string {
 }
 
 /**
- * Opens the datastore the network config names, importing only that
- * backend (start-up time matters: this runs per pod); without datastore
- * fields, the environment / calicoctl.cfg decide (helper C's loader).
+ * Runs `fn` with an IpamClient on the configured datastore, closing it
+ * afterwards; a `shared` handle (the calico plugin's own, when it runs these
+ * handlers in-process) is used as is and left open for its owner.
  */
-async function openConfiguredDatastore(conf: CalicoNetConf, env: NodeJS.ProcessEnv): Promise<Datastore> {
-  const d = conf.datastore;
-  const sqlitePath = d?.datastoreType === 'sqlite' ? d.sqlitePath || env['CALICO_DATASTORE_PATH'] : undefined;
-  if (sqlitePath) {
-    const { SqliteDatastore } = await import('../datastore/sqlite/sqlite-datastore.js');
-    return SqliteDatastore.open(sqlitePath);
-  }
-  if (d?.datastoreType === 'etcdv3') {
-    const { EtcdDatastore } = await import('../datastore/etcd/etcd-datastore.js');
-    return EtcdDatastore.open({
-      etcdEndpoints: d.etcdEndpoints ?? [],
-      ...(d.etcdKeyFile ? { etcdKeyFile: d.etcdKeyFile } : {}),
-      ...(d.etcdCertFile ? { etcdCertFile: d.etcdCertFile } : {}),
-      ...(d.etcdCACertFile ? { etcdCACertFile: d.etcdCACertFile } : {}),
-    });
-  }
-  const { loadDatastoreConfig, openDatastore } = await import('../datastore/config.js');
-  const cfg = loadDatastoreConfig({ env });
-  // `datastore_type: sqlite` without a path: the environment's path or the default.
-  return openDatastore(d?.datastoreType === 'sqlite' ? { ...cfg, datastoreType: 'sqlite' } : cfg);
-}
-
-/** Runs `fn` with an IpamClient on the configured datastore, closing it afterwards. */
-async function withIpam<T>(conf: CalicoNetConf, env: NodeJS.ProcessEnv, fn: (ipam: IpamClient, ds: Datastore) => Promise<T>): Promise<T> {
-  const ds = await openConfiguredDatastore(conf, env);
+async function withIpam<T>(
+  conf: CalicoNetConf, env: NodeJS.ProcessEnv, shared: (() => Promise<Datastore>) | undefined,
+  fn: (ipam: IpamClient, ds: Datastore) => Promise<T>,
+): Promise<T> {
+  const ds = shared ? await shared() : await openPluginDatastore(conf.datastore, env);
   try {
     const { IpamClient } = await import('../ipam/ipam-client.js');
     return await fn(new IpamClient(ds), ds);
   } finally {
-    await ds.close();
+    if (!shared) await ds.close();
   }
 }
 
@@ -113,8 +94,19 @@ function isNotFound(e: unknown): boolean {
   return (e as { code?: unknown } | null)?.code === 'CALICO_ERR_NOT_FOUND';
 }
 
+/** Options of calicoIpamHandlers. */
+export interface CalicoIpamOptions {
+  /**
+   * An already open datastore to use instead of opening the configured one
+   * per call (the calico plugin passes its own: one SQLite open per ADD, not
+   * two). It must be the datastore the config names; it is not closed here.
+   */
+  readonly datastore?: () => Promise<Datastore>;
+}
+
 /** Handlers of the plugin; `env` supplies the datastore environment (tests pass their own). */
-export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): PluginHandlers {
+export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env, opts: CalicoIpamOptions = {}): PluginHandlers {
+  const shared = opts.datastore;
   return {
     async add(args: CmdArgs): Promise<CniResult> {
       const conf = parseCalicoNetConf(args.config);
@@ -127,7 +119,7 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): Plugin
       if (pod) { attrs['pod'] = pod; attrs['namespace'] = namespace ?? 'default'; }
       // CNI_ARGS `IP=<addr>` asks for that exact address (returned as /32 or /128).
       const explicit = args.args.get('IP') ?? args.args.get('ip');
-      return withIpam(conf, env, async (ipam) => {
+      return withIpam(conf, env, shared, async (ipam) => {
         if (explicit) {
           const a = await ipam.assignIP({ ip: explicit, handleId, attrs, hostname: nodename });
           return { cniVersion: args.cniVersion, ips: [{ address: `${a.ip}/${a.ip.includes(':') ? 128 : 32}` }] };
@@ -149,7 +141,7 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): Plugin
       const namespace = args.args.get('K8S_POD_NAMESPACE');
       // Calico also releases the pre-v3 handle: the workload ID (`<ns>.<pod>` for k8s, else the container ID).
       const legacy = pod && namespace ? `${namespace}.${pod}` : args.containerId;
-      await withIpam(conf, env, async (ipam) => {
+      await withIpam(conf, env, shared, async (ipam) => {
         for (const handleId of [handleIdFor(conf.name, args.containerId), legacy]) {
           try {
             await ipam.releaseByHandle(handleId, { releaseEmptyAffineBlocks: ipamConf.releaseEmptyBlocks });
@@ -164,7 +156,7 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): Plugin
       const conf = parseCalicoNetConf(args.config);
       parseIpamConf(conf);
       const prev = args.config.prevResult === undefined ? undefined : parseResult(args.config.prevResult, args.cniVersion);
-      await withIpam(conf, env, async (ipam) => {
+      await withIpam(conf, env, shared, async (ipam) => {
         const handleId = handleIdFor(conf.name, args.containerId);
         const held = await ipam.ipsByHandle(handleId).catch((e: unknown) => {
           if (isNotFound(e)) throw new CniError(CNI_ERR_INTERNAL, `no addresses are allocated to ${handleId}`);
@@ -180,7 +172,7 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): Plugin
     async status(args: CmdArgs): Promise<void> {
       const conf = parseCalicoNetConf(args.config);
       const ipamConf = parseIpamConf(conf);
-      await withIpam(conf, env, async (_ipam, ds) => {
+      await withIpam(conf, env, shared, async (_ipam, ds) => {
         const { listPools } = await import('../ipam/pools.js');
         const pools = (await listPools(ds)).filter((p) => !p.disabled);
         if (ipamConf.assignIpv4 && !pools.some((p) => p.cidr.version === 4)) throw new CniError(CNI_ERR_PLUGIN_NOT_AVAILABLE, 'no enabled IPv4 pool');
@@ -192,7 +184,7 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env): Plugin
       const conf = parseCalicoNetConf(args.config);
       const valid = args.config['cni.dev/valid-attachments'];
       const keep = new Set(Array.isArray(valid) ? valid.map((a) => String((a as { containerID?: unknown }).containerID ?? '')) : []);
-      await withIpam(conf, env, async (ipam, ds) => {
+      await withIpam(conf, env, shared, async (ipam, ds) => {
         const prefix = `${conf.name}.`;
         const { items } = await ds.list({ kind: 'IPAMHandle', namePrefix: prefix });
         for (const e of items) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,4 +34,58 @@ test('VERSION works with a bare environment (no PATH)', async () => {
   const r = await exec('/usr/bin/env', ['-i', 'CNI_COMMAND=VERSION', process.execPath, main], { input: '{"cniVersion":"1.0.0"}' });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { cniVersion: '1.0.0', supportedVersions: ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] });
+});
+
+/** bin/<plugin> in a scratch tree whose "bundle" and "modules" only say which one ran. */
+function scratchPlugin(plugin: 'calico' | 'calico-ipam'): { dir: string; run: () => Promise<string> } {
+  const dir = mkdtempSync(join(tmpdir(), `${plugin}-bin-`));
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'dist', 'cni'), { recursive: true });
+  copyFileSync(fileURLToPath(new URL(`../../bin/${plugin}`, import.meta.url)), join(dir, 'bin', plugin));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  writeFileSync(join(dir, 'dist', 'cni', `${plugin}.bundle.cjs`), "process.stdout.write('bundle');\n");
+  writeFileSync(join(dir, 'dist', 'cni', `${plugin}.bundle.json`), JSON.stringify({ inputs: ['dist/cni/a.js', 'dist/cni/b.js'] }));
+  const modules = "process.stdout.write('modules');\nexport async function main() { process.stdout.write('modules'); }\n";
+  writeFileSync(join(dir, 'dist', 'cni', 'calico-main.js'), modules);
+  writeFileSync(join(dir, 'dist', 'cni', 'calico-ipam-plugin.js'), "export async function main() { process.stdout.write('modules'); }\n");
+  for (const f of ['a.js', 'b.js']) writeFileSync(join(dir, 'dist', 'cni', f), '');
+  const t = Date.now() / 1000;
+  for (const f of ['a.js', 'b.js']) utimesSync(join(dir, 'dist', 'cni', f), t - 100, t - 100);
+  utimesSync(join(dir, 'dist', 'cni', `${plugin}.bundle.cjs`), t - 50, t - 50);
+  return { dir, run: async () => (await exec(process.execPath, [join(dir, 'bin', plugin)])).stdout };
+}
+
+for (const plugin of ['calico', 'calico-ipam'] as const) {
+  test(`bin/${plugin} runs its bundle only while it is newer than every module it was built from`, async () => {
+    const { dir, run } = scratchPlugin(plugin);
+    try {
+      assert.equal(await run(), 'bundle');
+      const t = Date.now() / 1000;
+      utimesSync(join(dir, 'dist', 'cni', 'b.js'), t, t); // rebuilt by tsc after the bundle
+      assert.equal(await run(), 'modules');
+      utimesSync(join(dir, 'dist', 'cni', `${plugin}.bundle.cjs`), t + 1, t + 1); // bundled again
+      assert.equal(await run(), 'bundle');
+      rmSync(join(dir, 'dist', 'cni', 'a.js')); // an input is gone
+      assert.equal(await run(), 'modules');
+      rmSync(join(dir, 'dist', 'cni', `${plugin}.bundle.json`));
+      assert.equal(await run(), 'modules');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('the built bundle answers as the modules do (VERSION, -v)', async (t) => {
+  const bundle = fileURLToPath(new URL('./calico.bundle.cjs', import.meta.url));
+  if (!existsSync(bundle)) {
+    t.skip('no dist/cni/calico.bundle.cjs (scripts/bundle-cni.mjs not run)');
+    return;
+  }
+  for (const args of [['-v'], []]) {
+    const opts = { input: '{"cniVersion":"0.4.0"}', env: { ...process.env, CNI_COMMAND: 'VERSION' } };
+    const fromBundle = await exec(process.execPath, [bundle, ...args], opts);
+    const fromModules = await exec(process.execPath, [main, ...args], opts);
+    assert.equal(fromBundle.code, 0, fromBundle.stderr);
+    assert.deepEqual(fromBundle, fromModules);
+  }
 });

@@ -16,19 +16,37 @@ const netns = join(dir, 'netns-a');
 writeFileSync(netns, '');
 const dbPath = join(dir, 'calico.db');
 
-/** Records every command; `fail` decides which ones fail. */
+/**
+ * Records every command; `fail` decides which ones fail (for `ip -batch`, it
+ * is asked per input line, as `ip -batch - <<< <line>`, and the batch stops
+ * there as ip does). Keeps the host veths a real kernel would have: created
+ * by `link add`, gone with `ip link del` or with their peer inside the netns.
+ */
 class FakeKernel implements KernelShim {
   readonly calls: string[] = [];
   readonly sysctls = new Map<string, string>();
+  /** host veth -> `<netns> <peer>` */
+  readonly links = new Map<string, string>();
   fail: (line: string) => string | null = () => null;
   async exec(cmd: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
     const line = [cmd, ...args].join(' ') + (opts?.input ? ` <<< ${opts.input.trim().replaceAll('\n', ' ; ')}` : '');
     this.calls.push(line);
-    const err = this.fail(line);
-    return err ? { code: 2, stdout: '', stderr: err } : { code: 0, stdout: '', stderr: '' };
+    const inputs = opts?.input ? opts.input.trim().split('\n') : [''];
+    for (const [i, l] of inputs.entries()) {
+      const err = this.fail(opts?.input ? `${[cmd, ...args].join(' ')} <<< ${l}` : line);
+      if (err) return { code: 2, stdout: '', stderr: opts?.input ? `${err}\nCommand failed -:${i + 1}\n` : err };
+      const add = /^link add (\S+) .* peer name (\S+) .* netns (\S+)$/.exec(l);
+      if (cmd === 'ip' && add) this.links.set(add[1]!, `${add[3]} ${add[2]}`);
+    }
+    if (cmd === 'ip' && args[0] === 'link' && args[1] === 'del') this.links.delete(args[3]!);
+    const inNs = /^--net=(\S+)$/.exec(args[0] ?? '');
+    if (cmd === 'nsenter' && inNs && args.slice(1, 4).join(' ') === 'ip link del') {
+      for (const [host, peer] of this.links) if (peer === `${inNs[1]} ${args[5]}`) this.links.delete(host);
+    }
+    return { code: 0, stdout: '', stderr: '' };
   }
   writeSysctl(key: string, value: string): void { this.sysctls.set(key, value); }
-  hostLinkExists(): boolean { return false; }
+  hostLinkExists(name: string): boolean { return this.links.has(name); }
 }
 
 const conf = { cniVersion: '1.0.0', name: 'net1', type: 'calico', nodename: 'node1', datastore_type: 'sqlite', datastore_path: dbPath, ipam: { type: 'calico-ipam' }, mtu: 1450, log_level: 'none' };
@@ -57,10 +75,11 @@ test('ADD programs the kernel in three batches and writes the endpoint; DEL undo
   assert.match(res.ips[0]!.address, /^10\.77\.0\.\d+\/32$/);
   const veth = res.interfaces[0]!.name;
   assert.match(veth, /^cali[0-9a-f]{11}$/);
-  assert.equal(k.calls.length, 3, k.calls.join('\n'));
-  assert.match(k.calls[0]!, new RegExp(`link add ${veth} mtu 1450 address ee:ee:ee:ee:ee:ee type veth peer name eth0 mtu 1450 address [0-9a-f:]{17} netns ${netns}`));
+  // IPv4: two spawns, the host side (veth, up, route) in one batch and the workload side in its netns.
+  assert.equal(k.calls.length, 2, k.calls.join('\n'));
+  assert.match(k.calls[0]!, new RegExp(`^ip -batch - <<< link add ${veth} mtu 1450 address ee:ee:ee:ee:ee:ee type veth peer name eth0 mtu 1450 address [0-9a-f:]{17} netns ${netns} ; link set dev ${veth} up ; route add 10\\.77\\.0\\.\\d+/32 dev ${veth} scope link$`));
   assert.match(k.calls[1]!, /^nsenter --net=\S+ sh -c [\s\S]*ip_forward[\s\S]* <<< link set dev eth0 up ; addr add 10\.77\.0\.\d+\/32 dev eth0 ; route add 169\.254\.1\.1\/32 dev eth0 scope link ; route add 0\.0\.0\.0\/0 via 169\.254\.1\.1 dev eth0$/);
-  assert.match(k.calls[2]!, new RegExp(`link set dev ${veth} up ; route add 10\\.77\\.0\\.\\d+/32 dev ${veth} scope link`));
+  assert.ok(k.links.has(veth));
   assert.equal(k.sysctls.get(`net/ipv4/conf/${veth}/proxy_arp`), '1');
   assert.equal(k.sysctls.get(`net/ipv4/neigh/${veth}/proxy_delay`), '0');
   assert.equal(k.sysctls.get(`net/ipv4/conf/${veth}/forwarding`), '1');
@@ -76,7 +95,9 @@ test('ADD programs the kernel in three batches and writes the endpoint; DEL undo
   const del = io(env('DEL'), conf);
   assert.equal(await runPlugin(plugin, del), 0, del.out);
   assert.ok(k.calls.some((c) => c.startsWith(`nsenter --net=${netns} ip link del dev eth0`)));
-  assert.ok(k.calls.some((c) => c === `ip link del dev ${veth}`));
+  // Deleting eth0 took its host peer along: no spawn to delete what is already gone.
+  assert.ok(!k.links.has(veth));
+  assert.ok(!k.calls.some((c) => c === `ip link del dev ${veth}`), k.calls.join('\n'));
   assert.equal(await ds.get({ kind: 'WorkloadEndpoint', namespace: 'web', name: 'node1-k8s-pod--a-eth0' }), null);
   assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0);
 });
@@ -188,7 +209,12 @@ test('pod annotations: ipAddrs, ipAddrsNoIpam (feature-gated), floatingIPs, allo
 test('DEL for an old sandbox of a live pod keeps the endpoint and veth; it still frees the old sandbox\'s IPAM', async () => {
   const k = new FakeKernel();
   const plugin = new CalicoPlugin({ kernel: k });
-  const pod = (cmd: string, id: string) => ({ ...env(cmd, id), CNI_ARGS: 'K8S_POD_NAMESPACE=web;K8S_POD_NAME=sts-0' });
+  // Each sandbox has its own netns, as under a real runtime.
+  const oldNetns = join(dir, 'netns-old');
+  writeFileSync(oldNetns, '');
+  const pod = (cmd: string, id: string) => ({
+    ...env(cmd, id), CNI_NETNS: id === 'oldsandbox' ? oldNetns : netns, CNI_ARGS: 'K8S_POD_NAMESPACE=web;K8S_POD_NAME=sts-0',
+  });
   assert.equal(await runPlugin(plugin, io(pod('ADD', 'oldsandbox'), conf)), 0);
   assert.equal(await runPlugin(plugin, io(pod('ADD', 'newsandbox'), conf)), 0);
   const key = { kind: 'WorkloadEndpoint', namespace: 'web', name: 'node1-k8s-sts--0-eth0' };
@@ -197,6 +223,7 @@ test('DEL for an old sandbox of a live pod keeps the endpoint and veth; it still
   assert.equal(await runPlugin(plugin, io(pod('DEL', 'oldsandbox'), conf)), 0);
   assert.ok(await ds.get(key), 'endpoint of the live sandbox kept');
   assert.ok(!k.calls.some((c) => c.startsWith('ip link del dev cali')), 'host veth of the live sandbox kept');
+  assert.equal(k.links.size, 1, 'the live sandbox\'s veth pair is still there');
   assert.deepEqual((await ds.list({ kind: 'IPAMHandle' })).items.map((i) => i.key.name), ['net1.newsandbox']);
   assert.equal(await runPlugin(plugin, io(pod('DEL', 'newsandbox'), conf)), 0);
   assert.equal(await ds.get(key), null);

@@ -15,7 +15,9 @@
 import { existsSync } from 'node:fs';
 import { isCalicoError } from '../lib/errors.js';
 import { CniLog } from './cni-log.js';
-import { addIpam, delIpam, gcIpam, releaseCalicoAddresses, reusableAllocation, type IpamAllocation, type IpamWorkload } from './ipam-delegate.js';
+import {
+  addIpam, delIpam, gcIpam, releaseCalicoAddresses, reusableAllocation, type IpamAllocation, type IpamDeps, type IpamWorkload,
+} from './ipam-delegate.js';
 import {
   allowedSourcePrefixes, ANN_IP_ADDRS, ANN_IP_ADDRS_NO_IPAM, extractIps, floatingIpNats,
 } from './pod-annotations.js';
@@ -293,6 +295,7 @@ export class CalicoPlugin implements PluginHandlers {
     const ipAddrs = ann[ANN_IP_ADDRS] ?? '';
     const noIpam = ann[ANN_IP_ADDRS_NO_IPAM] ?? '';
     const bad = (msg: string) => new CniError(CNI_ERR_INVALID_NETWORK_CONFIG, msg);
+    const shared: IpamDeps = { datastore: () => Promise.resolve(ds) };
     if (ipAddrs && noIpam) throw bad("can't have both annotations: 'ipAddrs' and 'ipAddrsNoIpam' in use at the same time");
     if (noIpam) {
       if (conf.ipam.type !== 'calico-ipam') throw bad(`ipAddrsNoIpam is not compatible with configured IPAM: ${conf.ipam.type}`);
@@ -309,21 +312,21 @@ export class CalicoPlugin implements PluginHandlers {
       try {
         for (const ip of ips) {
           const withIp: CmdArgs = { ...args, args: new Map([...args.args, ['IP', ip]]) };
-          got.push(await addIpam(conf, withIp, w));
+          got.push(await addIpam(conf, withIp, w, shared));
         }
       } catch (e) {
-        await delIpam(conf, args).catch(() => undefined);
+        await delIpam(conf, args, shared).catch(() => undefined);
         throw e;
       }
       return {
         result: { cniVersion: args.cniVersion, ips: got.flatMap((g) => g.result.ips ?? []) },
-        release: async () => { await delIpam(conf, args); },
+        release: async () => { await delIpam(conf, args, shared); },
       };
     }
     // A retried ADD of the same container keeps the addresses its handle still holds.
     const reused = existing && existing.spec.containerID === args.containerId
-      ? await reusableAllocation(conf, args, existing.spec.ipNetworks, ds) : null;
-    return reused ?? addIpam(conf, args, w);
+      ? await reusableAllocation(conf, args, existing.spec.ipNetworks, ds, shared) : null;
+    return reused ?? addIpam(conf, args, w, shared);
   }
 
   async del(args: CmdArgs): Promise<void> {
@@ -331,6 +334,7 @@ export class CalicoPlugin implements PluginHandlers {
     const { conf, ids, log } = inv;
     try {
       const ds = await inv.ds.get();
+      const shared: IpamDeps = { datastore: () => Promise.resolve(ds) };
       await checkDatastoreReady(ds);
       const name = workloadEndpointName(ids);
       if (ids.orchestrator === ORCHESTRATOR_K8S) {
@@ -342,12 +346,12 @@ export class CalicoPlugin implements PluginHandlers {
         });
         await cleanUpNamespace(args.netns, args.ifName, this.kernel);
         if (gone) await deleteHostVeth(gone.spec.interfaceName, this.kernel);
-        await delIpam(conf, args);
+        await delIpam(conf, args, shared);
         log.info('DEL complete', { endpoint: name, stale: String(stale) });
         return;
       }
       let ipamErr: unknown;
-      await delIpam(conf, args).catch((e: unknown) => { ipamErr = e; });
+      await delIpam(conf, args, shared).catch((e: unknown) => { ipamErr = e; });
       await deleteWorkloadEndpoint(ds, ids.namespace, name);
       await cleanUpNamespace(args.netns, args.ifName, this.kernel);
       await deleteHostVeth(vethNameForContainer(args.containerId), this.kernel);
@@ -404,6 +408,10 @@ export class CalicoPlugin implements PluginHandlers {
   /** GC (1.1): passed on to the IPAM plugin with the runtime's valid attachments. */
   async gc(args: CmdArgs): Promise<void> {
     const inv = this.start(args);
-    await gcIpam(inv.conf, args);
+    try {
+      await gcIpam(inv.conf, args, { datastore: () => inv.ds.get() });
+    } finally {
+      await inv.ds.close();
+    }
   }
 }

@@ -23,12 +23,16 @@ export interface IpamWorkload {
   readonly ipv6Pools?: readonly string[] | undefined;
 }
 
-/** Loads the calico-ipam plugin's handlers in-process; null when that module is not available. */
-async function loadCalicoIpam(env: NodeJS.ProcessEnv): Promise<PluginHandlers | null> {
-  const spec = './calico-ipam-plugin.js';
+/**
+ * Loads the calico-ipam plugin's handlers in-process (on the caller's open
+ * datastore when given); null when that module is not available. The
+ * specifier is a literal so that the plugin bundle (scripts/bundle-cni.mjs)
+ * includes it.
+ */
+async function loadCalicoIpam(deps: IpamDeps): Promise<PluginHandlers | null> {
   try {
-    const mod = (await import(spec)) as { calicoIpamHandlers?: (env: NodeJS.ProcessEnv) => PluginHandlers };
-    return typeof mod.calicoIpamHandlers === 'function' ? mod.calicoIpamHandlers(env) : null;
+    const mod = await import('./calico-ipam-plugin.js');
+    return mod.calicoIpamHandlers(deps.env ?? process.env, deps.datastore ? { datastore: deps.datastore } : {});
   } catch {
     return null;
   }
@@ -48,6 +52,8 @@ export interface IpamDeps {
   /** Datastore environment for an in-process calico-ipam (default process.env). */
   readonly env?: NodeJS.ProcessEnv | undefined;
   readonly exec?: ExecFn | undefined;
+  /** The caller's open datastore for an in-process calico-ipam (else it opens the configured one per call). */
+  readonly datastore?: (() => Promise<Datastore>) | undefined;
 }
 
 /**
@@ -57,7 +63,7 @@ export interface IpamDeps {
  */
 export async function addIpam(conf: CalicoNetConf, args: CmdArgs, w: IpamWorkload, deps: IpamDeps = {}): Promise<IpamAllocation> {
   const stdin = withPoolOverrides(args.stdinData, w);
-  const inProcess = conf.ipam.type === 'calico-ipam' ? await loadCalicoIpam(deps.env ?? process.env) : null;
+  const inProcess = conf.ipam.type === 'calico-ipam' ? await loadCalicoIpam(deps) : null;
   let result: CniResult | null;
   let release: () => Promise<void>;
   if (inProcess) {
@@ -86,16 +92,10 @@ export async function reusableAllocation(
   conf: CalicoNetConf, args: CmdArgs, addresses: readonly string[], ds: Datastore, deps: IpamDeps = {},
 ): Promise<IpamAllocation | null> {
   if (conf.ipam.type !== 'calico-ipam' || addresses.length === 0) return null;
-  const inProcess = await loadCalicoIpam(deps.env ?? process.env);
-  let ipam: { IpamClient: new (ds: Datastore) => { ipsByHandle(h: string): Promise<string[]> } };
-  try {
-    const spec = '../ipam/index.js';
-    ipam = (await import(spec)) as typeof ipam;
-  } catch {
-    return null;
-  }
-  if (!inProcess || typeof ipam.IpamClient !== 'function') return null;
-  const held = await new ipam.IpamClient(ds).ipsByHandle(handleIdFor(conf.name, args.containerId)).catch(() => [] as string[]);
+  const inProcess = await loadCalicoIpam(deps);
+  if (!inProcess) return null;
+  const { IpamClient } = await import('../ipam/ipam-client.js');
+  const held = await new IpamClient(ds).ipsByHandle(handleIdFor(conf.name, args.containerId)).catch(() => [] as string[]);
   if (!addresses.every((a) => held.includes(a.split('/')[0] ?? a))) return null;
   return {
     result: { cniVersion: args.cniVersion, ips: addresses.map((address) => ({ address })) },
@@ -105,14 +105,13 @@ export async function reusableAllocation(
 
 /** Releases specific addresses in Calico IPAM (upstream releaseIPAddrs, for the ipAddrs annotation). */
 export async function releaseCalicoAddresses(ds: Datastore, addresses: readonly string[]): Promise<void> {
-  const spec = '../ipam/index.js';
-  const ipam = (await import(spec)) as { IpamClient: new (ds: Datastore) => { releaseIPs(ips: readonly string[]): Promise<unknown> } };
-  await new ipam.IpamClient(ds).releaseIPs(addresses.map((a) => a.split('/')[0] ?? a));
+  const { IpamClient } = await import('../ipam/ipam-client.js');
+  await new IpamClient(ds).releaseIPs(addresses.map((a) => a.split('/')[0] ?? a));
 }
 
 /** Releases a workload's addresses (DEL); releasing nothing is success. */
 export async function delIpam(conf: CalicoNetConf, args: CmdArgs, deps: IpamDeps = {}): Promise<void> {
-  const inProcess = conf.ipam.type === 'calico-ipam' ? await loadCalicoIpam(deps.env ?? process.env) : null;
+  const inProcess = conf.ipam.type === 'calico-ipam' ? await loadCalicoIpam(deps) : null;
   if (inProcess) await inProcess.del(args);
   else await execPlugin(conf.ipam.type, 'DEL', args.stdinData, args, deps.exec);
 }
@@ -133,7 +132,7 @@ function withPoolOverrides(stdin: string, w: IpamWorkload): string {
  * plugin that delegates IPAM.
  */
 export async function gcIpam(conf: CalicoNetConf, args: CmdArgs, deps: IpamDeps = {}): Promise<void> {
-  const inProcess = conf.ipam.type === 'calico-ipam' ? await loadCalicoIpam(deps.env ?? process.env) : null;
+  const inProcess = conf.ipam.type === 'calico-ipam' ? await loadCalicoIpam(deps) : null;
   if (inProcess) {
     if (inProcess.gc) await inProcess.gc(args);
     return;

@@ -1,6 +1,6 @@
 /**
  * LinuxDataplane does what cni-plugin/pkg/dataplane/linux does in the kernel,
- * through `ip -batch` and `nsenter` (three spawns per ADD):
+ * through `ip -batch` and `nsenter` (two spawns per IPv4 ADD, three with IPv6):
  *
  *   host netns                              workload netns (CNI_NETNS)
  *   caliXXXXXXXXXXX  <-------- veth -------->  eth0
@@ -14,7 +14,7 @@
  * host netns). Invariant: on any failure the host veth (and with it the peer
  * and the host routes) is deleted before the error propagates.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { exec as realExec, type ExecResult, type ExecOptions } from '../lib/exec.js';
 import { CalicoError } from '../lib/errors.js';
@@ -40,8 +40,11 @@ export interface KernelShim {
 export const realKernel: KernelShim = {
   exec: realExec,
   writeSysctl: (key, value) => writeFileSync(`/proc/sys/${key}`, value),
-  // /proc/self/net follows this process's netns even where /sys was not remounted for it (nsenter).
-  hostLinkExists: (name) => readFileSync('/proc/self/net/dev', 'utf8').split('\n').some((l) => l.trimStart().startsWith(`${name}:`)),
+  // /proc/sys/net follows this process's netns even where /sys was not remounted for it (nsenter). A link
+  // has an IPv4 conf directory there (any MTU >= 68) or an IPv6 one: a stat or two instead of reading
+  // every link's counters from /proc/self/net/dev.
+  hostLinkExists: (name) => /^[^/\s]+$/.test(name) && !['.', '..', 'all', 'default'].includes(name) &&
+    (existsSync(`/proc/sys/net/ipv4/conf/${name}`) || existsSync(`/proc/sys/net/ipv6/conf/${name}`)),
 };
 
 export interface NetworkingRequest {
@@ -107,14 +110,24 @@ export async function doNetworking(req: NetworkingRequest, k: KernelShim = realK
   const host = req.hostVethName;
   const mac = req.containerMac ?? randomMac();
 
-  if (k.hostLinkExists(host)) await deleteHostVeth(host, k);
+  await deleteHostVeth(host, k); // a stale one of a retried ADD
 
   const mtu = req.mtu > 0 ? ` mtu ${req.mtu}` : '';
   const q = req.numQueues > 1 ? ` numtxqueues ${req.numQueues} numrxqueues ${req.numQueues}` : '';
-  const create = await k.exec('ip', ['-batch', '-'], {
-    input: `link add ${host}${mtu}${q} address ${HOST_VETH_MAC} type veth peer name ${req.ifName}${mtu}${q} address ${mac} netns ${req.netns}\n`,
-  });
-  if (create.code !== 0) throw kernelError(`creating veth ${host} <-> ${req.ifName}`, create);
+  const create = `link add ${host}${mtu}${q} address ${HOST_VETH_MAC} type veth peer name ${req.ifName}${mtu}${q} address ${mac} netns ${req.netns}`;
+  const hostUp = [`link set dev ${host} up`, ...addresses.map((a) => `route add ${a} dev ${host} scope link`)];
+  // IPv4 only: the host side is finished in the same spawn as the veth (up, with its routes, while
+  // the peer is still down and so nothing can flow). IPv6 routes must wait for the disable_ipv6=0
+  // sysctl below, so with IPv6 the host side is finished in a last spawn instead.
+  const hostInFirst = !hasV6;
+  const first = hostInFirst ? [create, ...hostUp] : [create];
+  const r1 = await k.exec('ip', ['-batch', '-'], { input: first.join('\n') + '\n' });
+  if (r1.code !== 0) {
+    const failed = failedBatchLine(r1);
+    if (failed === 1) throw kernelError(`creating veth ${host} <-> ${req.ifName}`, r1);
+    await deleteHostVeth(host, k).catch(() => undefined);
+    throw hostUpError(host, addresses, r1);
+  }
 
   try {
     setHostSysctls(host, hasV4, hasV6, k);
@@ -139,20 +152,30 @@ export async function doNetworking(req: NetworkingRequest, k: KernelShim = realK
     const cont = await inNetns(k, req.netns, ifn, batch, sysctls);
     if (cont.code !== 0) throw kernelError(`configuring ${ifn} in ${req.netns}`, cont);
 
-    const hostBatch = [`link set dev ${host} up`, ...addresses.map((a) => `route add ${a} dev ${host} scope link`)];
-    const up = await k.exec('ip', ['-batch', '-'], { input: hostBatch.join('\n') + '\n' });
-    if (up.code !== 0) {
-      const msg = (up.stderr || up.stdout).trim();
-      if (/File exists/i.test(msg)) {
-        throw new CalicoError('CALICO_ERR_KERNEL', `route to ${addresses.join(', ')} already exists for an interface other than '${host}'`);
-      }
-      throw kernelError(`bringing up ${host} and its routes`, up);
+    if (!hostInFirst) {
+      const up = await k.exec('ip', ['-batch', '-'], { input: hostUp.join('\n') + '\n' });
+      if (up.code !== 0) throw hostUpError(host, addresses, up);
     }
   } catch (e) {
     await deleteHostVeth(host, k).catch(() => undefined);
     throw e;
   }
   return { hostVethName: host, containerMac: mac, addresses };
+}
+
+/** The 1-based line of an `ip -batch` input that failed ("Command failed -:N"); 0 if not said. */
+function failedBatchLine(r: ExecResult): number {
+  const m = /Command failed -:(\d+)/.exec(r.stderr);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Bringing the host veth up or routing to the workload failed; "File exists" means another interface has the route. */
+function hostUpError(host: string, addresses: readonly string[], r: ExecResult): CalicoError {
+  const msg = (r.stderr || r.stdout).trim();
+  if (/File exists/i.test(msg)) {
+    return new CalicoError('CALICO_ERR_KERNEL', `route to ${addresses.join(', ')} already exists for an interface other than '${host}'`);
+  }
+  return kernelError(`bringing up ${host} and its routes`, r);
 }
 
 function setHostSysctls(host: string, v4: boolean, v6: boolean, k: KernelShim): void {
@@ -179,8 +202,12 @@ function setHostSysctls(host: string, v4: boolean, v6: boolean, k: KernelShim): 
   try { k.writeSysctl(`net/ipv6/conf/${host}/accept_ra`, '0'); } catch { /* IPv6 off */ }
 }
 
-/** Deletes a host veth (and so its peer and routes); absent is fine. */
+/**
+ * Deletes a host veth (and so its peer and routes); absent is fine, and costs
+ * no spawn (a k8s DEL has usually removed it with the workload's interface).
+ */
 export async function deleteHostVeth(name: string, k: KernelShim = realKernel): Promise<void> {
+  if (!k.hostLinkExists(name)) return;
   const r = await k.exec('ip', ['link', 'del', 'dev', name]);
   if (r.code !== 0 && !/Cannot find device|does not exist/i.test(r.stderr)) throw kernelError(`deleting ${name}`, r);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCalicoNetConf } from './netconf.js';
+import { mtuFromFile, parseCalicoNetConf } from './netconf.js';
 import { CNI_ERR_INVALID_NETWORK_CONFIG, CniError, type NetConf } from './spec.js';
 
 const base = (extra: Record<string, unknown> = {}): NetConf =>
@@ -8,7 +8,8 @@ const base = (extra: Record<string, unknown> = {}): NetConf =>
 
 test('defaults of the calico network config', () => {
   const c = parseCalicoNetConf(base());
-  assert.equal(c.mtu, 0);
+  // No `mtu`: what calico-node wrote to /var/lib/calico/mtu on this host, else 0 (kernel default).
+  assert.equal(c.mtu, mtuFromFile(false));
   assert.equal(c.numQueues, 1);
   assert.equal(c.policyType, '');
   assert.equal(c.allowIpForwarding, false);

@@ -7,23 +7,32 @@
 import type { Datastore } from '../datastore/datastore.js';
 import type { NetConfDatastore } from './netconf.js';
 
-/** The default SQLite path (same as src/datastore/config.ts DEFAULT_SQLITE_PATH). */
-const DEFAULT_SQLITE_PATH = '/var/lib/calico-ts/calico.db';
-
+/**
+ * Opens the datastore a network config names (the same one for the calico
+ * plugin and calico-ipam, which share the handle when run in-process):
+ * `datastore_type: sqlite` with `datastore_path`, else CALICO_DATASTORE_PATH,
+ * else the calicoctl-style configuration forced to sqlite; `etcdv3` with the
+ * config's endpoints and TLS files; no type: the calicoctl-style configuration.
+ */
 export async function openPluginDatastore(cfg: NetConfDatastore | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Datastore> {
-  if (cfg?.datastoreType === 'sqlite') {
+  const sqlitePath = cfg?.datastoreType === 'sqlite' ? cfg.sqlitePath || env['CALICO_DATASTORE_PATH'] : undefined;
+  if (sqlitePath) {
     const { SqliteDatastore } = await import('../datastore/sqlite/sqlite-datastore.js');
-    return SqliteDatastore.open(cfg.sqlitePath || DEFAULT_SQLITE_PATH);
+    return SqliteDatastore.open(sqlitePath);
   }
-  const config = await import('../datastore/config.js');
   if (cfg?.datastoreType === 'etcdv3') {
-    const c: Parameters<typeof config.openDatastore>[0] = { datastoreType: 'etcdv3', etcdEndpoints: cfg.etcdEndpoints ?? [] };
-    if (cfg.etcdKeyFile) c.etcdKeyFile = cfg.etcdKeyFile;
-    if (cfg.etcdCertFile) c.etcdCertFile = cfg.etcdCertFile;
-    if (cfg.etcdCACertFile) c.etcdCACertFile = cfg.etcdCACertFile;
-    return config.openDatastore(c);
+    const { EtcdDatastore } = await import('../datastore/etcd/etcd-datastore.js');
+    return EtcdDatastore.open({
+      etcdEndpoints: cfg.etcdEndpoints ?? [],
+      ...(cfg.etcdKeyFile ? { etcdKeyFile: cfg.etcdKeyFile } : {}),
+      ...(cfg.etcdCertFile ? { etcdCertFile: cfg.etcdCertFile } : {}),
+      ...(cfg.etcdCACertFile ? { etcdCACertFile: cfg.etcdCACertFile } : {}),
+    });
   }
-  return config.openDatastoreFromEnv({ env });
+  const { loadDatastoreConfig, openDatastore } = await import('../datastore/config.js');
+  const loaded = loadDatastoreConfig({ env });
+  // `datastore_type: sqlite` without a path: the environment's path or the default.
+  return openDatastore(cfg?.datastoreType === 'sqlite' ? { ...loaded, datastoreType: 'sqlite' } : loaded);
 }
 
 /** A lazily opened, shared datastore handle that is closed once at exit. */

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CalicoError, isCalicoError } from '../../lib/errors.js';
 import type {
@@ -66,12 +67,18 @@ export class SqliteDatastore implements Datastore {
     let db: Db | undefined;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      db = new BetterSqlite3(path);
+      const addon = nativeBinding();
+      db = new BetterSqlite3(path, addon ? { nativeBinding: addon } : {});
       db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10000}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.transaction(() => db!.exec(SCHEMA_SQL)).immediate();
-      const schema = (db.prepare("SELECT value FROM meta WHERE name = 'schema'").get() as { value: number } | undefined)?.value;
+      // Each CNI ADD opens the store: when the schema is already there (the usual case) a read
+      // confirms it, without queueing for the write lock that creating it needs.
+      let schema = storedSchema(db);
+      if (schema === undefined) {
+        db.transaction(() => db!.exec(SCHEMA_SQL)).immediate();
+        schema = storedSchema(db);
+      }
       if (schema !== SCHEMA_VERSION) {
         throw new CalicoError('CALICO_ERR_DATASTORE', `sqlite datastore ${path}: unsupported schema version ${String(schema)}`);
       }
@@ -232,4 +239,35 @@ function wrap(e: unknown, path: string, what: string): Error {
   if (isCalicoError(e)) return e;
   const err = e as { code?: string; message?: string };
   return new CalicoError('CALICO_ERR_DATASTORE', `sqlite datastore ${path}: ${what} failed: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}`, { cause: e });
+}
+
+let addonPath: string | null | undefined;
+
+/**
+ * better-sqlite3's native addon where a standard install (prebuilt or
+ * compiled) puts it. Handing the path over spares the `bindings` package's
+ * search (a stack-trace walk, then candidate paths tried one by one), which
+ * is several ms of every CNI ADD; any other layout falls back to that search.
+ */
+function nativeBinding(): string | undefined {
+  if (addonPath === undefined) {
+    try {
+      const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+      const candidate = join(dirname(pkg), 'build', 'Release', 'better_sqlite3.node');
+      addonPath = existsSync(candidate) ? candidate : null;
+    } catch {
+      addonPath = null;
+    }
+  }
+  return addonPath ?? undefined;
+}
+
+/** The schema version recorded in `meta`; undefined while the tables do not exist yet. */
+function storedSchema(db: Db): number | undefined {
+  try {
+    return (db.prepare("SELECT value FROM meta WHERE name = 'schema'").get() as { value: number } | undefined)?.value;
+  } catch (e) {
+    if (/no such table/.test((e as Error).message)) return undefined;
+    throw e;
+  }
 }
