@@ -41,3 +41,5 @@ mkdir -p dist-test
 # deeper (dist-test/test/e2e/x.js), so dist-test/dist points back at the real dist/.
 ln -sfn ../dist dist-test/dist
 npx tsc -p tsconfig.test.json
+# The CNI plugins are exec'd once per pod: bundle each into one file (bin/calico uses it while fresh).
+node scripts/bundle-cni.mjs
