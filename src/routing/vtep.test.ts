@@ -77,3 +77,14 @@ test('a missing Node is a clear error and nothing is allocated', async () => {
   await assert.rejects(ensureVtepAddress(ds, 'ghost', vxlanPools(await pools(client), 4)), /Node ghost does not exist/);
   await assert.rejects(new IpamClient(ds).ipsByHandle(vxlanHandle('ghost')), /does not exist/);
 });
+
+test('a disabled VXLAN pool keeps an existing VTEP address but gives no new one', async () => {
+  const { ds, client } = await setup();
+  const first = await ensureVtepAddress(ds, 'n1', vxlanPools(await pools(client), 4));
+  const p = await client.get('IPPool', 'vx');
+  await client.update({ ...p, spec: { ...p.spec, disabled: true } } as Resource);
+  const disabledPools = vxlanPools(await pools(client), 4);
+  assert.deepEqual(await ensureVtepAddress(ds, 'n1', disabledPools), first);
+  await client.create({ apiVersion: 'projectcalico.org/v3', kind: 'Node', metadata: { name: 'n2' }, spec: { bgp: { ipv4Address: '10.0.0.2/24' } } } as Resource);
+  await assert.rejects(ensureVtepAddress(ds, 'n2', disabledPools), /no enabled IPv4 VXLAN pool/);
+});

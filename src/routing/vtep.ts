@@ -85,7 +85,9 @@ export async function ensureVtepAddress(ds: Datastore, node: string, vxlanPools:
   const stale = held.filter((ip) => ip !== addr);
   if (stale.length > 0) await ipam.releaseIPs(stale.map((ip) => ({ ip, handleId: handle })));
   if (!addr) {
-    const pools = vxlanPools.map((p) => p.cidr);
+    // A kept address may sit in a disabled pool; a new one only comes from an enabled pool.
+    const pools = vxlanPools.filter((p) => !p.disabled).map((p) => p.cidr);
+    if (pools.length === 0) throw new CalicoError('CALICO_ERR_IPAM_EXHAUSTED', `no enabled IPv${family} VXLAN pool to take the VXLAN tunnel address of ${node} from`);
     const res = await ipam.autoAssign({
       handleId: handle, hostname: node, intendedUse: 'Tunnel', attrs: { node, type: FIELDS[family].type },
       ...(family === 4 ? { num4: 1, ipv4Pools: pools } : { num6: 1, ipv6Pools: pools }),

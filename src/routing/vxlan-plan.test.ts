@@ -46,11 +46,12 @@ test('VXLAN CrossSubnet: same subnet routes directly via the underlay, other sub
   ]);
 });
 
-test('no VXLAN pool (or disabled pool, or vxlanEnabled=false): nothing planned', () => {
+test('no VXLAN pool or vxlanEnabled=false: nothing planned; a disabled pool is still routed', () => {
   const never = parsePools(new Map<string, unknown>([pool('p', '10.244.0.0/16', 'Never')]));
   assert.deepEqual(computeVxlanPlan({ hostname: 'n1', pools: never, nodes, blocks, underlayInterface: 'eth0' }), { enabled: false, routes: [], neighbors: [] });
+  // A disabled pool stops allocations, not routing: its existing blocks stay reachable.
   const disabled = parsePools(new Map<string, unknown>([pool('p', '10.244.0.0/16', 'Always', { disabled: true })]));
-  assert.equal(computeVxlanPlan({ hostname: 'n1', pools: disabled, nodes, blocks, underlayInterface: 'eth0' }).enabled, false);
+  assert.equal(computeVxlanPlan({ hostname: 'n1', pools: disabled, nodes, blocks, underlayInterface: 'eth0' }).routes.length, 2);
   const always = parsePools(new Map<string, unknown>([pool('p', '10.244.0.0/16', 'Always')]));
   assert.equal(computeVxlanPlan({ hostname: 'n1', pools: always, nodes, blocks, underlayInterface: 'eth0', vxlanEnabled: false }).enabled, false);
 });

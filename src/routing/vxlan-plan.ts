@@ -34,7 +34,7 @@ export interface VtepNeighbor {
 }
 
 export interface VxlanPlan {
-  /** True when some enabled IPv4 pool has vxlanMode Always/CrossSubnet (and Felix config does not disable it). */
+  /** True when some pool of the family has vxlanMode Always/CrossSubnet (and Felix config does not disable it). */
   readonly enabled: boolean;
   readonly routes: readonly PlannedRoute[];
   readonly neighbors: readonly VtepNeighbor[];
@@ -65,8 +65,12 @@ export function vtepMacFor(nodeName: string, family: 4 | 6 = 4): string {
   return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
+/**
+ * The family's pools with VXLAN on. Disabled pools count: disabling a pool
+ * only stops new allocations, its existing workloads stay reachable.
+ */
 export function vxlanPools(pools: readonly PoolView[], family: 4 | 6 = 4): PoolView[] {
-  return pools.filter((p) => p.version === family && !p.disabled && p.vxlanMode !== 'Never');
+  return pools.filter((p) => p.version === family && p.vxlanMode !== 'Never');
 }
 
 /** The pool (most specific) containing a block, or undefined. */
@@ -115,7 +119,7 @@ export function computeVxlanPlan(input: VxlanPlanInput): VxlanPlan {
   for (const b of input.blocks) {
     if (b.node === null || b.node === input.hostname) continue;
     const pool = poolOfBlock(input.pools, b.cidr);
-    if (!pool || pool.version !== family || pool.disabled || pool.vxlanMode === 'Never') continue;
+    if (!pool || pool.version !== family || pool.vxlanMode === 'Never') continue;
     const remote = input.nodes.get(b.node);
     const remoteIp = remote ? underlayOf(remote) : undefined;
     if (!remoteIp) continue;
