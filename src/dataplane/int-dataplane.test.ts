@@ -159,6 +159,16 @@ describe('IntDataplane (iptables, fake kernel)', () => {
     assert.match(filter, new RegExp(`^-A ${policyChainName(polId, 'default', 'inbound')} -m comment --comment "cali:[^"]+; rule r0" -p 6 -m set --match-set cali40s:aaa src -m multiport --dports 80 -j MARK --set-xmark 0x10000/0x10000$`, 'm'));
     assert.match(filter, /^-A cali-tw-calib .*-j cali-pri-kns\.ns1$/m);
   });
+
+  it('chainInsertMode Append puts the jump at the end of the built-in chain', async () => {
+    const exec = new FakeExec();
+    exec.on('iptables-legacy-save', (c) => (c.args[1] === 'filter' ? ok('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j KUBE-FORWARD\nCOMMIT\n') : ok('')));
+    const dp = createIntDataplane({ driver: 'iptables', hostname: 'node1', exec, sysctls: false, iptablesBackend: 'legacy' });
+    dp.onMessages([{ kind: 'ConfigUpdate', config: { ...config, felixConfiguration: { chainInsertMode: 'Append' } } }]);
+    await dp.apply();
+    const filter = exec.callsOf('iptables-legacy-restore').map((c) => c.input!).find((i) => i.startsWith('*filter'))!;
+    assert.match(filter, /^-A FORWARD -m comment --comment "cali:[^"]+" -j cali-FORWARD$/m);
+  });
 });
 
 describe('IntDataplane sysctls', () => {
@@ -231,5 +241,18 @@ describe('IntDataplane host endpoints', () => {
     ]) {
       assert.ok(b.some((c) => c.startsWith(`add rule ip calico ${chain} ${key} != "lo" ${key} != "cali*" goto ${target}`)), chain);
     }
+  });
+});
+
+describe('IntDataplane FelixConfiguration', () => {
+  it('logPrefix from FelixConfiguration is used by Log rules; a change re-renders them', async () => {
+    const { dp, transport } = nftDataplane();
+    const logPolicy: ModelPolicy = { ...policy(80), inboundRules: [{ action: 'Log', ruleId: 'l' }, ...policy(80).inboundRules] };
+    dp.onMessages([...start, { kind: 'ActivePolicyUpdate', id: polId, policy: logPolicy }]);
+    await dp.apply();
+    assert.ok(transport.batches.flat().some((c) => c.includes('log prefix "calico-packet: " level info')));
+    dp.onMessages([{ kind: 'ConfigUpdate', config: { ...config, felixConfiguration: { logPrefix: 'my"pfx' } } }]);
+    await dp.apply();
+    assert.ok(transport.lastBatch!.some((c) => c.startsWith(`add rule ip calico ${pi} log prefix "mypfx: " level info`)), transport.lastBatch!.join('\n'));
   });
 });

@@ -111,6 +111,8 @@ class LinuxDataplane implements IntDataplane {
       if (m.kind === 'ConfigUpdate') {
         this.config = m.config;
         this.staticDirty = true;
+        const fc = m.config.felixConfiguration;
+        this.policies.setLogPrefix(typeof fc['logPrefix'] === 'string' && fc['logPrefix'] !== '' ? fc['logPrefix'] : undefined);
         continue;
       }
       if (m.kind === 'InSync') continue;
@@ -173,7 +175,8 @@ class LinuxDataplane implements IntDataplane {
     if (this.staticDirty) {
       for (const f of fams) {
         const sc = staticChains(w.chainName, this.config, f);
-        for (const h of sc.hooks) w.setHookChain(f, h);
+        const append = this.config?.felixConfiguration['chainInsertMode'] === 'Append';
+        for (const h of sc.hooks) w.setHookChain(f, h, append);
         for (const c of sc.chains) w.updateChain(f, [c.table], c.chain);
       }
       this.staticDirty = false;

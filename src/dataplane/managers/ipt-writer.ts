@@ -98,11 +98,11 @@ export class IptWriter implements RulesetWriter {
     else s.delete(name);
   }
 
-  setHookChain(f: Family, h: HookChain): void {
+  setHookChain(f: Family, h: HookChain, append = false): void {
     const tab = this.table(f, h.table);
     tab.updateChain({ name: h.chain.name, rules: iptChainRules(h.chain, f) });
     this.track(f, h.table, h.chain.name, true);
-    tab.setInsertedRules(h.hook, [{ body: `-j ${h.chain.name}` }]);
+    tab.setInsertedRules(h.hook, [{ body: `-j ${h.chain.name}` }], append ? 'append' : 'insert');
   }
 
   updateChain(f: Family, tables: readonly HookTable[], chain: IrChain): void {

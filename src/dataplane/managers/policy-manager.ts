@@ -7,7 +7,7 @@
  */
 import { policyKey, profileKey } from '../model/ids.js';
 import type { DataplaneMsg, ModelPolicy, ModelProfile } from '../model/types.js';
-import { policyChains, profileChains } from '../rules/endpoint-chains.js';
+import { policyChains, profileChains, type RuleOptions } from '../rules/endpoint-chains.js';
 import type { Family } from '../rules/ir.js';
 import type { HookTable } from '../rules/static-chains.js';
 import type { RulesetWriter } from './ruleset-writer.js';
@@ -31,6 +31,7 @@ export class PolicyManager {
   private readonly dirtyProfiles = new Set<string>();
   /** What is in the writer, per family and key, so a rename or remove deletes the old chains. */
   private readonly programmed = new Map<string, Programmed>();
+  private logPrefix: string | undefined;
 
   onMessage(msg: DataplaneMsg): void {
     switch (msg.kind) {
@@ -57,6 +58,16 @@ export class PolicyManager {
     }
   }
 
+  /**
+   * FelixConfiguration logPrefix: a change re-renders every chain (Log rules
+   * carry it). Non-string values keep Felix's default.
+   */
+  setLogPrefix(prefix: string | undefined): void {
+    if (prefix === this.logPrefix) return;
+    this.logPrefix = prefix;
+    this.markAllDirty();
+  }
+
   /** Marks everything dirty (a family was added). */
   markAllDirty(): void {
     for (const k of this.policies.keys()) this.dirtyPolicies.add(k);
@@ -71,17 +82,21 @@ export class PolicyManager {
     for (const key of this.dirtyPolicies) {
       const p = this.policies.get(key);
       for (const f of families) {
-        this.program(w, f, `pol/${key}`, p ? policyChains(p, f, (id, fam) => w.setName(id, fam), (n) => w.chainName('filter', n)) : [], p ? policyTables(p) : []);
+        this.program(w, f, `pol/${key}`, p ? policyChains(p, f, (id, fam) => w.setName(id, fam), (n) => w.chainName('filter', n), this.ruleOptions()) : [], p ? policyTables(p) : []);
       }
     }
     for (const key of this.dirtyProfiles) {
       const p = this.profiles.get(key);
       for (const f of families) {
-        this.program(w, f, `prof/${key}`, p ? profileChains(p, f, (id, fam) => w.setName(id, fam), (n) => w.chainName('filter', n)) : [], ['filter']);
+        this.program(w, f, `prof/${key}`, p ? profileChains(p, f, (id, fam) => w.setName(id, fam), (n) => w.chainName('filter', n), this.ruleOptions()) : [], ['filter']);
       }
     }
     this.dirtyPolicies.clear();
     this.dirtyProfiles.clear();
+  }
+
+  private ruleOptions(): RuleOptions {
+    return this.logPrefix === undefined ? {} : { logPrefix: this.logPrefix };
   }
 
   private program(w: RulesetWriter, f: Family, key: string, chains: ReturnType<typeof policyChains>, tables: readonly HookTable[]): void {

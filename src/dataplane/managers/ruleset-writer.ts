@@ -35,7 +35,12 @@ export interface RulesetWriter {
   setName(id: string, f: Family): string;
   /** Declares which families are programmed; a family that goes away has its objects removed at apply. */
   setFamilies(families: readonly Family[]): void;
-  setHookChain(f: Family, hook: HookChain): void;
+  /**
+   * A hook's chain. `append` (FelixConfiguration chainInsertMode Append) puts
+   * iptables' jump at the end of the built-in chain instead of the top;
+   * nftables base chains have no such choice and ignore it.
+   */
+  setHookChain(f: Family, hook: HookChain, append?: boolean): void;
   /** A regular chain in the given tables (nftables has one table per family and ignores the list). */
   updateChain(f: Family, tables: readonly HookTable[], chain: IrChain): void;
   removeChain(f: Family, tables: readonly HookTable[], name: string): void;

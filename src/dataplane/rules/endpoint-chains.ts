@@ -19,15 +19,21 @@ import type { ModelPolicy, ModelProfile, ModelRule, ProtoPort, TierInfo } from '
 import { ipFamily, protocolNumber } from '../model/net.js';
 import { MARK_ACCEPT, MARK_PASS, rule, type Family, type IrChain, type IrRule, type Match } from './ir.js';
 import { policyChainName, profileChainName } from './names.js';
-import { renderModelRule, type SetNamer } from './policy-rules.js';
+import { actionFor, renderModelRule, type SetNamer } from './policy-rules.js';
 
 export type Direction = 'ingress' | 'egress';
 
 const accepted: Match = { k: 'mark', mask: MARK_ACCEPT, value: MARK_ACCEPT };
 const notPassed: Match = { k: 'mark', mask: MARK_PASS, value: 0 };
 
-function rulesOf(list: readonly ModelRule[], f: Family, setName: SetNamer): IrRule[] {
-  return list.flatMap((r) => renderModelRule(r, f, setName));
+/** Rendering options from FelixConfiguration. */
+export interface RuleOptions {
+  /** FelixConfiguration logPrefix (default `calico-packet`). */
+  readonly logPrefix?: string;
+}
+
+function rulesOf(list: readonly ModelRule[], f: Family, setName: SetNamer, o: RuleOptions): IrRule[] {
+  return list.flatMap((r) => renderModelRule(r, f, setName, actionFor(r.action, o.logPrefix)));
 }
 
 /**
@@ -38,17 +44,17 @@ export type ChainQualifier = (name: string) => string;
 const asIs: ChainQualifier = (n) => n;
 
 /** The inbound and outbound chains of one active policy. */
-export function policyChains(p: ModelPolicy, f: Family, setName: SetNamer, q: ChainQualifier = asIs): IrChain[] {
+export function policyChains(p: ModelPolicy, f: Family, setName: SetNamer, q: ChainQualifier = asIs, o: RuleOptions = {}): IrChain[] {
   return [
-    { name: q(policyChainName(p.id, p.tier, 'inbound')), rules: rulesOf(p.inboundRules, f, setName) },
-    { name: q(policyChainName(p.id, p.tier, 'outbound')), rules: rulesOf(p.outboundRules, f, setName) },
+    { name: q(policyChainName(p.id, p.tier, 'inbound')), rules: rulesOf(p.inboundRules, f, setName, o) },
+    { name: q(policyChainName(p.id, p.tier, 'outbound')), rules: rulesOf(p.outboundRules, f, setName, o) },
   ];
 }
 
-export function profileChains(p: ModelProfile, f: Family, setName: SetNamer, q: ChainQualifier = asIs): IrChain[] {
+export function profileChains(p: ModelProfile, f: Family, setName: SetNamer, q: ChainQualifier = asIs, o: RuleOptions = {}): IrChain[] {
   return [
-    { name: q(profileChainName(p.id.name, 'inbound')), rules: rulesOf(p.inboundRules, f, setName) },
-    { name: q(profileChainName(p.id.name, 'outbound')), rules: rulesOf(p.outboundRules, f, setName) },
+    { name: q(profileChainName(p.id.name, 'inbound')), rules: rulesOf(p.inboundRules, f, setName, o) },
+    { name: q(profileChainName(p.id.name, 'outbound')), rules: rulesOf(p.outboundRules, f, setName, o) },
   ];
 }
 

@@ -69,7 +69,8 @@ function iptTarget(a: Action): string {
     case 'goto': return `-g ${a.chain}`;
     case 'setMark': return `-j MARK --set-xmark ${hex(a.bits)}/${hex(a.bits)}`;
     case 'clearMark': return `-j MARK --set-xmark 0x0/${hex(a.bits)}`;
-    case 'log': return `-j LOG --log-prefix "${a.prefix}: " --log-level 5`;
+    // iptables takes at most 29 characters of prefix.
+    case 'log': return `-j LOG --log-prefix "${`${a.prefix}: `.slice(0, 29)}" --log-level 5`;
     case 'notrack': return '-j CT --notrack';
     case 'masquerade': return '-j MASQUERADE';
     case 'vmap': throw new Error('verdict maps are nftables-only; iptables dispatch is rendered as rules');

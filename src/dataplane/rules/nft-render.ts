@@ -59,7 +59,8 @@ export function nftAction(a: Action): string {
     case 'goto': return `goto ${a.chain}`;
     case 'setMark': return `meta mark set meta mark or ${hex(a.bits)}`;
     case 'clearMark': return `meta mark set meta mark and ${hex(~a.bits)}`;
-    case 'log': return `log prefix "${a.prefix}: " level info`;
+    // nftables takes at most 127 characters of prefix.
+    case 'log': return `log prefix "${`${a.prefix}: `.slice(0, 127)}" level info`;
     case 'vmap': return `${a.key === 'iif' ? 'iifname' : 'oifname'} vmap @${a.map}`;
     default: {
       const never: never = a;

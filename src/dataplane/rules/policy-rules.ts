@@ -13,12 +13,13 @@ import { MARK_ACCEPT, MARK_PASS, type Action, type Family, type IrRule, type Mat
 export type SetNamer = (id: string, family: Family) => string;
 
 /** How actions render: in policy chains Allow marks and returns; untracked Allow does the same. */
-export function actionFor(action: ModelRule['action']): readonly Action[] {
+export function actionFor(action: ModelRule['action'], logPrefix = LOG_PREFIX): readonly Action[] {
   switch (action) {
     case 'Allow': return [{ k: 'setMark', bits: MARK_ACCEPT }, { k: 'return' }];
     case 'Deny': return [{ k: 'drop' }];
     case 'Pass': return [{ k: 'setMark', bits: MARK_PASS }, { k: 'return' }];
-    case 'Log': return [{ k: 'log', prefix: LOG_PREFIX }];
+    // The prefix is user configuration: nothing that could end the quoted string.
+    case 'Log': return [{ k: 'log', prefix: logPrefix.replace(/["\\\r\n]/g, '') }];
     default: {
       const never: never = action;
       throw new Error(`unknown rule action ${String(never)}`);
