@@ -256,3 +256,18 @@ describe('IntDataplane FelixConfiguration', () => {
     assert.ok(transport.lastBatch!.some((c) => c.startsWith(`add rule ip calico ${pi} log prefix "mypfx: " level info`)), transport.lastBatch!.join('\n'));
   });
 });
+
+describe('IntDataplane families', () => {
+  it('IPv6 on by default (one transaction per family); ipv6Support false deletes our ip6 table only', async () => {
+    const { dp, transport } = nftDataplane();
+    dp.onMessages([...start, { kind: 'ConfigUpdate', config: { ...config, ipv6Support: true } }]);
+    await dp.apply();
+    assert.deepEqual(transport.batches.map((b) => b[0]), ['add table ip calico', 'add table ip6 calico']);
+    assert.ok(transport.batches[1]!.includes('add set ip6 calico cali60s_aaa { type ipv6_addr; flags interval; }'));
+    transport.tables.set('ip6 calico', { nftables: [{ table: { family: 'ip6', name: 'calico' } }] });
+    dp.onMessages([{ kind: 'ConfigUpdate', config }]);
+    await dp.apply();
+    assert.ok(transport.batches.some((b) => b.length === 1 && b[0] === 'delete table ip6 calico'));
+    assert.ok(!transport.batches.flat().includes('delete table ip calico'));
+  });
+});
