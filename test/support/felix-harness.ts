@@ -335,15 +335,18 @@ export class FelixNode {
 
   /**
    * Asserts every expectation, like upstream's cc.CheckConnectivity(): probes
-   * all at once, re-probes only the mismatches (up to `rounds` times, so a
-   * packet lost once does not decide), then fails with one table of what differed.
+   * all at once, re-probes only the mismatches (up to `rounds` times, with
+   * growing timeouts, so a packet lost once does not decide), then fails with
+   * one table of what differed.
    */
   async expectConnectivity(exps: readonly Expectation[], rounds = 3): Promise<void> {
     let pending = exps.map((_, i) => i);
     let seen: boolean[] = [];
     for (let round = 0; round < rounds && pending.length > 0; round++) {
       if (round > 0) await sleep(300);
-      const got = await this.probe(pending.map((i) => exps[i]!));
+      // Short first timeout (a handshake between netns takes well under 10 ms); only the
+      // mismatches are probed again, with longer timeouts, so a slow moment cannot decide.
+      const got = await this.probe(pending.map((i) => exps[i]!), 500 * 2 ** round);
       seen = new Array<boolean>(exps.length);
       pending.forEach((i, k) => { seen[i] = got[k]!; });
       pending = pending.filter((i) => seen[i] !== exps[i]!.expect);
