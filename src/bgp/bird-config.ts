@@ -8,6 +8,8 @@
  * - filter `calico_kernel_programming`: what BIRD may install in the kernel
  *   (not service CIDRs, not VXLAN pools, which routing programs itself, not
  *   IPIP pools, which this kernel cannot carry);
+ * - filter `calico_kernel_learning`: workload host routes learned from the
+ *   kernel, so borrowed addresses are announced by the node that has them;
  * - static blackhole routes for the affine blocks and the service CIDRs;
  * - one `protocol bgp` per peer from `bgp_template`.
  * Deterministic: the same input gives byte-identical text, so "changed"
@@ -150,6 +152,13 @@ function renderFilters(inp: BirdConfigInput, f: Family): string[] {
     else out.push(`  if ( net ~ ${p.cidr} ) then { accept; }`);
   }
   out.push('  accept;', '}', '');
+  // Workload host routes (the CNI plugin's /32 or /128 to a cali device) are learned, so an address
+  // borrowed from another node's block is announced from where it lives; calico_aggr keeps the
+  // node's own addresses inside its blocks from ever being exported.
+  const host = f.v === 4 ? 32 : 128;
+  out.push(`filter calico_kernel_learning${f.sfx} {`);
+  for (const p of pools) if (p.vxlanMode === 'Never' && p.ipipMode === 'Never') out.push(`  if ( (net.len = ${host}) && (net ~ ${p.cidr}) ) then { accept; }`);
+  out.push('  reject;', '}', '');
   return out;
 }
 
@@ -159,8 +168,8 @@ function renderProtocols(inp: BirdConfigInput, f: Family): string[] {
   const ignored = (inp.ignoredInterfaces ?? []).map((i) => `-"${i.replace(/["\\]/g, '')}", `).join('');
   out.push(`protocol direct${f.v === 4 ? '' : ' direct6'} {`, `  ipv${f.v};`, `  interface -"cali*", -"vxlan.calico", -"vxlan-v6.calico", -"kube-ipvs*", ${ignored}"*";`, '}', '');
   // metric 0: the kernel's own default (as Calico's BIRD 1.6 leaves it); a route's krt_metric (BGPFilter setPriority) wins over it.
-  out.push(`protocol kernel${f.v === 4 ? '' : ' kernel6'} {`, '  metric 0;',
-    `  ipv${f.v} {`, '    import none;', `    export filter calico_kernel_programming${f.sfx};`, '  };',
+  out.push(`protocol kernel${f.v === 4 ? '' : ' kernel6'} {`, '  metric 0;', '  learn;',
+    `  ipv${f.v} {`, `    import filter calico_kernel_learning${f.sfx};`, `    export filter calico_kernel_programming${f.sfx};`, '  };',
     '  merge paths on;', '  persist;', '  scan time 2;', '  graceful restart;', '}', '');
   if (f.localBlocks.length > 0) {
     out.push(`protocol static ${name('static_blocks')} {`, `  ipv${f.v};`);

@@ -1,7 +1,8 @@
 /**
  * BGP through BIRD 2 between three node namespaces on one underlay subnet
  * (no encapsulation): full mesh (sessions Established, routes installed by
- * BIRD, pod-to-pod TCP across nodes), then a route reflector (n1 with a
+ * BIRD, pod-to-pod TCP across nodes), a borrowed address announced by the
+ * node that has it, then a route reflector (n1 with a
  * cluster ID, mesh off, one BGPPeer by peerSelector) with the same
  * reachability, then a node's last pod deleted and its block released:
  * the route is withdrawn everywhere.
@@ -80,6 +81,18 @@ test('BGP full mesh: every node Established with the two others, blocks via BIRD
   assert.deepEqual(own.map((x) => x.dst), [blockOf(pods[0]!.ip)]);
   const [p1, p2, p3] = pods as [TestPod, TestPod, TestPod];
   for (const [a, b] of [[p1, p2], [p2, p3], [p3, p1]] as const) assert.equal(await cluster.tcpEventually(a, b.ip, 7000), 'echo:hi');
+});
+
+test('a borrowed address (in n2\'s block, living on n1) is announced by n1 as a host route', { skip: !root }, async () => {
+  const b2 = blockOf(pods[1]!.ip);
+  const borrowed = `${b2.split('/')[0]!.split('.').slice(0, 3).join('.')}.${Number(b2.split('.')[3]!.split('/')[0]) + 40}`;
+  const pb = await cluster.addPod(ds, cluster.nodes[0]!, 'pb', borrowed);
+  await cluster.tcpServer(pb, 7000);
+  await waitFor('n3 routes the borrowed /32 via n1', async () => (await birdRoute(cluster.nodes[2]!.netns, `${borrowed}/32`))?.gateway === '10.0.0.1');
+  assert.equal(await cluster.tcpEventually(pods[2]!, borrowed, 7000), 'echo:hi');
+  assert.equal(await cluster.tcpEventually(pods[1]!, borrowed, 7000), 'echo:hi', 'even from the node owning the block');
+  await cluster.deletePod(ds, pb);
+  await waitFor('host route withdrawn', async () => !(await birdRoute(cluster.nodes[2]!.netns, `${borrowed}/32`)));
 });
 
 test('BGP route reflector: n1 reflects, mesh off, same reachability', { skip: !root }, async () => {

@@ -101,10 +101,13 @@ export class NetnsCluster {
     };
   }
 
-  async addPod(ds: Datastore, node: TestNode, name: string): Promise<TestPod> {
+  /** A pod on `node`: its address from IPAM (auto-assigned, or exactly `ip`, e.g. one borrowed from another node's block). */
+  async addPod(ds: Datastore, node: TestNode, name: string, ip0?: string): Promise<TestPod> {
     const ipam = new IpamClient(ds);
-    const res = await ipam.autoAssign({ num4: 1, handleId: `pod.${name}`, hostname: node.name, attrs: { node: node.name, pod: name, namespace: 'default' } });
-    const ip = res.ipv4[0]!.ip;
+    const attrs = { node: node.name, pod: name, namespace: 'default' };
+    const ip = ip0 !== undefined
+      ? (await ipam.assignIP({ ip: ip0, handleId: `pod.${name}`, hostname: node.name, attrs })).ip
+      : (await ipam.autoAssign({ num4: 1, handleId: `pod.${name}`, hostname: node.name, attrs })).ipv4[0]!.ip;
     const netns = await this.netns(`${this.prefix}-${name}`);
     const hostVeth = `cali${randomBytes(5).toString('hex')}`.slice(0, 15);
     await execChecked('ip', ['-n', node.netns, 'link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
