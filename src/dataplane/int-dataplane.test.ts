@@ -264,6 +264,10 @@ describe('IntDataplane families', () => {
     await dp.apply();
     assert.deepEqual(transport.batches.map((b) => b[0]), ['add table ip calico', 'add table ip6 calico']);
     assert.ok(transport.batches[1]!.includes('add set ip6 calico cali60s_aaa { type ipv6_addr; flags interval; }'));
+    assert.ok(!transport.batches[1]!.some((c) => c.startsWith('add rule ip6 calico raw-cali-rpf-skip')), 'no spoofing exceptions');
+    dp.onMessages([{ kind: 'WorkloadEndpointUpdate', id: { namespace: 'ns1', name: 'a' }, endpoint: { ...wep('a', '10.65.0.1', []), ipv6Nets: ['fd65::1/128'], allowSpoofedSourcePrefixes: ['fd00:9::/64', '10.9.0.0/16'] } }]);
+    await dp.apply();
+    assert.ok(transport.batches.flat().some((c) => c.startsWith('add rule ip6 calico raw-cali-rpf-skip iifname "calia" ip6 saddr fd00:9::/64 accept')));
     transport.tables.set('ip6 calico', { nftables: [{ table: { family: 'ip6', name: 'calico' } }] });
     dp.onMessages([{ kind: 'ConfigUpdate', config }]);
     await dp.apply();

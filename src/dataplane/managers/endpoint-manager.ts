@@ -129,10 +129,12 @@ export class EndpointManager {
   }
 
   completeDeferredWork(w: RulesetWriter, families: readonly Family[]): void {
+    const workloadsChanged = this.redeclare || [...this.dirty].some((k) => k.startsWith('wl/'));
     if (this.redeclare) {
       for (let i = 0; i < DISPATCH.length; i++) this.declare(w, families, i);
       this.redeclare = false;
     }
+    if (workloadsChanged && families.includes(6)) w.updateChain(6, ['raw'], this.rpfSkipChain(w));
     for (const key of this.dirty) {
       const chains = this.chainsFor(w, key);
       for (const f of families) {
@@ -183,6 +185,19 @@ export class EndpointManager {
       }
     }
     return out;
+  }
+
+  /**
+   * The IPv6 reverse-path check's exceptions: a workload's
+   * allowSpoofedSourcePrefixes may arrive on its interface (Felix's cali-rpf-skip).
+   */
+  private rpfSkipChain(w: RulesetWriter): IrChain {
+    const rules: IrRule[] = [];
+    for (const wl of this.workloads.values()) {
+      const nets = (wl.allowSpoofedSourcePrefixes ?? []).filter((n) => n.includes(':'));
+      if (nets.length) rules.push(rule([{ k: 'iif', name: wl.interfaceName }, { k: 'nets', dir: 'src', nets }], { k: 'accept' }, `allowSpoofedSourcePrefixes of ${wl.id.namespace}/${wl.id.name}`));
+    }
+    return { name: w.chainName('raw', CHAIN.rpfSkip), rules };
   }
 
   /** Declares dispatch kind `i` (its chain, map and fallback) in every family. */

@@ -53,6 +53,7 @@ function iptMatch(m: Match, f: Family): string {
     case 'ports': return portChunks(m.ranges).map((c) => `-m multiport ${not}--${m.dir === 'src' ? 'sports' : 'dports'} ${c}`).join(' ');
     case 'namedPort': return `-m set ${not}--match-set ${m.set} ${m.dir},${m.dir}`;
     case 'mark': return `-m mark --mark ${hex(m.value)}/${hex(m.mask)}`;
+    case 'rpfFail': return '-m rpfilter --invert';
     default: {
       const never: never = m;
       throw new Error(`unknown match ${JSON.stringify(never)}`);

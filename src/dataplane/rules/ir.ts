@@ -25,7 +25,9 @@ export type Match =
   /** (address, protocol, port) in the named named-port set. */
   | { readonly k: 'namedPort'; readonly dir: 'src' | 'dst'; readonly set: string; readonly neg?: boolean }
   /** (packet mark & mask) == value. */
-  | { readonly k: 'mark'; readonly mask: number; readonly value: number };
+  | { readonly k: 'mark'; readonly mask: number; readonly value: number }
+  /** Strict reverse-path check fails: no route back to the source via the incoming interface. */
+  | { readonly k: 'rpfFail' };
 
 export type Action =
   | { readonly k: 'accept' }

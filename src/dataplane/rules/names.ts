@@ -33,6 +33,7 @@ export const CHAIN = {
   prerouting: 'cali-PREROUTING',
   postrouting: 'cali-POSTROUTING',
   natOutgoing: 'cali-nat-outgoing',
+  rpfSkip: 'cali-rpf-skip',
 } as const;
 
 /** Endpoint chain prefixes (rule_defs.go). */

@@ -45,6 +45,7 @@ export function nftMatch(m: Match, f: Family): string {
     case 'namedPort':
       return `${addrKey(f, m.dir)} . meta l4proto . th ${m.dir === 'src' ? 'sport' : 'dport'} ${op}@${m.set}`;
     case 'mark': return `meta mark and ${hex(m.mask)} == ${hex(m.value)}`;
+    case 'rpfFail': return 'fib saddr . iif oif missing';
     default: {
       const never: never = m;
       throw new Error(`unknown match ${JSON.stringify(never)}`);

@@ -174,6 +174,13 @@ describe('fixed chains', () => {
     for (const h of sc.hooks.filter((x) => x.table === 'filter')) assert.match(nftChainRules(h.chain, 4)[0]!.body, /^ct state \{ established, related \} accept$/);
     const wlToHost = sc.chains.find((c) => c.chain.name === 'cali-wl-to-host')!;
     assert.deepEqual(nftChainRules(wlToHost.chain, 4).map((r) => r.body), ['jump cali-from-wl-dispatch', 'drop'], 'defaultEndpointToHostAction defaults to Drop');
+    const raw6 = staticChains((t, n) => `${t}-${n}`, null, 6).hooks.find((h) => h.table === 'raw' && h.hook === 'PREROUTING')!;
+    assert.deepEqual(nftChainRules(raw6.chain, 6).slice(1, 3).map((r) => r.body), [
+      'iifname "cali*" jump raw-cali-rpf-skip',
+      'iifname "cali*" fib saddr . iif oif missing drop',
+    ], 'IPv6 workload anti-spoofing after the allowSpoofedSourcePrefixes exceptions');
+    assert.deepEqual(iptChainRules(raw6.chain, 6)[2]!.body, '-i cali+ -m rpfilter --invert -j DROP');
+    assert.ok(!nftChainRules(sc.hooks.find((h) => h.table === 'raw' && h.hook === 'PREROUTING')!.chain, 4).some((r) => r.body.includes('fib')), 'IPv4 relies on rp_filter');
     const rawIn = sc.chains.find((c) => c.chain.name === 'raw-cali-failsafe-in')!;
     assert.deepEqual(rawIn.chain.rules.length, 0, 'no failsafe config, no rules');
     const withFs = staticChains((t, n) => `${t}-${n}`, {

@@ -89,10 +89,17 @@ export function staticChains(cn: ChainNamer, config: ModelConfig | null, f: Fami
       rule([accepted], { k: 'accept' }, 'Host endpoint policy accepted packet.'),
     ],
   };
+  // IPv6 anti-spoofing for workloads (IPv4 has the rp_filter sysctl): strict
+  // reverse-path check, after the per-endpoint allowSpoofedSourcePrefixes exceptions.
+  const rpf: IrRule[] = f === 6 ? [
+    rule([{ k: 'iif', name: WL }], { k: 'jump', chain: cn('raw', CHAIN.rpfSkip) }),
+    rule([{ k: 'iif', name: WL }, { k: 'rpfFail' }], { k: 'drop' }, 'Workload source address fails the reverse-path check'),
+  ] : [];
   const rawPre: IrChain = {
     name: cn('raw', CHAIN.prerouting),
     rules: [
       rule([], { k: 'clearMark', bits: ALL_MARKS }),
+      ...rpf,
       rule([{ k: 'iif', name: WL, neg: true }], { k: 'jump', chain: cn('raw', CHAIN.fromHostDispatch) }),
       rule([accepted], { k: 'notrack' }),
       rule([accepted], { k: 'accept' }),
