@@ -71,7 +71,7 @@ export interface RoutingHandle {
   status(): RoutingStatus;
   /** BIRD's sessions (empty with the vxlan backend). */
   bgpSessions(): Promise<BgpSession[]>;
-  /** Runs one reconcile now and waits for it (tests, and after a known change). */
+  /** Waits until routing has seen every datastore write made so far, then reconciles (tests, and after a known change). */
   resync(): Promise<void>;
 }
 
@@ -94,7 +94,7 @@ export async function startRouting(opts: RoutingOptions): Promise<RoutingHandle>
     stop: () => r.stop(),
     status: () => r.status(),
     bgpSessions: () => r.bgpSessions(),
-    resync: () => r.reconcileNow(),
+    resync: () => r.resync(),
   };
 }
 
@@ -136,6 +136,11 @@ class Routing {
   }
 
   status(): RoutingStatus { return this.st; }
+
+  async resync(): Promise<void> {
+    await this.cache.catchUp();
+    await this.reconcileNow();
+  }
 
   async bgpSessions(): Promise<BgpSession[]> {
     return this.bird ? this.bird.sessions() : [];

@@ -27,6 +27,9 @@ test('lists the kinds, follows puts and deletes of those kinds only, stops', asy
   await ds.create({ kind: 'Profile', name: 'y' }, {});
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(changes, afterDelete, 'other kinds do not wake routing');
+  await ds.create({ kind: 'Node', name: 'n3' }, { spec: {} });
+  await cache.catchUp();
+  assert.ok(cache.get('Node').has('n3'), 'catchUp: every earlier write is in');
   await cache.stop();
   await ds.create({ kind: 'Node', name: 'n2' }, { spec: {} });
   await new Promise((r) => setTimeout(r, 50));

@@ -20,6 +20,8 @@ export class ResourceCache {
   private readonly byKind = new Map<string, Map<string, unknown>>();
   private watch: Watch | undefined;
   private stopped = false;
+  /** Store revision the cache reflects (every event counts, whatever its kind). */
+  private revision = 0;
 
   constructor(private readonly opts: ResourceCacheOptions) {
     for (const k of opts.kinds) this.byKind.set(k, new Map());
@@ -55,6 +57,7 @@ export class ResourceCache {
     }
     if (this.stopped) return;
     for (const [k, m] of fresh) this.byKind.set(k, m);
+    this.revision = Math.max(this.revision, from);
     this.watch = this.opts.ds.watch({ afterRevision: from }, {
       onEvents: (events) => this.apply(events),
       onError: (err) => {
@@ -66,9 +69,17 @@ export class ResourceCache {
     this.opts.onChange();
   }
 
+  /** Waits (up to `timeoutMs`) until the cache reflects every write made before the call. */
+  async catchUp(timeoutMs = 5000): Promise<void> {
+    const target = await this.opts.ds.currentRevision();
+    const end = Date.now() + timeoutMs;
+    while (this.revision < target && !this.stopped && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  }
+
   private apply(events: readonly WatchEvent[]): void {
     let changed = false;
     for (const ev of events) {
+      this.revision = Math.max(this.revision, ev.revision);
       const m = this.byKind.get(ev.key.kind);
       if (!m) continue;
       changed = true;

@@ -4,7 +4,7 @@
  * lenient (the API layer validated on write); anything unusable is skipped.
  */
 import { affinityHost } from '../ipam/model.js';
-import { tryParseCidr, tryParseIp } from '../ipam/ip.js';
+import { formatIp, tryParseCidr, tryParseIp } from '../ipam/ip.js';
 import type { ResourceMap } from './resource-cache.js';
 
 export type EncapMode = 'Always' | 'CrossSubnet' | 'Never';
@@ -41,6 +41,8 @@ export interface BlockView {
   readonly cidr: string;
   /** The node the block is affine to, or null. */
   readonly node: string | null;
+  /** Addresses of this block allocated to another node than the block's (IPAM attribute `node`): borrowed. */
+  readonly borrowed?: readonly { readonly ip: string; readonly node: string }[];
 }
 
 /** The FelixConfiguration fields routing honours (node.<host> over default). */
@@ -132,8 +134,17 @@ export function parseBlocks(m: ResourceMap): BlockView[] {
   for (const v of m.values()) {
     const s = obj(obj(v)['spec']);
     const cidr = str(s['cidr']);
-    if (!cidr || s['deleted'] === true || !tryParseCidr(cidr)) continue;
-    out.push({ cidr, node: affinityHost(str(s['affinity']) ?? null) });
+    const net = cidr ? tryParseCidr(cidr) : null;
+    if (!cidr || !net || s['deleted'] === true) continue;
+    const node = affinityHost(str(s['affinity']) ?? null);
+    const attrs = Array.isArray(s['attributes']) ? s['attributes'] : [];
+    const borrowed: { ip: string; node: string }[] = [];
+    (Array.isArray(s['allocations']) ? s['allocations'] : []).forEach((a: unknown, ordinal: number) => {
+      if (typeof a !== 'number') return;
+      const owner = str(obj(obj(attrs[a])['secondary'])['node']);
+      if (owner && owner !== node) borrowed.push({ ip: formatIp({ version: net.version, value: net.base + BigInt(ordinal) }), node: owner });
+    });
+    out.push({ cidr, node, ...(borrowed.length > 0 ? { borrowed } : {}) });
   }
   return out.sort((a, b) => compareCidrs(a.cidr, b.cidr));
 }

@@ -112,3 +112,24 @@ test('IPv6 VXLAN: vxlan-v6.calico, the Nodes\' IPv6 VTEPs and underlay addresses
   assert.deepEqual(computeVxlanPlan({ hostname: 'a', pools, nodes: n6, blocks: b6, underlayInterface: 'eth0' }).routes, []);
   assert.equal(computeMtu(1500, parseFelixConfig(new Map(), 'a'), true, true).podMtu, 1430);
 });
+
+test('borrowed addresses: a host route to the node that has the address, none for our own', () => {
+  const withBorrowed = parseBlocks(new Map<string, unknown>([
+    ['10.244.0.64-26', { spec: { cidr: '10.244.0.64/26', affinity: 'host:n2', deleted: false,
+      allocations: [0, null, 1, 2, 3], attributes: [
+        { handle_id: 'vxlan-tunnel-addr-n2', secondary: { node: 'n2', type: 'vxlanTunnelAddress' } },
+        { handle_id: 'pod.a', secondary: { node: 'n3', pod: 'a' } },
+        { handle_id: 'pod.b', secondary: { node: 'n1', pod: 'b' } },
+        { handle_id: 'pod.c', secondary: { node: 'n2', pod: 'c' } },
+      ] } }],
+    block('10.244.0.128/26', 'n3'),
+  ]));
+  assert.deepEqual(withBorrowed[0]!.borrowed, [{ ip: '10.244.0.66', node: 'n3' }, { ip: '10.244.0.67', node: 'n1' }]);
+  const pools = parsePools(new Map<string, unknown>([pool('p', '10.244.0.0/16', 'Always')]));
+  const plan = computeVxlanPlan({ hostname: 'n1', pools, nodes, blocks: withBorrowed, underlayInterface: 'eth0' });
+  assert.deepEqual(plan.routes, [
+    { dst: '10.244.0.64/26', gateway: '10.244.0.64', dev: VXLAN_DEVICE, onlink: true },
+    { dst: '10.244.0.128/26', gateway: '10.244.0.128', dev: VXLAN_DEVICE, onlink: true },
+    { dst: '10.244.0.66/32', gateway: '10.244.0.128', dev: VXLAN_DEVICE, onlink: true },
+  ]);
+});

@@ -4,7 +4,8 @@
  * FDB entry; for every block affine to a remote node in a pool with
  * vxlanMode Always (or CrossSubnet across subnets), a route via that node's
  * VTEP (onlink, on vxlan.calico); for CrossSubnet inside one subnet, a
- * direct route via the node's underlay address. Pure: no I/O.
+ * direct route via the node's underlay address; for an address borrowed
+ * from another node's block, a host route to the node that has it. Pure.
  */
 import { createHash } from 'node:crypto';
 import { cidrContainsCidr, cidrContainsIp, parseCidr, tryParseCidr, tryParseIp } from '../ipam/ip.js';
@@ -130,6 +131,23 @@ export function computeVxlanPlan(input: VxlanPlanInput): VxlanPlan {
     const vtep = vteps.get(b.node);
     if (!vtep) continue; // the remote node has no VTEP yet: no route until it has
     routes.push({ dst: b.cidr, gateway: vtep.ip, dev, onlink: true });
+  }
+  // Borrowed addresses: a host route to the node that has the address (more specific than its block's route).
+  for (const b of input.blocks) {
+    const pool = poolOfBlock(input.pools, b.cidr);
+    if (!pool || pool.version !== family || pool.vxlanMode === 'Never') continue;
+    for (const x of b.borrowed ?? []) {
+      if (x.node === input.hostname) continue; // the CNI plugin's route to the workload
+      const remote = input.nodes.get(x.node);
+      const remoteIp = remote ? underlayOf(remote) : undefined;
+      const dst = `${x.ip}/${family === 4 ? 32 : 128}`;
+      if (remoteIp && pool.vxlanMode === 'CrossSubnet' && sameSubnet(family === 4 ? local?.ipv4Cidr : local?.ipv6Cidr, remoteIp)) {
+        routes.push({ dst, gateway: remoteIp, dev: input.underlayInterface, onlink: false });
+        continue;
+      }
+      const vtep = vteps.get(x.node);
+      if (vtep && vtep.ip !== x.ip) routes.push({ dst, gateway: vtep.ip, dev, onlink: true });
+    }
   }
   return { enabled: true, routes, neighbors };
 }

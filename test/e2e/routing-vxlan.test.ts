@@ -27,6 +27,15 @@ const cluster = new NetnsCluster('vx');
 const routing: RoutingHandle[] = [];
 let pods: TestPod[] = [];
 
+async function waitFor(what: string, fn: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
 async function setPoolMode(vxlanMode: string): Promise<void> {
   const cur = await client.get('IPPool', 'pool1');
   await client.update({ ...cur, spec: { ...cur.spec, vxlanMode } } as Resource);
@@ -122,6 +131,28 @@ test('an IPIP pool is refused with a clear message; everything else keeps workin
   assert.equal(st.lastError, undefined);
   assert.equal(await cluster.tcpProbe(pods[0]!, pods[2]!.ip, 7000), 'echo:hi');
   await client.delete('IPPool', 'ipip');
+});
+
+test('VXLAN: a borrowed address (in n3\'s block, living on n1) gets host routes via n1\'s VTEP', { skip: !root }, async () => {
+  await setPoolMode('Always');
+  const p3 = pods[2]!;
+  const base = p3.ip.split('.').map(Number);
+  const borrowed = `${base[0]}.${base[1]}.${base[2]}.${(base[3]! & ~63) + 50}`;
+  const pb = await cluster.addPod(ds, cluster.nodes[0]!, 'pb', borrowed);
+  await cluster.tcpServer(pb, 7000);
+  const n1Vtep = ((await client.get('Node', 'n1')).spec as Record<string, string>)['ipv4VXLANTunnelAddr'];
+  // The IPAM write reaches routing through its watch (debounced), so poll.
+  const hostRoute = async (ns: string) => (JSON.parse((await exec('ip', ['-n', ns, '-j', 'route', 'show', `${borrowed}/32`])).stdout) as { gateway?: string; dev?: string }[])[0];
+  for (const n of [cluster.nodes[1]!, cluster.nodes[2]!]) {
+    await waitFor(`${n.name}: ${borrowed}/32 via n1's VTEP`, async () => {
+      const r = await hostRoute(n.netns);
+      return r?.gateway === n1Vtep && r?.dev === 'vxlan.calico';
+    });
+  }
+  assert.equal(await cluster.tcpEventually(pods[1]!, borrowed, 7000), 'echo:hi');
+  assert.equal(await cluster.tcpEventually(p3, borrowed, 7000), 'echo:hi', 'even from the block\'s own node');
+  await cluster.deletePod(ds, pb);
+  await waitFor('host route withdrawn', async () => (await hostRoute(cluster.nodes[1]!.netns)) === undefined);
 });
 
 test('FelixConfiguration vxlanVNI/vxlanPort/vxlanMTU: the device is rebuilt and traffic flows on the new port', { skip: !root }, async () => {
