@@ -184,6 +184,13 @@ class Routing {
     // VXLAN and BGP are independent: a failure in one must not hold back the other.
     const failures: string[] = [];
     const local = nodes.get(hostname);
+    if (!local) {
+      // Not registered (yet): no underlay address to route from. Touch neither the kernel nor the MTU file.
+      const problem = `Node ${hostname} does not exist: routing waits for it`;
+      if (!this.st.problems.includes(problem)) this.opts.log?.warn({ problem }, 'routing configuration problem');
+      this.st = { ...this.st, problems: [...problems, problem], reconciles: this.st.reconciles + 1 };
+      return;
+    }
     const underlay = this.opts.underlayInterface ?? await findUnderlayInterface(local?.ipv4 ?? local?.ipv6, this.opts.netns);
     const underlayMtu = underlay ? await interfaceMtu(underlay, this.opts.netns) : undefined;
     const vxPools = { 4: felix.vxlanEnabled === false ? [] : vxlanPools(pools, 4), 6: felix.vxlanEnabled === false ? [] : vxlanPools(pools, 6) };
