@@ -51,7 +51,9 @@ test('node status: not running (exit 1), running without BIRD, root required', a
   const nobird = ctx();
   await nodeStatus(nobird, '/x', { sessions: () => Promise.reject(new Error('no')), agentRunning: () => true, isRoot: () => true });
   assert.equal(nobird.out, 'Calico process is running.\n\nNone of the BGP backend processes (BIRD or GoBGP) are running.\n');
-  await assert.rejects(nodeStatus(ctx(), '/x', { sessions: async () => [], agentRunning: () => true, isRoot: () => false }), /must be run as root/);
+  const user = ctx();
+  await assert.rejects(nodeStatus(user, '/x', { sessions: async () => [], agentRunning: () => true, isRoot: () => false }), /must be run as root/);
+  assert.equal(user.out, 'This command must be run as root.\n');
 });
 
 test('bordered table and socket path precedence', () => {

@@ -64,7 +64,11 @@ export interface NodeStatusDeps {
 const realDeps: NodeStatusDeps = { sessions: birdSessions, agentRunning: () => agentRunning(), isRoot: () => process.getuid?.() === 0 };
 
 export async function nodeStatus(ctx: CtlContext, socket: string, deps: NodeStatusDeps = realDeps): Promise<void> {
-  if (!deps.isRoot()) throw new CommandFailed('This command must be run as root.');
+  // Upstream prints these on stdout and exits 1; main also reports the failure on stderr.
+  if (!deps.isRoot()) {
+    ctx.stdout('This command must be run as root.\n');
+    throw new CommandFailed('This command must be run as root.');
+  }
   let sessions: BgpSession[] | undefined;
   try { sessions = await deps.sessions(socket); } catch { sessions = undefined; }
   if (sessions === undefined && !deps.agentRunning()) {
