@@ -346,7 +346,7 @@ export class FelixNode {
       if (round > 0) await sleep(300);
       // Short first timeout (a handshake between netns takes well under 10 ms); only the
       // mismatches are probed again, with longer timeouts, so a slow moment cannot decide.
-      const got = await this.probe(pending.map((i) => exps[i]!), 500 * 2 ** round);
+      const got = await this.probe(pending.map((i) => exps[i]!), 300 * 3 ** round);
       seen = new Array<boolean>(exps.length);
       pending.forEach((i, k) => { seen[i] = got[k]!; });
       pending = pending.filter((i) => seen[i] !== exps[i]!.expect);
