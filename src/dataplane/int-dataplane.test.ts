@@ -239,7 +239,8 @@ describe('IntDataplane host endpoints', () => {
       ['filter-cali-to-host-endpoint', 'oifname', 'filter-cali-th-any-interface'],
       ['filter-cali-from-hep-forward', 'iifname', 'filter-cali-fhfw-any-interface'],
     ]) {
-      assert.ok(b.some((c) => c.startsWith(`add rule ip calico ${chain} ${key} != "lo" ${key} != "cali*" goto ${target}`)), chain);
+      const rules = b.filter((c) => c.startsWith(`add rule ip calico ${chain} `)).map((c) => c.slice(`add rule ip calico ${chain} `.length).replace(/ comment .*$/, ''));
+      assert.deepEqual(rules, [`${key} vmap @${chain}`, `${key} "lo" return`, `${key} "cali*" return`, `goto ${target}`], chain);
     }
   });
 });

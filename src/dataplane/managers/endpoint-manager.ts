@@ -208,7 +208,12 @@ export class EndpointManager {
     let fallback: IrRule[] = [];
     if (d.workload) fallback = [rule([], { k: 'drop' }, 'Unknown interface')];
     else if (wildcard) {
-      fallback = [rule([{ k: d.key, name: 'lo', neg: true }, { k: d.key, name: `${WORKLOAD_IFACE_PREFIX}*`, neg: true }], { k: 'goto', chain: wildcard }, 'All-interfaces host endpoint')];
+      // Not for lo or workloads; separate rules because iptables allows one -i/-o per rule.
+      fallback = [
+        rule([{ k: d.key, name: 'lo' }], { k: 'return' }),
+        rule([{ k: d.key, name: `${WORKLOAD_IFACE_PREFIX}*` }], { k: 'return' }),
+        rule([], { k: 'goto', chain: wildcard }, 'All-interfaces host endpoint'),
+      ];
     }
     for (const f of families) w.setDispatch(f, { table: d.table, name: cn(d.table, d.chain), key: d.key, fallback });
   }
