@@ -25,9 +25,18 @@ import { exec, execChecked } from '../../dist/lib/exec.js';
 import { SqliteDatastore } from '../../dist/datastore/sqlite/sqlite-datastore.js';
 import { ResourceClient } from '../../dist/datastore/resource-client.js';
 import { waitForConvergence } from '../../dist/node/convergence.js';
-import { POD_SERVER, PROBER } from '../../dist/lab/lab-paths.js';
+import { POD_SERVER } from '../../dist/lab/lab-paths.js';
 import type { Resource } from '../../dist/api/types.js';
 import { NetnsScope } from './netns.js';
+import type { ProberRequest, ProberResponse, ProberTarget } from './felix-prober.js';
+
+/** felix-prober.js beside this module (dist-test/test/support/). */
+const PROBER_MAIN = join(import.meta.dirname, 'felix-prober.js');
+
+interface Prober {
+  ask(timeoutMs: number, targets: readonly ProberTarget[]): Promise<boolean[]>;
+  stop(): void;
+}
 
 export const REPO = resolve(import.meta.dirname, '../../..');
 export const API = 'projectcalico.org/v3';
@@ -93,6 +102,7 @@ export class FelixNode {
   readonly ds: SqliteDatastore;
   readonly client: ResourceClient;
   private agent: { child: ChildProcess; log: string[]; exited: Promise<number | null> } | undefined;
+  private readonly probers = new Map<string, Prober>();
 
   private constructor(
     readonly opts: FelixNodeOptions,
@@ -309,28 +319,45 @@ export class FelixNode {
     const bySource = new Map<string, number[]>();
     exps.forEach((e, i) => bySource.set(e.from, [...(bySource.get(e.from) ?? []), i]));
     await Promise.all([...bySource].map(async ([from, idxs]) => {
-      const src = this.endpoint(from);
-      const ports = idxs.filter((i) => (exps[i]!.protocol ?? 'TCP') !== 'ICMP');
-      const pings = idxs.filter((i) => exps[i]!.protocol === 'ICMP');
-      const jobs: Promise<void>[] = [];
-      if (ports.length > 0) {
-        jobs.push((async () => {
-          const targets = ports.map((i) => ({ to: String(i), ip: this.target(exps[i]!), port: exps[i]!.port ?? 8080, protocol: exps[i]!.protocol ?? 'TCP' }));
-          const r = await exec('ip', ['netns', 'exec', src.netns, process.execPath, PROBER], { input: JSON.stringify({ timeoutMs, targets }), timeoutMs: timeoutMs + 15_000 });
-          assert.equal(r.code, 0, `prober in ${from}: ${r.stderr}`);
-          for (const o of JSON.parse(r.stdout) as { to: string; connected: boolean }[]) out[Number(o.to)] = o.connected;
-        })());
-      }
-      for (const i of pings) {
-        jobs.push((async () => {
-          const e = exps[i]!;
-          const r = await exec('ip', ['netns', 'exec', src.netns, 'busybox', 'ping', ...(e.ipv6 ? ['-6'] : []), '-c', '1', '-W', String(Math.max(1, Math.round(timeoutMs / 1000))), this.target(e)], { timeoutMs: timeoutMs + 5000 });
-          out[i] = r.code === 0;
-        })());
-      }
-      await Promise.all(jobs);
+      const targets = idxs.map((i) => ({ ip: this.target(exps[i]!), port: exps[i]!.port ?? 8080, protocol: exps[i]!.protocol ?? 'TCP' }));
+      const connected = await this.prober(from).ask(timeoutMs, targets);
+      idxs.forEach((i, k) => { out[i] = connected[k] === true; });
     }));
     return out;
+  }
+
+  /** The long-lived prober in an endpoint's netns (test/support/felix-prober.ts), started on first use. */
+  private prober(from: string): Prober {
+    let p = this.probers.get(from);
+    if (p) return p;
+    const child = spawn('ip', ['netns', 'exec', this.endpoint(from).netns, process.execPath, PROBER_MAIN], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.scope.track(child.pid);
+    const waiting = new Map<number, (r: ProberResponse) => void>();
+    let buf = '';
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const res = JSON.parse(buf.slice(0, nl)) as ProberResponse;
+        buf = buf.slice(nl + 1);
+        waiting.get(res.id)?.(res);
+        waiting.delete(res.id);
+      }
+    });
+    let nextId = 0;
+    p = {
+      ask: (timeoutMs, targets) => new Promise<boolean[]>((res, rej) => {
+        const id = nextId++;
+        const guard = setTimeout(() => rej(new Error(`prober in ${from} did not answer: ${err}`)), timeoutMs + 15_000);
+        waiting.set(id, (r) => { clearTimeout(guard); res(r.connected); });
+        const req: ProberRequest = { id, timeoutMs, targets };
+        child.stdin!.write(JSON.stringify(req) + '\n');
+      }),
+      stop: () => { child.stdin!.end(); child.kill('SIGKILL'); },
+    };
+    this.probers.set(from, p);
+    return p;
   }
 
   /**
@@ -413,6 +440,8 @@ export class FelixNode {
 
   /** Stops the agent (SIGTERM, then SIGKILL), removes every netns and process, the datastore and the temp dir. */
   async stop(): Promise<void> {
+    for (const p of this.probers.values()) p.stop();
+    this.probers.clear();
     const a = this.agent;
     if (a && a.child.exitCode === null) {
       a.child.kill('SIGTERM');
