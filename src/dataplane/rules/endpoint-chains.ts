@@ -88,7 +88,8 @@ export function endpointChain(spec: EndpointChainSpec): IrChain {
     if (pols.length === 0) continue;
     rules.push(rule([], { k: 'clearMark', bits: MARK_PASS }, `Start of tier ${tier.name}`));
     for (const id of pols) {
-      rules.push(rule([notPassed], { k: 'jump', chain: q(policyChainName(id, tier.name, pdir)) }));
+      // Names the policy for an operator reading the ruleset (Felix: "Policy <ns>/<name> ingress").
+      rules.push(rule([notPassed], { k: 'jump', chain: q(policyChainName(id, tier.name, pdir)) }, `Policy ${id.namespace ? `${id.namespace}/` : ''}${id.name} ${spec.dir}`));
       rules.push(rule([accepted], { k: 'return' }, 'Return if policy accepted'));
     }
     if (tier.defaultAction === 'Deny' && spec.endOfTierDrop !== false) {
@@ -97,7 +98,7 @@ export function endpointChain(spec: EndpointChainSpec): IrChain {
   }
   if (spec.profileIds !== null) {
     for (const name of spec.profileIds) {
-      rules.push(rule([], { k: 'jump', chain: q(profileChainName(name, pdir)) }));
+      rules.push(rule([], { k: 'jump', chain: q(profileChainName(name, pdir)) }, `Profile ${name} ${spec.dir}`));
       rules.push(rule([accepted], { k: 'return' }, 'Return if profile accepted'));
     }
     rules.push(rule([], { k: 'drop' }, 'Drop if no profiles matched'));

@@ -109,13 +109,13 @@ describe('endpoint chains', () => {
     assert.deepEqual(nftChainRules(c, 4).map((r) => (r.comment ? `${r.body}  # ${r.comment}` : r.body)), [
       'meta mark set meta mark and 0xfffcffff',
       'meta mark set meta mark and 0xfffdffff  # Start of tier security',
-      `meta mark and 0x20000 == 0x0 jump ${pi('sec', 'security')}`,
+      `meta mark and 0x20000 == 0x0 jump ${pi('sec', 'security')}  # Policy sec ingress`,
       'meta mark and 0x10000 == 0x10000 return  # Return if policy accepted',
       'meta mark set meta mark and 0xfffdffff  # Start of tier default',
-      `meta mark and 0x20000 == 0x0 jump ${pi('b', 'default', 'ns1')}`,
+      `meta mark and 0x20000 == 0x0 jump ${pi('b', 'default', 'ns1')}  # Policy ns1/b ingress`,
       'meta mark and 0x10000 == 0x10000 return  # Return if policy accepted',
       'meta mark and 0x20000 == 0x0 drop  # End of tier default. Drop if no policies passed packet',
-      'jump cali-pri-kns.ns1',
+      'jump cali-pri-kns.ns1  # Profile kns.ns1 ingress',
       'meta mark and 0x10000 == 0x10000 return  # Return if profile accepted',
       'drop  # Drop if no profiles matched',
     ]);
