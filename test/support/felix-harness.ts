@@ -247,6 +247,11 @@ export class FelixNode {
     return { child, log, exited };
   }
 
+  /** Whether the agent process is still running. */
+  agentRunning(): boolean {
+    return this.agent !== undefined && this.agent.child.exitCode === null && this.agent.child.signalCode === null;
+  }
+
   /** The last lines the agent logged (for failure messages). */
   agentLog(lines = 30): string {
     return (this.agent?.log ?? []).join('').split('\n').slice(-lines).join('\n');
