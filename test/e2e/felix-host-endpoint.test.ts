@@ -56,7 +56,7 @@ for (const { dataplane, iface } of MODES) describe(`felix host endpoints on real
   before(async () => {
     if (!root) return;
     node = await FelixNode.start({
-      tag: `fh${dataplane[0]}${iface === '*' ? 'a' : 'e'}`, dataplane,
+      tag: `fh${dataplane[0]}${iface === '*' ? 'a' : 'e'}`, dataplane, ipv6: true,
       namespaces: [{ name: 'default' }],
       pods: [
         { namespace: 'default', name: 'w', labels: { name: 'w' }, serve: [P, 9090] },
@@ -75,7 +75,10 @@ for (const { dataplane, iface } of MODES) describe(`felix host endpoints on real
   after(async () => { await node?.stop(); });
 
   test('before any host endpoint, host traffic is not policed', async () => {
-    await node.expectConnectivity([x('ext', 'host', P, true), x('host', 'ext', P, true), x('ext', W, P, true), x(W, 'ext', P, true), ...always()]);
+    await node.expectConnectivity([
+      x('ext', 'host', P, true), x('host', 'ext', P, true), x('ext', W, P, true), x(W, 'ext', P, true), ...always(),
+      { from: 'ext', to: 'host', port: P, ipv6: true, expect: true }, { from: 'ext', to: W, port: P, ipv6: true, expect: true },
+    ]);
   });
 
   test('a host endpoint with no policy and no profile: deny host traffic except failsafes; forwarded and pod traffic unaffected', async () => {
@@ -89,6 +92,11 @@ for (const { dataplane, iface } of MODES) describe(`felix host endpoints on real
         x('ext', W, P, true, 'forwarded: no applyOnForward policy'),
         x(W, 'ext', P, true, 'forwarded: no applyOnForward policy'),
         ...always(),
+        // The host endpoint is the interface: IPv6 through it is policed the same way.
+        { from: 'ext', to: 'host', port: P, ipv6: true, expect: false, why: 'IPv6 host endpoint ingress, no policy' },
+        { from: 'ext', to: 'host', port: 22, ipv6: true, expect: true, why: 'IPv6 failsafe inbound tcp:22' },
+        { from: 'host', to: 'ext', port: P, ipv6: true, expect: false, why: 'IPv6 host endpoint egress, no policy' },
+        { from: 'ext', to: W, port: P, ipv6: true, expect: true, why: 'IPv6 forwarded: no applyOnForward policy' },
       ]);
       const ssh = await node.explain(node.endpoint('ext').ip, 'hep-node', 22);
       assert.equal(ssh.allowed, true);
