@@ -120,6 +120,7 @@ export async function releaseByHandle(ds: Datastore, handleId: string, opts: Rel
   const first = await readHandle(ds, handleId);
   if (!first) throw new CalicoError('CALICO_ERR_NOT_FOUND', `IPAM handle ${handleId} does not exist`);
   const out: string[] = [];
+  const hosts = new Set<string>();
   for (const cidrText of Object.keys(first.value.spec.block)) {
     const cidr = parseCidr(cidrText);
     let done = false;
@@ -134,6 +135,7 @@ export async function releaseByHandle(ds: Datastore, handleId: string, opts: Rel
         done = true;
         out.push(...ips.map(formatIp));
         const host = b ? affinityHost(b.block.spec.affinity) : null;
+        if (host !== null) hosts.add(host);
         if (opts.releaseEmptyAffineBlocks && b && host !== null && blockIsEmpty(b.block.spec)) {
           await releaseAffinity(ds, host, cidr, true);
         } else if (b && ips.length) {
@@ -145,6 +147,10 @@ export async function releaseByHandle(ds: Datastore, handleId: string, opts: Rel
     }
     if (!done) throw tooManyRetries(`releasing handle ${handleId} from block ${cidrText}`);
   }
+  // A concurrent ADD on the same node may have claimed a block and then
+  // allocated elsewhere after a CAS retry, leaving that block empty and
+  // affine with no handle pointing at it: sweep the node's empty blocks too.
+  if (opts.releaseEmptyAffineBlocks) for (const host of hosts) await releaseEmptyBlocks(ds, host);
   return out;
 }
 
