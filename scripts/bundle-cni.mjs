@@ -8,16 +8,16 @@
  *
  * Writes, per plugin, dist/cni/<name>.bundle.cjs and dist/cni/<name>.bundle.json
  * (`{"inputs": [...]}`: the dist/ files it was built from). bin/<name> runs
- * the bundle only while it is newer than every one of those inputs and
- * otherwise falls back to the modules in dist/, so a plain `tsc` never leaves
- * a stale bundle in use.
+ * the bundle (src/cni/bundle-loader.ts) only while it is newer than every one
+ * of those inputs and otherwise falls back to the modules in dist/, so a plain
+ * `tsc` never leaves a stale bundle in use.
  *
  * npm packages stay external (`require`d where and when used): the native
  * better-sqlite3 addon, and etcd3/yaml, which only some configurations load.
  * Without esbuild installed (a production install) this prints a note and
  * exits 0; the plugins then run from dist/ as before.
  */
-import { writeFileSync, existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,5 +64,7 @@ for (const [name, { module, run }] of Object.entries(PLUGINS)) {
     .map((f) => relative(root, join(process.cwd(), f)))
     .sort();
   writeFileSync(join(cniDir, `${name}.bundle.json`), JSON.stringify({ inputs }, null, 1) + '\n');
+  // The V8 code cache of the previous bundle (see src/cni/bundle-loader.ts) is rewritten by the next run.
+  rmSync(join(cniDir, `${name}.bundle.cache`), { force: true });
   console.log(`bundle-cni: dist/cni/${name}.bundle.cjs from ${inputs.length} modules`);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,7 @@ function scratchPlugin(plugin: 'calico' | 'calico-ipam'): { dir: string; run: ()
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'dist', 'cni'), { recursive: true });
   copyFileSync(fileURLToPath(new URL(`../../bin/${plugin}`, import.meta.url)), join(dir, 'bin', plugin));
+  copyFileSync(fileURLToPath(new URL('./bundle-loader.js', import.meta.url)), join(dir, 'dist', 'cni', 'bundle-loader.js'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
   writeFileSync(join(dir, 'dist', 'cni', `${plugin}.bundle.cjs`), "process.stdout.write('bundle');\n");
   writeFileSync(join(dir, 'dist', 'cni', `${plugin}.bundle.json`), JSON.stringify({ inputs: ['dist/cni/a.js', 'dist/cni/b.js'] }));
@@ -60,6 +61,12 @@ for (const plugin of ['calico', 'calico-ipam'] as const) {
     const { dir, run } = scratchPlugin(plugin);
     try {
       assert.equal(await run(), 'bundle');
+      // The first run left a V8 code cache; the next one runs with it.
+      const cache = join(dir, 'dist', 'cni', `${plugin}.bundle.cache`);
+      assert.ok(statSync(cache).size > 0);
+      const cacheTime = statSync(cache).mtimeMs;
+      assert.equal(await run(), 'bundle');
+      assert.equal(statSync(cache).mtimeMs, cacheTime, 'an accepted cache is not rewritten');
       const t = Date.now() / 1000;
       utimesSync(join(dir, 'dist', 'cni', 'b.js'), t, t); // rebuilt by tsc after the bundle
       assert.equal(await run(), 'modules');
