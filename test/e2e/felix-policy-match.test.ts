@@ -152,6 +152,26 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix rule 
     });
   });
 
+  test('a Kubernetes NetworkPolicy is enforced as its converted Calico policy', async () => {
+    await node.withResources([{
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web-from-dev', namespace: 'prod' },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { env: 'dev' } } }],
+        ports: [{ protocol: 'TCP', port: 'http' }],
+      }] },
+    }], async () => {
+      await node.expectConnectivity([
+        tcp(DCLIENT, WEB, 8080, true, 'from env=dev to the named port http'),
+        tcp(DCLIENT, WEB, 9090, false, 'metrics is not http'),
+        tcp(PCLIENT, WEB, 8080, false, 'prod is not env=dev'),
+        tcp(PCLIENT, DB, 8081, true, 'db is not selected'),
+      ]);
+      const ex = await node.explain(DCLIENT, WEB, 8080);
+      assert.equal(ex.allowed, true);
+      assert.match(ex.ingress?.policy ?? '', /knp\.default\.web-from-dev/);
+    });
+  });
+
   test('named ports resolve per endpoint, per protocol', async () => {
     await node.withResources([
       np('named', 'prod', { selector: "app in {'web', 'db'}", types: ['Ingress'], ingress: [

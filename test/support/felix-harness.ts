@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { exec, execChecked } from '../../dist/lib/exec.js';
 import { SqliteDatastore } from '../../dist/datastore/sqlite/sqlite-datastore.js';
-import { ResourceClient } from '../../dist/datastore/resource-client.js';
+import { ResourceClient, resolveKindOf, type KindRef } from '../../dist/datastore/resource-client.js';
 import { waitForConvergence } from '../../dist/node/convergence.js';
 import { POD_SERVER } from '../../dist/lab/lab-paths.js';
 import type { Resource } from '../../dist/api/types.js';
@@ -269,7 +269,8 @@ export class FelixNode {
     return this.ds.currentRevision();
   }
 
-  async remove(kind: string, name: string, namespace?: string): Promise<void> {
+  /** Deletes a resource; `kind` as calicoctl names it, or a KindInfo (e.g. for networking.k8s.io NetworkPolicy). */
+  async remove(kind: KindRef, name: string, namespace?: string): Promise<void> {
     await this.client.delete(kind, name, namespace === undefined ? {} : { namespace });
   }
 
@@ -279,12 +280,12 @@ export class FelixNode {
    * sharing one bed do not leak policy into each other.
    */
   async withResources(resources: readonly object[], body: () => Promise<void>): Promise<void> {
-    const applied: { kind: string; name: string; namespace?: string }[] = [];
+    const applied: { kind: KindRef; name: string; namespace?: string }[] = [];
     try {
       for (const r of resources) {
         const res = r as Resource;
         await this.client.apply(res);
-        applied.push({ kind: res.kind, name: res.metadata.name, ...(res.metadata.namespace ? { namespace: res.metadata.namespace } : {}) });
+        applied.push({ kind: resolveKindOf(res), name: res.metadata.name, ...(res.metadata.namespace ? { namespace: res.metadata.namespace } : {}) });
       }
       await this.converge();
       await body();
