@@ -32,15 +32,7 @@ const x = (from: string, to: string, port: number, expect: boolean, why?: string
 /** Upstream runs the suite for a named host endpoint (eth0) and an all-interfaces one ("*"). */
 const MODES = (['nftables', 'iptables'] as const).flatMap((dataplane) => (['eth0', '*'] as const).map((iface) => ({ dataplane, iface })));
 
-/**
- * Known bug (reported): with iptables, the all-interfaces dispatch rule carries two negated `-i`
- * matches (`! -i lo ! -i cali+`, src/dataplane/managers/endpoint-manager.ts), which
- * iptables-restore rejects ("multiple -i flags not allowed"), so the agent never converges.
- */
-const KNOWN_BROKEN = (dataplane: string, iface: string): string | false =>
-  dataplane === 'iptables' && iface === '*' && 'iptables: all-interfaces dispatch rule has two -i matches; iptables-restore rejects it';
-
-for (const { dataplane, iface } of MODES) describe(`felix host endpoints on real packets (${dataplane}, interfaceName ${iface})`, { skip: (!root && 'needs root and ip netns') || KNOWN_BROKEN(dataplane, iface) }, () => {
+for (const { dataplane, iface } of MODES) describe(`felix host endpoints on real packets (${dataplane}, interfaceName ${iface})`, { skip: !root && 'needs root and ip netns' }, () => {
   let node: FelixNode;
   const hep = (extra: Record<string, unknown> = {}) => ({
     apiVersion: API, kind: 'HostEndpoint',

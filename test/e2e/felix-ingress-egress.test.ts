@@ -63,9 +63,8 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix ingre
     }));
 
   // Upstream also checks the rendered ruleset names the policy ("Policy fv/default.policy-1 ingress"),
-  // so an operator reading `nft list table calico` / `iptables-save` can find it. Not rendered yet
-  // (reported): our policy chains carry only "cali:<hash>; rule <id>" comments.
-  test('the dataplane names the policy in a comment', { todo: 'policy chains have no "Policy <ns>/<name> <direction>" comment yet' }, () =>
+  // so an operator reading `nft list table calico` / `iptables-save` can find it.
+  test('the dataplane names the policy in a comment', () =>
     node.withResources([policy1({ ingress: [] }), { ...policy1({ egress: [{ action: 'Allow', destination: { selector: sel(1) } }] }), metadata: { name: 'policy-2', namespace: 'fv' } }], async () => {
       const ruleset = dataplane === 'nftables'
         ? await node.inNode('nft', ['list', 'ruleset'])
