@@ -76,7 +76,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     process.off('SIGINT', onSignal);
     return 1;
   }
+  // The agent's own timers and the SQLite watch poller are unref'd; a daemon
+  // must not exit just because health and metrics servers are off.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const code = await exited;
+  clearInterval(keepAlive);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   return code;

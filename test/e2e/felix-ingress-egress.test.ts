@@ -74,11 +74,10 @@ for (const dataplane of ['nftables', 'iptables'] as const) describe(`felix ingre
     }));
 });
 
-// Felix's defaults have health and Prometheus off. Known bug (reported, src/node): with those defaults
-// and the SQLite datastore nothing keeps calico-node's event loop alive, and it exits 0 right after
-// its first apply; the other felix-* suites therefore run the agent with FELIX_HEALTHENABLED=true.
+// Felix's defaults have health and Prometheus off: with those defaults and the SQLite datastore
+// calico-node must still keep running (it once exited 0 after its first apply: nothing held the loop).
 describe('felix with its default configuration keeps running', { skip: !root && 'needs root and ip netns' }, () => {
-  test('the agent is still running after its first apply', { todo: 'calico-node exits 0 when health and metrics are off (sqlite)' }, async () => {
+  test('the agent is still running after its first apply', async () => {
     const node = await FelixNode.start({
       tag: 'fed', dataplane: 'nftables', namespaces: [{ name: 'fv' }],
       pods: [{ namespace: 'fv', name: 'w0', labels: { name: 'w0' }, serve: [P] }],
