@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { exec } from '../dist/lib/exec.js';
+import { bundleIsFresh } from '../dist/cni/bundle-loader.js';
 import { SqliteDatastore } from '../dist/datastore/sqlite/sqlite-datastore.js';
 import { NetnsScope, canUseNetns } from '../test/support/netns.js';
 import { metric, onCleanup, parseArgs, percentile, printTable, repoRoot, runCleanups, writeResults, type Metric } from './lib/harness.js';
@@ -127,6 +128,10 @@ async function main(): Promise<void> {
   const argPods = process.argv.slice(2).find((a) => /^\d+$/.test(a));
   const pods = argPods ? Number(argPods) : parseArgs().quick ? 10 : FULL_PODS;
   const quick = parseArgs().quick || pods < FULL_PODS;
+  if (!bundleIsFresh('calico')) {
+    // bin/calico then runs module by module (correct, but slower): say so beside the figures.
+    console.log('cni bench: dist/cni/calico.bundle.cjs is missing or older than dist/ (run node scripts/bundle-cni.mjs); measuring the unbundled plugin');
+  }
   let metrics: Metric[] = [];
   try {
     metrics = await measure(pods);
