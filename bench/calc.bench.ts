@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as GraphModule from '../dist/calc/calc-graph.js';
 import type * as FixturesModule from '../dist/calc/fixtures.js';
 import type { CalcUpdate } from '../dist/calc/updates.js';
+import { repoRoot } from './lib/harness.js';
 
 const NAMESPACES = 50;
 const PODS_PER_NS = 200;
@@ -31,15 +32,6 @@ const REPS = 21;
 
 interface Result { name: string; unit: string; value: number; baseline: number; ratio: number; target: number; pass: boolean }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the benchmark');
-    dir = up;
-  }
-  return dir;
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -22,20 +22,12 @@ import { NftSession, NftSpawnTransport, type NftTransport } from '../dist/datapl
 import { NftablesTable } from '../dist/dataplane/drivers/nftables/index.js';
 import { kernelTableFromJson } from '../dist/dataplane/drivers/nftables/read-table.js';
 import { NetnsScope, canUseNetns } from '../test/support/netns.js';
+import { repoRoot } from './lib/harness.js';
 
 interface Result { name: string; unit: string; value: number; baseline: number; ratio: number; target: number; pass: boolean }
 
 const CHANGES = 200;
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the benchmark');
-    dir = up;
-  }
-  return dir;
-}
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
 const round = (x: number): number => Math.round(x * 1000) / 1000;

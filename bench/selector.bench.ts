@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as SelectorModule from '../dist/selector/index.js';
+import { repoRoot } from './lib/harness.js';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -32,15 +33,6 @@ const TARGET_RATIO = 0.3;
 const REPS = 5;
 const MIN_EVALS_PER_REP = 2_000_000;
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the benchmark');
-    dir = up;
-  }
-  return dir;
-}
 
 const has = (l: Labels, k: string): boolean => Object.prototype.hasOwnProperty.call(l, k);
 const inherited = (l: Labels, parents: readonly Labels[] | undefined, k: string): string | undefined => {
