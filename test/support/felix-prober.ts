@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { isIPv6, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import { probeTcp, probeUdp } from '../../dist/lab/probe-connect.js';
 
 export interface ProberTarget {
   readonly ip: string;
@@ -32,35 +33,8 @@ export interface ProberResponse {
   readonly connected: boolean[];
 }
 
-function tcp(t: ProberTarget, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = new Socket();
-    const done = (ok: boolean): void => { clearTimeout(timer); s.destroy(); resolve(ok); };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.connect({ host: t.ip, port: t.port });
-  });
-}
-
-function udp(t: ProberTarget, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket(isIPv6(t.ip) ? 'udp6' : 'udp4');
-    const nonce = randomBytes(8).toString('hex');
-    let resend: NodeJS.Timeout | undefined;
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      clearInterval(resend);
-      try { s.close(); } catch { /* closed */ }
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    s.on('message', (msg, rinfo) => { if (rinfo.port === t.port && msg.toString().endsWith(nonce)) done(true); });
-    s.on('error', () => undefined);
-    const send = (): void => s.send(nonce, t.port, t.ip, () => undefined);
-    s.bind(0, () => { send(); resend = setInterval(send, 100); });
-  });
-}
+const tcp = probeTcp;
+const udp = probeUdp;
 
 function icmp(t: ProberTarget, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
