@@ -13,4 +13,5 @@ if [ "${1:-}" != "--unit" ]; then
   while IFS= read -r f; do files+=("$f"); done < <(find dist-test/test -name '*.test.js' 2>/dev/null | sort)
 fi
 echo "test: ${#files[@]} test files"
-exec node --test --test-reporter=spec --test-concurrency=1 "${files[@]}"
+# No --test-reporter: spec on a terminal, TAP (with its "# pass N" / "# fail N" summary) otherwise, e.g. in CI.
+exec node --test --test-concurrency=1 "${files[@]}"
