@@ -8,8 +8,13 @@
 import type { Family, IrChain, IrRule } from '../rules/ir.js';
 import type { ChainNamer, HookChain, HookTable } from '../rules/static-chains.js';
 
-/** Kernel set contents: `net` members are CIDRs, `ip-and-port` members `ip,proto:port` (model form). */
-export type WriterSetKind = 'net' | 'ip-and-port';
+/**
+ * Kernel set contents: `net` members are CIDRs, `ip-and-port` members
+ * `ip,proto:port` (model form, named ports), `net-and-port` members
+ * `cidr,proto:port` or `cidr,proto:first-last` (an address or CIDR with a
+ * protocol name and a destination port or port range: compiled tier allow sets).
+ */
+export type WriterSetKind = 'net' | 'ip-and-port' | 'net-and-port';
 
 /** A dispatch chain: picks the endpoint chain for the packet's interface. */
 export interface DispatchSpec {
