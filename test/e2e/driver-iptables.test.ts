@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostExec } from '../../dist/dataplane/kernel/exec-shim.js';
 import { IpsetManager, IptablesTable, type IptablesBackend } from '../../dist/dataplane/drivers/iptables/index.js';
+import { IptWriter } from '../../dist/dataplane/managers/ipt-writer.js';
 import { NetnsScope, canUseNetns } from '../support/netns.js';
 
 const root = await canUseNetns();
@@ -152,5 +153,53 @@ describe('ip6tables driver and IPv6 ipsets in a network namespace', { skip: !roo
     const again = declare6();
     assert.equal((await again.ips.apply()).lines, 0);
     assert.equal((await again.t.apply()).commands, 0);
+  });
+});
+
+describe('net-and-port sets (hash:net,port, src,dst match) in a network namespace', { skip: !root && 'needs root and ip netns' }, () => {
+  const scope = new NetnsScope('iptnp');
+  let ns = '';
+  let exec: HostExec;
+  const PORT_PROBE = `const s=require('net').connect(Number(process.argv[2]),process.argv[1]);s.setTimeout(400);
+s.on('error',e=>{console.log(e.code);process.exit(0)});s.on('timeout',()=>{console.log('TIMEOUT');process.exit(0)});
+s.on('connect',()=>{console.log('OPEN');process.exit(0)});`;
+  const passes = async (addr: string, port: number): Promise<boolean> =>
+    (await scope.run(ns, process.execPath, ['-e', PORT_PROBE, addr, String(port)])).stdout.trim() !== 'TIMEOUT';
+  /** Loopback TCP is allowed only from a source/port pair in the set. */
+  const writer = (members: string[]): IptWriter => {
+    const w = new IptWriter(exec, 'nft');
+    w.setFamilies([4]);
+    w.setIpSet(4, w.setName('a:np', 4), 'net-and-port', members);
+    w.table(4, 'filter').updateChain({ name: 'cali-OUTPUT', rules: [
+      { body: '-p tcp -m set --match-set cali40a:np src,dst -j ACCEPT' },
+      { body: '-p tcp --syn -d 127.0.0.0/8 -j DROP' },
+    ] });
+    w.table(4, 'filter').setInsertedRules('OUTPUT', [{ body: '-j cali-OUTPUT' }]);
+    return w;
+  };
+  before(async () => {
+    ns = await scope.netns('a');
+    exec = new HostExec(ns);
+  });
+  after(() => scope.cleanup());
+
+  test('source net + destination port range; exact diff against ipset save', async () => {
+    const members = ['127.0.0.1/30,TCP:9-10', '0.0.0.0/0,6:12', '10.0.0.7/32,udp:53'];
+    assert.ok((await writer(members).apply()).commands > 0);
+    const list = (await scope.run(ns, 'ipset', ['save', 'cali40a:np'])).stdout;
+    assert.match(list, /^create cali40a:np hash:net,port family inet /m);
+    for (const m of ['127.0.0.0/30,tcp:9', '127.0.0.0/30,tcp:10', '0.0.0.0/1,tcp:12', '128.0.0.0/1,tcp:12', '10.0.0.7,udp:53']) {
+      assert.match(list, new RegExp(`^add cali40a:np ${m.replace(/[./]/g, '\\$&')}$`, 'm'), m);
+    }
+    assert.equal(await passes('127.0.0.1', 9), true, 'port 9 from 127.0.0.1 allowed');
+    assert.equal(await passes('127.0.0.1', 10), true, 'port 10 in the range');
+    assert.equal(await passes('127.0.0.1', 12), true, 'port 12 from anywhere');
+    assert.equal(await passes('127.0.0.1', 11), false, 'port 11 not in the set');
+    // A fresh writer reads the kernel back and finds nothing to change.
+    const again = writer(members);
+    assert.equal((await again.resync()).commands, 0, 'canonical members: no churn');
+    again.setIpSet(4, again.setName('a:np', 4), 'net-and-port', [...members, '127.0.0.0/8,tcp:11']);
+    assert.equal((await again.apply()).commands, 1, 'one added member is one ipset line');
+    assert.equal(await passes('127.0.0.1', 11), true);
   });
 });

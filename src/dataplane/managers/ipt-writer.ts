@@ -9,7 +9,8 @@
  */
 import { detectIptablesBackend, type IptablesBackend, type IptablesBackendSetting } from '../drivers/iptables/backend.js';
 import { IptablesTable } from '../drivers/iptables/iptables-table.js';
-import { IpsetManager } from '../drivers/iptables/ipsets.js';
+import { IpsetManager, type IpsetType } from '../drivers/iptables/ipsets.js';
+import { netPortMembers, splitZeroPrefix } from '../drivers/iptables/net-port-members.js';
 import type { Exec } from '../kernel/exec-shim.js';
 import type { Family, IrChain } from '../rules/ir.js';
 import { dispatchTree } from '../rules/ipt-dispatch.js';
@@ -22,14 +23,17 @@ import type { DispatchSpec, RulesetWriter, WriterApplyResult, WriterSetKind } fr
 const TABLES: readonly HookTable[] = ['raw', 'mangle', 'filter', 'nat'];
 
 /** hash:net cannot hold a /0: Felix splits it into two /1s. */
-function ipsetNetMembers(members: Iterable<string>): string[] {
-  const out: string[] = [];
-  for (const m of members) {
-    if (m === '0.0.0.0/0') out.push('0.0.0.0/1', '128.0.0.0/1');
-    else if (m === '::/0') out.push('::/1', '8000::/1');
-    else out.push(m);
+function* ipsetNetMembers(members: Iterable<string>): Generator<string> {
+  for (const m of members) yield* splitZeroPrefix(m);
+}
+
+/** The ipset type and member text for each writer set kind. */
+function ipsetOf(kind: WriterSetKind, members: Iterable<string>): { type: IpsetType; members: Iterable<string> } {
+  switch (kind) {
+    case 'net': return { type: 'hash:net', members: ipsetNetMembers(members) };
+    case 'ip-and-port': return { type: 'hash:ip,port', members };
+    case 'net-and-port': return { type: 'hash:net,port', members: netPortMembers(members) };
   }
-  return out;
 }
 
 export interface IptWriterOptions {
@@ -163,7 +167,8 @@ export class IptWriter implements RulesetWriter {
   setIpSet(f: Family, name: string, kind: WriterSetKind, members: Iterable<string>): void {
     // IpsetManager names sets `cali40` / `cali60` + id itself.
     const setId = name.slice(6);
-    this.sets(f).addOrReplaceIPSet({ setId, type: kind === 'net' ? 'hash:net' : 'hash:ip,port' }, kind === 'net' ? ipsetNetMembers(members) : members);
+    const set = ipsetOf(kind, members);
+    this.sets(f).addOrReplaceIPSet({ setId, type: set.type }, set.members);
   }
 
   removeIpSet(f: Family, name: string): void {
