@@ -7,8 +7,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NftSession } from '../../dist/dataplane/kernel/nft-session.js';
+import { NftSession, type NftTransport } from '../../dist/dataplane/kernel/nft-session.js';
 import { NftablesTable } from '../../dist/dataplane/drivers/nftables/index.js';
+import { HostExec } from '../../dist/dataplane/kernel/exec-shim.js';
+import { NftWriter } from '../../dist/dataplane/managers/nft-writer.js';
+import { rule } from '../../dist/dataplane/rules/ir.js';
 import { NetnsScope, canUseNetns } from '../support/netns.js';
 
 const root = await canUseNetns();
@@ -16,6 +19,15 @@ const root = await canUseNetns();
 const PROBE = `const s=require('net').connect(9,process.argv[1]);s.setTimeout(400);
 s.on('error',e=>{console.log(e.code);process.exit(0)});s.on('timeout',()=>{console.log('TIMEOUT');process.exit(0)});
 s.on('connect',()=>{console.log('OPEN');process.exit(0)});`;
+
+/** Passes batches to the session and keeps the last one (the driver keeps no copy of what it sent). */
+class Recorder implements NftTransport {
+  last: string[] = [];
+  constructor(private readonly inner: NftTransport) {}
+  transact(commands: readonly string[]): Promise<void> { this.last = [...commands]; return this.inner.transact(commands); }
+  listTable(family: string, table: string): Promise<unknown> { return this.inner.listTable(family, table); }
+  close(): Promise<void> { return Promise.resolve(); }
+}
 
 interface Listed { nftables: Record<string, Record<string, unknown>>[] }
 
@@ -70,17 +82,18 @@ describe('nftables driver in a network namespace', { skip: !root && 'needs root 
   });
 
   test('a 1-element set delta is one small command and takes effect at once', async () => {
-    const t = new NftablesTable({ family: 'inet', name: 'calico', transport: session });
+    const rec = new Recorder(session);
+    const t = new NftablesTable({ family: 'inet', name: 'calico', transport: rec });
     declare(t);
     assert.equal((await t.apply()).commands, 0);
     t.removeSetMembers('cali40s-blocked', ['127.0.0.3']);
     const r = await t.apply();
-    assert.deepEqual(t.lastBatch, ['delete element inet calico cali40s-blocked { 127.0.0.3 }']);
+    assert.deepEqual(rec.last, ['delete element inet calico cali40s-blocked { 127.0.0.3 }']);
     assert.equal(r.readKernel, false);
     assert.equal(await ping('127.0.0.3'), true);
     t.addSetMembers('cali40s-blocked', ['127.0.0.3']);
     await t.apply();
-    assert.deepEqual(t.lastBatch, ['add element inet calico cali40s-blocked { 127.0.0.3 }']);
+    assert.deepEqual(rec.last, ['add element inet calico cali40s-blocked { 127.0.0.3 }']);
     assert.equal(await ping('127.0.0.3'), false);
   });
 
@@ -95,7 +108,8 @@ describe('nftables driver in a network namespace', { skip: !root && 'needs root 
   });
 
   test('resync repairs a deleted rule and set element, and leaves a foreign table alone', async () => {
-    const t = new NftablesTable({ family: 'inet', name: 'calico', transport: session });
+    const rec = new Recorder(session);
+    const t = new NftablesTable({ family: 'inet', name: 'calico', transport: rec });
     declare(t);
     await t.apply();
     const rule = (await listed('inet', 'calico')).nftables.find((x) => x['rule']?.['chain'] === 'cali-blk');
@@ -108,8 +122,8 @@ describe('nftables driver in a network namespace', { skip: !root && 'needs root 
     assert.equal(await ping('127.0.0.3'), true, 'tampering opened the hole');
     const r = await t.resync();
     assert.equal(r.readKernel, true);
-    assert.ok(t.lastBatch.includes('add element inet calico cali40n-web { 10.0.0.2 . 17 . 53 }'));
-    assert.ok(t.lastBatch.includes('delete chain inet calico stray'));
+    assert.ok(rec.last.includes('add element inet calico cali40n-web { 10.0.0.2 . 17 . 53 }'));
+    assert.ok(rec.last.includes('delete chain inet calico stray'));
     assert.equal(await ping('127.0.0.3'), false, 'repaired');
     const foreign = await listed('inet', 'foreign');
     assert.equal(foreign.nftables.filter((x) => x['rule']).length, 1);
@@ -148,9 +162,10 @@ describe('nftables driver in a network namespace', { skip: !root && 'needs root 
     const t = new NftablesTable({ family: 'ip6', name: 'calico', transport: session });
     declare6(t);
     await t.apply();
-    const t2 = new NftablesTable({ family: 'ip6', name: 'calico', transport: session });
+    const rec = new Recorder(session);
+    const t2 = new NftablesTable({ family: 'ip6', name: 'calico', transport: rec });
     declare6(t2);
-    assert.equal((await t2.apply()).commands, 0, JSON.stringify(t2.lastBatch));
+    assert.equal((await t2.apply()).commands, 0, JSON.stringify(rec.last));
     await t2.deleteTable();
   });
 
@@ -170,6 +185,44 @@ describe('nftables driver in a network namespace', { skip: !root && 'needs root 
     declareBig(t2);
     assert.equal((await t2.apply()).commands, 0);
     await t2.deleteTable();
+  });
+
+  test('net-and-port sets: a plain hash set for host members, retyped to interval for a CIDR or port range; packets obey it', async () => {
+    const rec = new Recorder(session);
+    const w = new NftWriter({ transport: rec, exec: new HostExec(ns) });
+    w.setFamilies([4]);
+    const setOf = async (): Promise<Record<string, unknown> | undefined> =>
+      (await listed('ip', 'calico')).nftables.map((x) => x['set']).find((x) => x?.['name'] === 'cali40n_x');
+    /** The writer's hook chain plus the concatenated lookup H2's compiled allow sets use (drop here, to see it in packets). */
+    const declareChains = (wr: NftWriter): void => {
+      wr.setHookChain(4, { table: 'filter', hook: 'OUTPUT', chain: { name: 'filter-OUTPUT', rules: [rule([], { k: 'jump', chain: 'cali-np-out' })] } });
+      wr.table(4).updateChain({ name: 'cali-np-out', rules: [{ body: 'ip daddr . meta l4proto . th dport @cali40n_x drop' }] });
+    };
+    w.setIpSet(4, 'cali40n_x', 'net-and-port', ['127.0.0.5,tcp:9', '127.0.0.6,udp:53']);
+    declareChains(w);
+    await w.apply();
+    const t = w.table(4);
+    let s = await setOf();
+    assert.equal(s?.['flags'], undefined, 'host members: no interval flag');
+    assert.equal(await ping('127.0.0.5'), false, '127.0.0.5 tcp/9 dropped by the set');
+    assert.equal(await ping('127.0.0.7'), true);
+    w.setIpSet(4, 'cali40n_x', 'net-and-port', ['127.0.0.5,tcp:9', '127.0.0.0/29,tcp:1-100']);
+    await w.apply();
+    s = await setOf();
+    assert.deepEqual(s?.['flags'], ['interval']);
+    assert.deepEqual(s?.['type'], ['ipv4_addr', 'inet_proto', 'inet_service']);
+    assert.ok(rec.last.includes('delete set ip calico cali40n_x'), JSON.stringify(rec.last));
+    assert.equal(await ping('127.0.0.7'), false, 'CIDR . tcp . range member drops 127.0.0.7 tcp/9');
+    const fresh = new NftWriter({ transport: rec, exec: new HostExec(ns) });
+    fresh.setFamilies([4]);
+    fresh.setIpSet(4, 'cali40n_x', 'net-and-port', ['127.0.0.0/29,tcp:1-100', '127.0.0.5,tcp:9']);
+    declareChains(fresh);
+    assert.equal((await fresh.apply()).commands, 0, `adopted without churn: ${JSON.stringify(rec.last)}`);
+    w.setIpSet(4, 'cali40n_x', 'net-and-port', ['127.0.0.6,udp:53']);
+    await w.apply();
+    assert.equal((await setOf())?.['flags'], undefined, 'back to a plain hash set');
+    assert.equal(await ping('127.0.0.7'), true);
+    await t.deleteTable();
   });
 
   test('deleteTable removes only our table', async () => {

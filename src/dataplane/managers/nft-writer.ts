@@ -9,7 +9,10 @@
  * the persistent `nft -i` session (the driver computes the delta).
  */
 import { NftablesTable } from '../drivers/nftables/nftables-table.js';
-import type { NftBaseChainSpec } from '../drivers/nftables/types.js';
+import { CalicoError } from '../../lib/errors.js';
+import { canonicalElement } from '../drivers/nftables/elements.js';
+import { disjointNetPortMembers } from '../drivers/nftables/net-port-members.js';
+import type { NftBaseChainSpec, NftSetSpec } from '../drivers/nftables/types.js';
 import type { NftTransport } from '../kernel/nft-session.js';
 import type { Exec } from '../kernel/exec-shim.js';
 import type { Family, IrChain } from '../rules/ir.js';
@@ -40,11 +43,45 @@ const BASE: Readonly<Record<string, NftBaseChainSpec>> = {
  */
 export const nftChainName: ChainNamer = (table, name) => `${table}-${name}`;
 
-/** `10.0.0.5,tcp:8080` -> `10.0.0.5 . tcp . 8080` (address . inet_proto . inet_service). */
+/**
+ * `10.0.0.5,tcp:8080` -> `10.0.0.5 . tcp . 8080` (address . inet_proto . inet_service);
+ * also `10.0.0.0/24,udp:53-60` (net-and-port members: CIDR and port range).
+ */
 export function nftNamedPortMember(m: string): string {
   const comma = m.lastIndexOf(',');
-  const [proto, port] = m.slice(comma + 1).split(':') as [string, string];
+  const colon = m.indexOf(':', comma + 1);
+  if (comma <= 0 || colon < 0) throw new CalicoError('CALICO_ERR_VALIDATION', `invalid address-and-port set member ${JSON.stringify(m.slice(0, 80))}: want addr,proto:port`);
+  const proto = m.slice(comma + 1, colon);
+  let port = m.slice(colon + 1);
+  const range = /^(\d+)-(\d+)$/.exec(port);
+  // nft stores a one-port range as the port itself: keep the element text canonical.
+  if (range && range[1] === range[2]) port = range[1] ?? port;
   return `${m.slice(0, comma)} . ${proto} . ${port}`;
+}
+
+/**
+ * An element needs an interval set when one of its parts is a prefix or a
+ * range (`10.0.0.0/24`, `80-90`). Host addresses are canonical without `/32`.
+ * Plain hash sets matter for speed: nft 1.0.6 fetches the elements of every
+ * interval set in the table before any element change (one netlink dump per
+ * set), so 10k interval sets cost seconds per change.
+ */
+export function needsInterval(canonicalMembers: Iterable<string>): boolean {
+  for (const m of canonicalMembers) if (m.includes('/') || m.includes('-')) return true;
+  return false;
+}
+
+/** The nft set declaration and element list for one writer set. */
+export function nftSetFor(f: Family, name: string, kind: WriterSetKind, members: Iterable<string>): { spec: NftSetSpec; list: string[] } {
+  const addr = f === 4 ? 'ipv4_addr' : 'ipv6_addr';
+  if (kind === 'net') {
+    const list = collapseCidrs(members).map(canonicalElement);
+    return { spec: needsInterval(list) ? { name, type: addr, flags: ['interval'] } : { name, type: addr }, list };
+  }
+  const canonical = [...members].map((m) => canonicalElement(nftNamedPortMember(m)));
+  const list = kind === 'net-and-port' ? disjointNetPortMembers(canonical) : [...new Set(canonical)].sort();
+  const type = `${addr} . inet_proto . inet_service`;
+  return { spec: kind === 'net-and-port' && needsInterval(list) ? { name, type, flags: ['interval'] } : { name, type }, list };
 }
 
 export interface NftWriterOptions {
@@ -71,7 +108,7 @@ export class NftWriter implements RulesetWriter {
     return ipSetName(id, f, 'nft');
   }
 
-  /** The driver table of a family (tests read `lastBatch` from it). */
+  /** The driver table of a family. */
   table(f: Family): NftablesTable {
     let t = this.tables.get(f);
     if (!t) {
@@ -136,16 +173,12 @@ export class NftWriter implements RulesetWriter {
   }
 
   setIpSet(f: Family, name: string, kind: WriterSetKind, members: Iterable<string>): void {
-    const list = kind === 'net' ? collapseCidrs(members) : [...members].map(nftNamedPortMember).sort();
+    const { spec, list } = nftSetFor(f, name, kind, members);
     const key = `${f}/${name}`;
-    const sig = `${kind}|${list.join(',')}`;
+    const sig = `${spec.type}|${(spec.flags ?? []).join(',')}|${list.join(',')}`;
     if (this.sets.get(key) === sig) return;
     this.sets.set(key, sig);
-    const addr = f === 4 ? 'ipv4_addr' : 'ipv6_addr';
-    this.table(f).setSet(
-      kind === 'net' ? { name, type: addr, flags: ['interval'] } : { name, type: `${addr} . inet_proto . inet_service` },
-      list,
-    );
+    this.table(f).setSet(spec, list);
   }
 
   removeIpSet(f: Family, name: string): void {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalElement, canonicalValue, elementFromJson, renderElement, valueFromJson } from './elements.js';
+import { disjointNetPortMembers } from './net-port-members.js';
 
 describe('nft element canonical form', () => {
   it('normalises addresses, prefixes and protocols the way nft prints them', () => {
@@ -32,5 +33,18 @@ describe('nft element canonical form', () => {
   it('quotes interface names when rendering', () => {
     assert.equal(renderElement('cali1', 'ifname'), '"cali1"');
     assert.equal(renderElement('10.0.0.1 . 6 . 80', 'ipv4_addr . inet_proto . inet_service'), '10.0.0.1 . 6 . 80');
+  });
+});
+
+describe('disjointNetPortMembers', () => {
+  it('keeps the packets matched while removing overlaps the kernel would reject', () => {
+    assert.deepEqual(disjointNetPortMembers(['127.0.0.5 . 6 . 9', '127.0.0.0/29 . 6 . 1-100']), ['127.0.0.0/29 . 6 . 1-100']);
+    assert.deepEqual(disjointNetPortMembers(['10.0.0.5 . 6 . 50-200', '10.0.0.0/24 . 6 . 1-100', '10.0.0.5 . 17 . 53']),
+      ['10.0.0.0/24 . 6 . 1-100', '10.0.0.5 . 17 . 53', '10.0.0.5 . 6 . 101-200']);
+    assert.deepEqual(disjointNetPortMembers(['10.0.0.1 . 6 . 80-90', '10.0.0.1 . 6 . 85-95', '10.0.0.1 . 6 . 96', '10.0.1.0/24 . 6 . 80']),
+      ['10.0.0.1 . 6 . 80-96', '10.0.1.0/24 . 6 . 80']);
+    assert.deepEqual(disjointNetPortMembers(['10.0.0.0/8 . 6 . 10-20', '10.1.0.0/16 . 6 . 1-30', '10.1.1.1 . 6 . 5-25']),
+      ['10.0.0.0/8 . 6 . 10-20', '10.1.0.0/16 . 6 . 1-9', '10.1.0.0/16 . 6 . 21-30']);
+    assert.deepEqual(disjointNetPortMembers(['fd00::/64 . 6 . 80', 'fd00::1 . 6 . 80', 'fd00::1 . 6 . 81']), ['fd00::/64 . 6 . 80', 'fd00::1 . 6 . 81']);
   });
 });

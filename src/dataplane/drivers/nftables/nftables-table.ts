@@ -14,7 +14,7 @@ export interface NftablesTableOptions {
   readonly transport: NftTransport;
 }
 
-interface DesiredChain { readonly chain: NftChain; readonly hashes: readonly string[] }
+interface DesiredChain { readonly chain: NftChain; readonly hashes: readonly string[]; readonly refs: ReadonlySet<string> }
 interface Delta { add: Set<string>; del: Set<string> }
 interface DesiredSet {
   readonly spec: NftSetSpec;
@@ -39,6 +39,13 @@ const normFlags = (f: readonly string[] | undefined): string[] => [...(f ?? [])]
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const baseKey = (b: NftBaseChainSpec | undefined): string =>
   b ? `${b.type}|${b.hook}|${b.priority}|${b.device ?? ''}` : '';
+
+/** The sets and maps (`@name`) a chain's rule bodies reference. */
+function bodyRefs(rules: NftChain['rules']): Set<string> {
+  const refs = new Set<string>();
+  for (const r of rules) for (const m of r.body.matchAll(/@([A-Za-z_][A-Za-z0-9_.\-/]*)/g)) refs.add(m[1] ?? '');
+  return refs;
+}
 
 /** nft identifiers (chain, set and map names): quoting is not accepted for them, so we check up front. */
 const IDENT = /^[A-Za-z_][A-Za-z0-9_.\-/]{0,255}$/;
@@ -85,8 +92,6 @@ export class NftablesTable implements Table {
   private dirtySets = new Set<string>();
   private dirtyMaps = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
-  /** The commands of the last batch sent (for logs and tests). */
-  lastBatch: readonly string[] = [];
 
   constructor(opts: NftablesTableOptions) {
     this.family = opts.family;
@@ -106,7 +111,7 @@ export class NftablesTable implements Table {
         throw new CalicoError('CALICO_ERR_VALIDATION', `rule in chain ${chain.name} must not contain ';', a newline or a comment clause: ${r.body.slice(0, 80)}`);
       }
     }
-    this.chains.set(chain.name, { chain, hashes: ruleHashes(chain.name, chain.rules) });
+    this.chains.set(chain.name, { chain, hashes: ruleHashes(chain.name, chain.rules), refs: bodyRefs(chain.rules) });
     this.dirtyChains.add(chain.name);
   }
 
@@ -245,7 +250,6 @@ export class NftablesTable implements Table {
         return { commands: 0, readKernel, durationMs: performance.now() - t0 };
       }
       try {
-        this.lastBatch = plan.commands;
         await this.transport.transact(plan.commands);
       } catch (e) {
         // Whatever we believed may be wrong (tampering, a crashed session): re-read and retry once.
@@ -271,21 +275,25 @@ export class NftablesTable implements Table {
     this.dirtyChains = new Set(); this.dirtySets = new Set(); this.dirtyMaps = new Set();
     if (!k.exists) { pre.push(`add table ${T}`); commit.push(() => { k.exists = true; }); }
 
-    // A set or map whose type changed must be deleted and re-created; rules may
-    // reference it, so every chain is flushed and rewritten in the same batch.
+    // A set or map whose type or flags changed is deleted and re-created in
+    // the same batch. nft refuses to delete a referenced set, so the chains
+    // that reference it (in the kernel or in the new desired rules) are
+    // flushed first and rewritten after; no other chain is touched.
     const recreated = new Set<string>();
+    const retyped: string[] = [];
     for (const n of dirtySets) {
       const d = this.sets.get(n); const ks = k.sets.get(n);
-      if (d && ks && (ks.type !== d.type || !sameList(ks.flags, d.flags))) recreated.add(`set:${n}`);
+      if (d && ks && (ks.type !== d.type || !sameList(ks.flags, d.flags))) { recreated.add(`set:${n}`); retyped.push(n); }
     }
     for (const n of dirtyMaps) {
       const d = this.maps.get(n); const km = k.maps.get(n);
-      if (d && km && (km.keyType !== d.keyType || km.valueType !== d.valueType || !sameList(km.flags, d.flags))) recreated.add(`map:${n}`);
+      if (d && km && (km.keyType !== d.keyType || km.valueType !== d.valueType || !sameList(km.flags, d.flags))) { recreated.add(`map:${n}`); retyped.push(n); }
     }
     const flushed = new Set<string>();
-    if (recreated.size) {
-      for (const n of k.chains.keys()) { pre.push(`flush chain ${T} ${n}`); flushed.add(n); dirtyChains.add(n); }
-      for (const n of this.chains.keys()) dirtyChains.add(n);
+    if (retyped.length) {
+      const refersToRetyped = (refs: ReadonlySet<string>): boolean => retyped.some((n) => refs.has(n));
+      for (const [n, kc] of k.chains) if (refersToRetyped(kc.refs)) { pre.push(`flush chain ${T} ${n}`); flushed.add(n); dirtyChains.add(n); }
+      for (const [n, d] of this.chains) if (refersToRetyped(d.refs)) dirtyChains.add(n);
       for (const r of recreated) {
         const [kind, n] = [r.slice(0, 3), r.slice(4)];
         pre.push(`delete ${kind} ${T} ${n}`);
@@ -325,7 +333,8 @@ export class NftablesTable implements Table {
         });
       }
       const hashes = [...want];
-      commit.push(() => { k.chains.set(n, base ? { base, hashes } : { hashes }); });
+      const refs = new Set(d.refs);
+      commit.push(() => { k.chains.set(n, base ? { base, hashes, refs } : { hashes, refs }); });
     }
 
     for (const n of dirtySets) {

@@ -51,6 +51,8 @@ export interface KernelChain {
   readonly base?: NftBaseChainSpec;
   /** Our hash of each rule in order ('' for a rule without our comment). */
   readonly hashes: string[];
+  /** Names of the sets and maps its rules reference (`@name`): the chains to rewrite when one is retyped. */
+  readonly refs: Set<string>;
 }
 
 export interface KernelSet {
