@@ -1,9 +1,21 @@
 import { CalicoError } from '../lib/errors.js';
+import {
+  bitsOf as familyBits,
+  formatIpValue,
+  maskOf as familyMask,
+  networkContainsIp,
+  networkContainsNetwork,
+  networkSize,
+  parseIpNetwork,
+  parseIpValue,
+  type IpNetwork,
+} from '../lib/net/ip.js';
 
 /**
- * IP address and CIDR arithmetic for IPAM. Addresses are held as bigint so
- * IPv4 and IPv6 share one code path (block ordinals are offsets from the
- * block's base address, as in libcalico-go's OrdinalToIP / IPToOrdinal).
+ * IP address and CIDR arithmetic for IPAM, in IPAM's vocabulary (`version`,
+ * throwing parsers with CALICO_ERR_VALIDATION). Addresses are bigint so block
+ * ordinals are offsets from the block's base address, as in libcalico-go's
+ * OrdinalToIP / IPToOrdinal. The parsing and arithmetic are src/lib/net/ip.ts.
  */
 
 export type IpVersion = 4 | 6;
@@ -20,60 +32,16 @@ export interface IpNet {
   readonly prefix: number;
 }
 
+const asNetwork = (n: IpNet): IpNetwork => ({ family: n.version, base: n.base, prefix: n.prefix });
+
 export function bitsOf(version: IpVersion): number {
-  return version === 4 ? 32 : 128;
+  return familyBits(version);
 }
 
-function parseV4(s: string): bigint | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  let v = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    v = (v << 8n) | BigInt(n);
-  }
-  return v;
-}
-
-function parseV6(s: string): bigint | null {
-  if (s.includes('%')) return null;
-  let head = s;
-  let tailV4: bigint | null = null;
-  // An embedded dotted quad (::ffff:1.2.3.4) takes the last two groups.
-  const lastColon = s.lastIndexOf(':');
-  if (lastColon >= 0 && s.slice(lastColon + 1).includes('.')) {
-    tailV4 = parseV4(s.slice(lastColon + 1));
-    if (tailV4 === null) return null;
-    head = s.slice(0, lastColon + 1) + '0:0';
-  }
-  const dbl = head.split('::');
-  if (dbl.length > 2) return null;
-  const toGroups = (x: string): string[] => (x === '' ? [] : x.split(':'));
-  const left = toGroups(dbl[0]!);
-  const right = dbl.length === 2 ? toGroups(dbl[1]!) : [];
-  const missing = 8 - left.length - right.length;
-  if (dbl.length === 1 ? missing !== 0 : missing < 1) return null;
-  const groups = [...left, ...Array<string>(dbl.length === 2 ? missing : 0).fill('0'), ...right];
-  let v = 0n;
-  for (const g of groups) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-    v = (v << 16n) | BigInt(parseInt(g, 16));
-  }
-  if (tailV4 !== null) v = (v & ~0xffffffffn) | tailV4;
-  return v;
-}
-
-/** Parses an IPv4 or IPv6 address; null if it is not one. */
+/** Parses an IPv4 or IPv6 address (surrounding blanks ignored); null if it is not one. */
 export function tryParseIp(s: string): IpAddr | null {
-  const t = s.trim();
-  if (t.includes(':')) {
-    const v = parseV6(t);
-    return v === null ? null : { version: 6, value: v };
-  }
-  const v = parseV4(t);
-  return v === null ? null : { version: 4, value: v };
+  const ip = parseIpValue(s.trim());
+  return ip ? { version: ip.family, value: ip.value } : null;
 }
 
 export function parseIp(s: string): IpAddr {
@@ -84,24 +52,7 @@ export function parseIp(s: string): IpAddr {
 
 /** Canonical text: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as `::`). */
 export function formatIp(ip: IpAddr): string {
-  if (ip.version === 4) {
-    const v = ip.value;
-    return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
-  }
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIpValue({ family: ip.version, value: ip.value });
 }
 
 /**
@@ -109,18 +60,8 @@ export function formatIp(ip: IpAddr): string {
  * are masked off, as Go's net.ParseCIDR does for the network.
  */
 export function tryParseCidr(s: string): IpNet | null {
-  const [addr, len, ...rest] = s.trim().split('/');
-  if (rest.length || addr === undefined) return null;
-  const ip = tryParseIp(addr);
-  if (!ip) return null;
-  const bits = bitsOf(ip.version);
-  let prefix = bits;
-  if (len !== undefined) {
-    if (!/^\d{1,3}$/.test(len)) return null;
-    prefix = Number(len);
-    if (prefix > bits) return null;
-  }
-  return { version: ip.version, base: ip.value & maskOf(ip.version, prefix), prefix };
+  const n = parseIpNetwork(s.trim(), { allowBareIp: true });
+  return n ? { version: n.family, base: n.base, prefix: n.prefix } : null;
 }
 
 export function parseCidr(s: string): IpNet {
@@ -130,9 +71,7 @@ export function parseCidr(s: string): IpNet {
 }
 
 export function maskOf(version: IpVersion, prefix: number): bigint {
-  const bits = BigInt(bitsOf(version));
-  const all = (1n << bits) - 1n;
-  return (all >> BigInt(prefix)) ^ all;
+  return familyMask(version, prefix);
 }
 
 export function formatCidr(n: IpNet): string {
@@ -141,17 +80,16 @@ export function formatCidr(n: IpNet): string {
 
 /** Number of addresses in the network. */
 export function sizeOf(n: IpNet): bigint {
-  return 1n << BigInt(bitsOf(n.version) - n.prefix);
+  return networkSize(asNetwork(n));
 }
 
 export function cidrContainsIp(n: IpNet, ip: IpAddr): boolean {
-  return n.version === ip.version && (ip.value & maskOf(n.version, n.prefix)) === n.base;
+  return networkContainsIp(asNetwork(n), { family: ip.version, value: ip.value });
 }
 
 /** True if `inner` lies wholly inside `outer`. */
 export function cidrContainsCidr(outer: IpNet, inner: IpNet): boolean {
-  return outer.version === inner.version && inner.prefix >= outer.prefix
-    && (inner.base & maskOf(outer.version, outer.prefix)) === outer.base;
+  return networkContainsNetwork(asNetwork(outer), asNetwork(inner));
 }
 
 export function cidrsOverlap(a: IpNet, b: IpNet): boolean {

@@ -1,8 +1,20 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { assertDefined } from '../../lib/assert.js';
+import {
+  bitsOf,
+  bytesToIp,
+  formatIpValue,
+  ipToBytes,
+  networkContainsNetwork,
+  networkOf,
+  parseIpValue,
+  parsePrefixLength,
+  unmapIpv4,
+  type IpNetwork,
+} from '../../lib/net/ip.js';
 
 /**
- * Network value parsing shared by every kind: IP addresses and CIDRs (the
- * only place that mints canonical forms), ports and port ranges as Calico's
+ * Network value parsing shared by every kind: IP addresses and CIDRs (in the
+ * api's shapes and reasons; the parsing itself is src/lib/net/ip.ts), ports and port ranges as Calico's
  * numorstring.Port reads them, and the Kubernetes name / label validators.
  *
  * Parse functions return `{ ok: true, value }` or `{ ok: false, reason }`
@@ -41,93 +53,20 @@ function fail<T>(reason: string): Parsed<T> {
   return { ok: false, reason };
 }
 
-function v4Bytes(text: string): Uint8Array {
-  return Uint8Array.from(text.split('.').map((p) => Number(p)));
-}
-
-function v6Bytes(text: string): Uint8Array {
-  let s = text;
-  const out = new Uint8Array(16);
-  // Embedded IPv4 tail (::ffff:1.2.3.4).
-  const lastColon = s.lastIndexOf(':');
-  const tail = s.slice(lastColon + 1);
-  let tailBytes: Uint8Array | undefined;
-  if (tail.includes('.')) {
-    tailBytes = v4Bytes(tail);
-    s = `${s.slice(0, lastColon + 1)}0:0`;
-  }
-  const [head, rest] = s.includes('::') ? (s.split('::') as [string, string]) : [s, undefined];
-  const headParts = head ? head.split(':') : [];
-  const restParts = rest !== undefined && rest !== '' ? rest.split(':') : [];
-  const groups: number[] = headParts.map((g) => parseInt(g, 16));
-  if (rest !== undefined) {
-    const fill = 8 - headParts.length - restParts.length;
-    for (let i = 0; i < fill; i++) groups.push(0);
-    groups.push(...restParts.map((g) => parseInt(g, 16)));
-  }
-  groups.forEach((g, i) => {
-    out[i * 2] = g >> 8;
-    out[i * 2 + 1] = g & 0xff;
-  });
-  if (tailBytes) out.set(tailBytes, 12);
-  return out;
-}
-
 /** Formats 4 or 16 bytes as canonical text (RFC 5952 for IPv6). */
 export function formatIp(bytes: Uint8Array): IpAddr {
-  if (bytes.length === 4) return Array.from(bytes).join('.') as IpAddr;
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
-  // Longest run of two or more zero groups becomes `::` (first one on ties).
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':') as IpAddr;
-  const left = hex.slice(0, bestStart).join(':');
-  const right = hex.slice(bestStart + bestLen).join(':');
-  return `${left}::${right}` as IpAddr;
+  const ip = assertDefined(bytesToIp(bytes), `an IP address has 4 or 16 bytes, not ${bytes.length}`);
+  return formatIpValue(ip) as IpAddr;
 }
 
 /** Parses an IPv4 or IPv6 address (no zone, no prefix). */
 export function parseIp(text: string): Parsed<ParsedIp> {
   if (typeof text !== 'string') return fail('invalid IP address');
-  if (isIPv4(text)) {
-    const bytes = v4Bytes(text);
-    return ok({ family: 4, address: formatIp(bytes), bytes });
-  }
-  if (isIPv6(text) && !text.includes('%')) {
-    const bytes = v6Bytes(text);
-    // Like Go's net.IP (To4() != nil), an IPv4-mapped address (::ffff:a.b.c.d) is an IPv4 address.
-    if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
-      const v4 = bytes.slice(12);
-      return ok({ family: 4, address: formatIp(v4), bytes: v4 });
-    }
-    return ok({ family: 6, address: formatIp(bytes), bytes });
-  }
-  return fail(`invalid IP address "${text}"`);
-}
-
-/** Clears the host bits of `bytes` beyond `prefixLength` (returns a copy). */
-export function maskBytes(bytes: Uint8Array, prefixLength: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  for (let i = 0; i < out.length; i++) {
-    const bitsHere = Math.max(0, Math.min(8, prefixLength - i * 8));
-    out[i] = out[i]! & ((0xff << (8 - bitsHere)) & 0xff);
-  }
-  return out;
+  const parsed = parseIpValue(text);
+  if (!parsed) return fail(`invalid IP address "${text}"`);
+  // Like Go's net.IP (To4() != nil), an IPv4-mapped address (::ffff:a.b.c.d) is an IPv4 address.
+  const ip = unmapIpv4(parsed);
+  return ok({ family: ip.family, address: formatIpValue(ip) as IpAddr, bytes: ipToBytes(ip) });
 }
 
 export interface ParseCidrOptions {
@@ -139,40 +78,34 @@ export interface ParseCidrOptions {
 export function parseCidr(text: string, opts: ParseCidrOptions = {}): Parsed<ParsedCidr> {
   if (typeof text !== 'string') return fail('invalid CIDR');
   const slash = text.indexOf('/');
-  let ipText = text;
-  let lenText: string | undefined;
-  if (slash >= 0) {
-    ipText = text.slice(0, slash);
-    lenText = text.slice(slash + 1);
-  } else if (!opts.allowBareIp) {
-    return fail(`invalid CIDR "${text}"`);
-  }
-  const ip = parseIp(ipText);
-  if (!ip.ok) return fail(`invalid CIDR "${text}"`);
-  const max = ip.value.family === 4 ? 32 : 128;
-  let prefixLength = max;
-  if (lenText !== undefined) {
-    if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > max) return fail(`invalid CIDR "${text}"`);
-    prefixLength = Number(lenText);
-  }
-  const net = formatIp(maskBytes(ip.value.bytes, prefixLength));
+  if (slash < 0 && !opts.allowBareIp) return fail(`invalid CIDR "${text}"`);
+  const parsed = parseIpValue(slash < 0 ? text : text.slice(0, slash));
+  if (!parsed) return fail(`invalid CIDR "${text}"`);
+  // The prefix applies to the unmapped address: "::ffff:10.0.0.1/24" is 10.0.0.0/24.
+  const ip = unmapIpv4(parsed);
+  const prefixLength = slash < 0 ? bitsOf(ip.family) : parsePrefixLength(text.slice(slash + 1), ip.family);
+  if (prefixLength === null) return fail(`invalid CIDR "${text}"`);
+  const net = formatIpValue({ family: ip.family, value: networkOf(ip, prefixLength).base }) as IpAddr;
   return ok({
-    family: ip.value.family,
-    ip: ip.value.address,
+    family: ip.family,
+    ip: formatIpValue(ip) as IpAddr,
     prefixLength,
     network: net,
     cidr: `${net}/${prefixLength}` as Cidr,
   });
 }
 
+/** The bigint network of a ParsedCidr (its texts are canonical, so they always parse). */
+function networkOfCidr(c: ParsedCidr): IpNetwork | null {
+  const ip = parseIpValue(c.network);
+  return ip ? networkOf(ip, c.prefixLength) : null;
+}
+
 /** True when CIDR `inner` lies wholly inside CIDR `outer` (same family). */
 export function cidrContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
-  if (outer.family !== inner.family || inner.prefixLength < outer.prefixLength) return false;
-  const a = parseIp(outer.network);
-  const b = parseIp(inner.network);
-  if (!a.ok || !b.ok) return false;
-  const masked = formatIp(maskBytes(b.value.bytes, outer.prefixLength));
-  return masked === outer.network;
+  const a = networkOfCidr(outer);
+  const b = networkOfCidr(inner);
+  return a !== null && b !== null && networkContainsNetwork(a, b);
 }
 
 /** True when the two CIDRs share any address. */
