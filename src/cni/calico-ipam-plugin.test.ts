@@ -1,10 +1,11 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatastore } from '../datastore/sqlite/sqlite-datastore.js';
 import { IpamClient, listAllocations } from '../ipam/index.js';
+import { acquireIpamLock } from '../ipam/host-lock.js';
 import { main } from './calico-ipam-plugin.js';
 
 /**
@@ -34,7 +35,7 @@ beforeEach(async () => {
 after(async () => { await ds?.close(); });
 
 function netconf(ipam: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ cniVersion: '1.0.0', name: 'net1', type: 'calico', datastore_type: 'sqlite', datastore_path: dbPath, nodename: 'node1', ipam: { type: 'calico-ipam', ...ipam }, ...extra });
+  return JSON.stringify({ cniVersion: '1.0.0', name: 'net1', type: 'calico', datastore_type: 'sqlite', datastore_path: dbPath, nodename: 'node1', ipam_lock_file: join(dir, 'ipam.lock'), ipam: { type: 'calico-ipam', ...ipam }, ...extra });
 }
 
 async function run(command: string, stdin: string, cid = 'cid1', cniArgs = ''): Promise<{ code: number; json: Record<string, unknown> }> {
@@ -145,5 +146,45 @@ describe('calico-ipam plugin', () => {
     await ds.delete({ kind: 'IPPool', name: 'default-ipv4' });
     const down = await status(netconf());
     assert.equal(down.json['code'], 50);
+  });
+
+  test('pool namespaceSelector matches the pod namespace (K8S_POD_NAMESPACE) labels', async () => {
+    await pool('prod', '10.77.0.0/24', { namespaceSelector: "env == 'prod'" });
+    await ds.create({ kind: 'Namespace', name: 'shop' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { env: 'prod' } } });
+    const r = await run('ADD', netconf({ ipv4_pools: [] }), 'ns1', 'K8S_POD_NAMESPACE=shop;K8S_POD_NAME=p1');
+    assert.equal(r.code, 0, JSON.stringify(r.json));
+    // default-ipv4 has no namespaceSelector: either pool may serve shop; pin it by making default skip prod namespaces.
+    await ds.delete({ kind: 'IPPool', name: 'default-ipv4' });
+    await pool('default-ipv4', '192.168.0.0/16', { namespaceSelector: "env != 'prod'" });
+    const shop = await run('ADD', netconf(), 'ns2', 'K8S_POD_NAMESPACE=shop;K8S_POD_NAME=p2');
+    assert.match(ips(shop)[0]!, /^10\.77\.0\./);
+    const other = await run('ADD', netconf(), 'ns3', 'K8S_POD_NAMESPACE=dev;K8S_POD_NAME=p3');
+    assert.match(ips(other)[0]!, /^192\.168\./);
+    // Without a pod there is no namespace: no labels.
+    const plain = await run('ADD', netconf(), 'ns4');
+    assert.match(ips(plain)[0]!, /^192\.168\./);
+  });
+
+  test('ADD and DEL hold the per-host IPAM lock (ipam_lock_file) and leave it free', async () => {
+    const lock = join(dir, 'held.lock');
+    const release = await acquireIpamLock(lock);
+    let done = false;
+    const add = run('ADD', netconf({}, { ipam_lock_file: lock }), 'lk1').then((r) => { done = true; return r; });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(done, false, 'ADD waits for the lock');
+    release();
+    assert.equal((await add).code, 0);
+    assert.equal(existsSync(lock), false);
+    assert.equal((await run('DEL', netconf({}, { ipam_lock_file: lock }), 'lk1')).code, 0);
+    assert.equal(existsSync(lock), false);
+  });
+
+  test('nodename_file_optional: false makes ADD need the nodename file', async () => {
+    const r = await run('ADD', netconf({}, { nodename_file_optional: false, nodename_file: join(dir, 'no-such-nodename') }));
+    assert.equal(r.code, 1);
+    assert.match(String(r.json['msg']), /no-such-nodename.*check that the calico\/node container is running/);
+    assert.equal((await listAllocations(ds)).length, 0);
+    writeFileSync(join(dir, 'nodename'), 'node1\n');
+    assert.equal((await run('ADD', netconf({}, { nodename_file_optional: false, nodename_file: join(dir, 'nodename') }))).code, 0);
   });
 });

@@ -10,7 +10,7 @@
  */
 import type { Datastore } from '../datastore/datastore.js';
 import type { IpamClient } from '../ipam/ipam-client.js';
-import { determineNodename, parseCalicoNetConf, type CalicoNetConf } from './netconf.js';
+import { checkNodenameFile, determineNodename, parseCalicoNetConf, type CalicoNetConf } from './netconf.js';
 import { openPluginDatastore } from './plugin-datastore.js';
 import {
   CNI_ERR_INTERNAL, CNI_ERR_INVALID_NETWORK_CONFIG, CNI_ERR_PLUGIN_NOT_AVAILABLE, CniError, parseResult, runPlugin,
@@ -90,6 +90,20 @@ async function withIpam<T>(
   }
 }
 
+/**
+ * withIpam holding the per-host IPAM lock (`ipam_lock_file`), as upstream's
+ * ADD and DEL do: one host's IPAM calls take turns, so two of them never
+ * both claim a new block when the host's last one fills.
+ */
+async function withLockedIpam<T>(
+  conf: CalicoNetConf, env: NodeJS.ProcessEnv, shared: (() => Promise<Datastore>) | undefined,
+  fn: (ipam: IpamClient, ds: Datastore) => Promise<T>,
+): Promise<T> {
+  const { withIpamLock } = await import('../ipam/host-lock.js');
+  const path = conf.ipamLockFile ?? env['CALICO_IPAM_LOCK_FILE'] ?? undefined;
+  return withIpamLock(path, () => withIpam(conf, env, shared, fn));
+}
+
 function isNotFound(e: unknown): boolean {
   return (e as { code?: unknown } | null)?.code === 'CALICO_ERR_NOT_FOUND';
 }
@@ -111,6 +125,7 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env, opts: C
     async add(args: CmdArgs): Promise<CniResult> {
       const conf = parseCalicoNetConf(args.config);
       const ipamConf = parseIpamConf(conf);
+      checkNodenameFile(conf);
       const nodename = determineNodename(conf);
       const handleId = handleIdFor(conf.name, args.containerId);
       const attrs: Record<string, string> = { node: nodename, timestamp: new Date().toISOString() };
@@ -119,7 +134,7 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env, opts: C
       if (pod) { attrs['pod'] = pod; attrs['namespace'] = namespace ?? 'default'; }
       // CNI_ARGS `IP=<addr>` asks for that exact address (returned as /32 or /128).
       const explicit = args.args.get('IP') ?? args.args.get('ip');
-      return withIpam(conf, env, shared, async (ipam) => {
+      return withLockedIpam(conf, env, shared, async (ipam) => {
         if (explicit) {
           const a = await ipam.assignIP({ ip: explicit, handleId, attrs, hostname: nodename });
           return { cniVersion: args.cniVersion, ips: [{ address: `${a.ip}/${a.ip.includes(':') ? 128 : 32}` }] };
@@ -129,6 +144,8 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env, opts: C
         const got = await ipam.autoAssign({
           num4: ipamConf.assignIpv4 ? 1 : 0, num6: ipamConf.assignIpv6 ? 1 : 0, handleId, attrs, hostname: nodename,
           ipv4Pools: ipamConf.ipv4Pools, ipv6Pools: ipamConf.ipv6Pools,
+          // Pool namespaceSelectors match the pod's stored Namespace (read only if some pool has one).
+          ...(pod && namespace ? { namespace } : {}),
         });
         return { cniVersion: args.cniVersion, ips: [...got.ipv4, ...got.ipv6].map((a) => ({ address: a.cidr })) };
       });
@@ -141,7 +158,7 @@ export function calicoIpamHandlers(env: NodeJS.ProcessEnv = process.env, opts: C
       const namespace = args.args.get('K8S_POD_NAMESPACE');
       // Calico also releases the pre-v3 handle: the workload ID (`<ns>.<pod>` for k8s, else the container ID).
       const legacy = pod && namespace ? `${namespace}.${pod}` : args.containerId;
-      await withIpam(conf, env, shared, async (ipam) => {
+      await withLockedIpam(conf, env, shared, async (ipam) => {
         for (const handleId of [handleIdFor(conf.name, args.containerId), legacy]) {
           try {
             await ipam.releaseByHandle(handleId, { releaseEmptyAffineBlocks: ipamConf.releaseEmptyBlocks });

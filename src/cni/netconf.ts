@@ -28,6 +28,14 @@ export interface CalicoNetConf {
   readonly numQueues: number;
   readonly nodename: string | undefined;
   readonly nodenameFile: string | undefined;
+  /**
+   * `nodename_file_optional`. Upstream's default (false) makes ADD wait for
+   * calico-node's nodename file; here only an explicit `false` does, since a
+   * calico-ts host need not run a node agent before its first pod.
+   */
+  readonly nodenameFileRequired: boolean;
+  /** `ipam_lock_file`: the per-host IPAM lock (default /var/run/calico/ipam.lock). */
+  readonly ipamLockFile: string | undefined;
   /** Datastore from the config; undefined = from the environment / calicoctl.cfg. */
   readonly datastore: NetConfDatastore | undefined;
   readonly logLevel: string;
@@ -122,6 +130,8 @@ export function parseCalicoNetConf(raw: NetConf): CalicoNetConf {
     numQueues: int(c, 'num_queues', '', 0, 1024) || 1,
     nodename: str(c, 'nodename', '') || undefined,
     nodenameFile: str(c, 'nodename_file', '') || undefined,
+    nodenameFileRequired: bool(c, 'nodename_file_optional', '') === false,
+    ipamLockFile: str(c, 'ipam_lock_file', '') || undefined,
     datastore: datastoreFrom(c),
     logLevel: logLevel.toLowerCase(),
     ipam: { ...ipam, type: ipamType },
@@ -149,13 +159,28 @@ export function mtuFromFile(required: boolean, path = MTU_FILE): number {
 }
 
 /**
+ * ADD's gate (upstream cmdAdd): with `nodename_file_optional: false` the
+ * nodename file must exist, i.e. calico-node has started on this host.
+ */
+export function checkNodenameFile(conf: CalicoNetConf): void {
+  const file = conf.nodenameFile ?? NODENAME_FILE;
+  if (conf.nodenameFileRequired && !existsSync(file)) {
+    throw new CniError(CNI_ERR_INVALID_NETWORK_CONFIG,
+      `stat ${file}: no such file or directory: check that the calico/node container is running and has mounted /var/lib/calico/`, 'nodename_file_optional');
+  }
+}
+
+/** Where calico-node writes the node name. */
+export const NODENAME_FILE = '/var/lib/calico/nodename';
+
+/**
  * The node name, as utils.DetermineNodename: `nodename` from the config, else
  * the nodename file (`nodename_file`, default /var/lib/calico/nodename) when
  * present, else the host name.
  */
 export function determineNodename(conf: CalicoNetConf): string {
   if (conf.nodename) return conf.nodename;
-  const file = conf.nodenameFile ?? '/var/lib/calico/nodename';
+  const file = conf.nodenameFile ?? NODENAME_FILE;
   if (existsSync(file)) {
     const n = readFileSync(file, 'utf8').trim();
     if (n) return n;

@@ -7,7 +7,8 @@ import type { IpAddr, IpNet, IpVersion } from './ip.js';
 import { cidrContainsCidr, formatCidr, formatIp, maskOf, parseCidr, parseIp } from './ip.js';
 import type { IpamBlock, IpamConfig, PoolInfo } from './model.js';
 import { KIND_BLOCK, blockName, hostAffinity } from './model.js';
-import { choosePools, listPools, listReservations, nodeLabels, nodeMatcher, poolContaining, readIpamConfig, reservedFilter } from './pools.js';
+import { choosePools, listPools, listReservations, namespaceMatcher, nodeLabels, nodeMatcher, poolContaining, readIpamConfig, reservedFilter } from './pools.js';
+import type { NamespaceInfo } from './pools.js';
 
 /**
  * Address assignment, following libcalico-go's autoAssign:
@@ -149,6 +150,8 @@ export interface AssignArgs {
   readonly requestedPools: readonly string[];
   readonly use: string;
   readonly maxBlocksPerHost: number;
+  /** The workload's namespace, read only if some pool has a namespaceSelector. */
+  readonly namespace?: (() => Promise<NamespaceInfo | undefined>) | undefined;
 }
 
 /** Loads pools, reservations and config, then assigns (see assignVersion). */
@@ -158,7 +161,10 @@ export async function autoAssignVersion(ds: Datastore, host: string, handleId: s
   // Node labels only matter (and are only read) when some pool has a real nodeSelector.
   const labels = all.some((p) => p.nodeSelector.trim() !== 'all()') ? await nodeLabels(ds, host) : {};
   const matcher = await nodeMatcher(all, labels);
-  const { selecting, allowed } = choosePools(all, { version: args.version, requested: args.requestedPools, host, use: args.use }, matcher);
+  // Namespace labels are likewise only fetched when some pool has a namespaceSelector.
+  const ns = all.some((p) => p.namespaceSelector !== '') && args.namespace ? await args.namespace() : undefined;
+  const nsMatcher = await namespaceMatcher(all, ns);
+  const { selecting, allowed } = choosePools(all, { version: args.version, requested: args.requestedPools, host, use: args.use, namespace: ns?.name }, matcher, nsMatcher);
   await releaseDeselectedBlocks(ds, host, args.version, all, selecting, matcher);
   const ctx: AssignContext = { ds, host, handleId, attrs, reserved: reservedFilter(reservations), reservations, config };
   return assignVersion(ctx, allowed, args.num, args.maxBlocksPerHost);

@@ -15,3 +15,6 @@ export { poolUsage } from './usage.js';
 export type { PoolUsage, BlockUsage } from './usage.js';
 export { listPools, readIpamConfig } from './pools.js';
 export * from './model.js';
+export type { NamespaceInfo } from './pools.js';
+export { acquireIpamLock, withIpamLock, DEFAULT_IPAM_LOCK_FILE } from './host-lock.js';
+export type { HostLockOptions } from './host-lock.js';

@@ -165,6 +165,28 @@ for (const [backend, open] of backends) {
       await ds.close();
     });
 
+    test('pool namespaceSelector: matches the namespace labels (and its name), only when pools are not requested', async () => {
+      const ds = await open();
+      await pool(ds, 'general', '10.11.0.0/24', { namespaceSelector: "!has(tenant)" });
+      await pool(ds, 'tenant-a', '10.12.0.0/24', { namespaceSelector: "tenant == 'a'" });
+      await pool(ds, 'by-name', '10.13.0.0/24', { namespaceSelector: "projectcalico.org/name == 'special'" });
+      await ds.create({ kind: 'Namespace', name: 'team-a' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { tenant: 'a' } } });
+      const ipam = new IpamClient(ds);
+      assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1', namespace: 'team-a' })).ipv4[0]!.pool, 'tenant-a');
+      assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1', namespace: { name: 'x', labels: { tenant: 'a' } } })).ipv4[0]!.pool, 'tenant-a');
+      assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1', namespace: 'special' })).ipv4[0]!.pool !== 'tenant-a', true);
+      // No stored Namespace: no labels, so only selectors that match none.
+      for (let i = 0; i < 3; i++) {
+        assert.ok(['general', 'by-name'].includes((await ipam.autoAssign({ num4: 1, hostname: 'n1', namespace: 'other' })).ipv4[0]!.pool));
+      }
+      assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1' })).ipv4[0]!.pool, 'general');
+      // Requested pools are used as given, as with nodeSelector.
+      assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1', namespace: 'other', ipv4Pools: ['tenant-a'] })).ipv4[0]!.pool, 'tenant-a');
+      await ds.delete({ kind: 'IPPool', name: 'general' });
+      await assert.rejects(ipam.autoAssign({ num4: 1, hostname: 'n1', namespace: 'other' }), /no configured Calico IPv4 pools for node n1 select namespace other/);
+      await ds.close();
+    });
+
     test('assignIP, releaseIPs, releaseByHandle (idempotence reported as NOT_FOUND) and empty blocks', async () => {
       const ds = await open();
       await pool(ds, 'p', '10.10.0.0/24');

@@ -10,7 +10,7 @@ import type { AssignmentAttributes } from './query.js';
 import type { EnsureBlockArgs } from './admin.js';
 import { claimAffinity, ensureBlock, releaseAffinityIn, releasePoolAffinities, setIpamConfig } from './admin.js';
 import type { IpamConfig } from './model.js';
-import { readIpamConfig } from './pools.js';
+import { namespaceInfo, readIpamConfig, type NamespaceInfo } from './pools.js';
 import type { PoolUsage } from './usage.js';
 import { poolUsage } from './usage.js';
 import { getAssignmentAttributes, ipsByHandle } from './query.js';
@@ -38,6 +38,13 @@ export interface AutoAssignArgs {
   readonly intendedUse?: string;
   /** Per-request block limit (> 0); the more restrictive of it and IPAMConfiguration's applies. */
   readonly maxBlocksPerHost?: number;
+  /**
+   * The workload's namespace, for pool namespaceSelectors: its name (labels
+   * are then read from the stored Namespace) or name and labels. Unset = no
+   * namespace: only pools without a namespaceSelector, or whose selector
+   * matches no labels, qualify.
+   */
+  readonly namespace?: string | NamespaceInfo;
 }
 
 export interface AutoAssignResult {
@@ -73,7 +80,10 @@ export class IpamClient {
     const host = args.hostname ?? osHostname();
     const handleId = args.handleId ?? null;
     const attrs = args.attrs ?? null;
-    const common = { use: args.intendedUse ?? 'Workload', maxBlocksPerHost: args.maxBlocksPerHost ?? 0 };
+    const ns = args.namespace;
+    let nsInfo: Promise<NamespaceInfo | undefined> | undefined;
+    const namespace = ns === undefined ? undefined : () => (nsInfo ??= typeof ns === 'string' ? namespaceInfo(this.ds, ns) : Promise.resolve(ns));
+    const common = { use: args.intendedUse ?? 'Workload', maxBlocksPerHost: args.maxBlocksPerHost ?? 0, namespace };
     const ipv4 = await autoAssignVersion(this.ds, host, handleId, attrs, { ...common, version: 4, num: args.num4 ?? 0, requestedPools: args.ipv4Pools ?? [] });
     try {
       const ipv6 = await autoAssignVersion(this.ds, host, handleId, attrs, { ...common, version: 6, num: args.num6 ?? 0, requestedPools: args.ipv6Pools ?? [] });

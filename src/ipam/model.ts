@@ -80,6 +80,8 @@ export interface PoolInfo {
   readonly cidrText: string;
   readonly blockSize: number;
   readonly nodeSelector: string;
+  /** Selects the namespaces whose pods may get addresses from the pool; '' = every namespace. */
+  readonly namespaceSelector: string;
   readonly disabled: boolean;
   readonly allowedUses: readonly string[];
   readonly assignmentMode: string;

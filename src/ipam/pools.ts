@@ -14,7 +14,7 @@ import { DEFAULT_IPAM_CONFIG, KIND_CONFIG, KIND_NODE, KIND_POOL, KIND_RESERVATIO
 interface PoolResource {
   metadata?: { name?: string };
   spec?: {
-    cidr?: string; blockSize?: number; nodeSelector?: string; disabled?: boolean;
+    cidr?: string; blockSize?: number; nodeSelector?: string; namespaceSelector?: string; disabled?: boolean;
     allowedUses?: string[]; assignmentMode?: string;
   };
 }
@@ -30,6 +30,7 @@ export function poolInfoOf(r: PoolResource): PoolInfo | null {
     cidrText: s.cidr!,
     blockSize: s.blockSize || (cidr.version === 4 ? 26 : 122),
     nodeSelector: s.nodeSelector === undefined || s.nodeSelector === '' ? 'all()' : s.nodeSelector,
+    namespaceSelector: (s.namespaceSelector ?? '').trim(),
     disabled: s.disabled ?? false,
     allowedUses: s.allowedUses && s.allowedUses.length ? s.allowedUses : ['Workload', 'Tunnel'],
     assignmentMode: s.assignmentMode ?? 'Automatic',
@@ -107,6 +108,48 @@ export async function nodeMatcher(pools: readonly PoolInfo[], labels: Readonly<R
   };
 }
 
+/** The namespace a workload's addresses are for (pool namespaceSelectors match its labels). */
+export interface NamespaceInfo {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** A stored Namespace's name and labels (no stored Namespace = no labels). */
+export async function namespaceInfo(ds: Datastore, name: string): Promise<NamespaceInfo> {
+  const e = await ds.get<{ metadata?: { labels?: Record<string, string> } }>({ kind: 'Namespace', name });
+  return { name, labels: e?.value.metadata?.labels ?? {} };
+}
+
+/**
+ * A matcher of pool namespaceSelectors, as libcalico-go's SelectsNamespace:
+ * a pool without one selects every namespace; otherwise the selector is
+ * evaluated over the namespace's labels (plus the labels naming it,
+ * `projectcalico.org/name` and `kubernetes.io/metadata.name`), or over no
+ * labels when the request names no namespace (tunnel addresses, non-k8s
+ * workloads). The selector parser is loaded only when some pool has one.
+ */
+export async function namespaceMatcher(pools: readonly PoolInfo[], ns: NamespaceInfo | undefined): Promise<NodeMatcher> {
+  if (pools.every((p) => p.namespaceSelector === '')) return () => true;
+  const { parseSelector } = await import('../selector/index.js');
+  const labels: Record<string, string> = ns
+    ? { 'projectcalico.org/name': ns.name, 'kubernetes.io/metadata.name': ns.name, ...ns.labels }
+    : {};
+  const cache = new Map<string, boolean>();
+  return (p) => {
+    if (p.namespaceSelector === '') return true;
+    let m = cache.get(p.namespaceSelector);
+    if (m === undefined) {
+      try {
+        m = parseSelector(p.namespaceSelector).evaluate(labels);
+      } catch (e) {
+        throw new CalicoError('CALICO_ERR_IPAM', `IP pool ${p.name} has an invalid namespaceSelector: ${(e as Error).message}`);
+      }
+      cache.set(p.namespaceSelector, m);
+    }
+    return m;
+  };
+}
+
 export interface PoolChoice {
   readonly version: IpVersion;
   /** Pool names or CIDRs the caller asked for; empty = every suitable pool. */
@@ -114,6 +157,8 @@ export interface PoolChoice {
   readonly host: string;
   /** allowedUses entry the pool must have, e.g. `Workload` or `Tunnel`. */
   readonly use: string;
+  /** The workload's namespace, for messages. */
+  readonly namespace?: string | undefined;
 }
 
 export interface PoolSelection {
@@ -127,11 +172,12 @@ export interface PoolSelection {
  * The pools to allocate from, as libcalico-go's determinePools and
  * prepareAffinityBlocksForHost: requested pools (by name or CIDR) must
  * exist and be enabled and are used as given; otherwise every enabled pool
- * with automatic assignment whose nodeSelector matches the node. Then only
- * pools whose allowedUses include `use`. Each empty step is CALICO_ERR_IPAM
- * with Calico's wording.
+ * with automatic assignment whose nodeSelector matches the node and whose
+ * namespaceSelector matches the workload's namespace. Then only pools whose
+ * allowedUses include `use`. Each empty step is CALICO_ERR_IPAM with
+ * Calico's wording.
  */
-export function choosePools(all: readonly PoolInfo[], choice: PoolChoice, matches: NodeMatcher): PoolSelection {
+export function choosePools(all: readonly PoolInfo[], choice: PoolChoice, matches: NodeMatcher, nsMatches: NodeMatcher = () => true): PoolSelection {
   const enabled = all.filter((p) => p.cidr.version === choice.version && !p.disabled);
   if (!enabled.length) throw new CalicoError('CALICO_ERR_IPAM', `cannot find a qualified ippool: no enabled IPv${choice.version} pools`);
   let selecting: PoolInfo[];
@@ -144,8 +190,12 @@ export function choosePools(all: readonly PoolInfo[], choice: PoolChoice, matche
       if (!selecting.includes(pool)) selecting.push(pool);
     }
   } else {
-    selecting = enabled.filter((p) => p.assignmentMode !== 'Manual' && matches(p));
-    if (!selecting.length) throw new CalicoError('CALICO_ERR_IPAM', `no configured Calico pools for node ${choice.host}`);
+    const forNode = enabled.filter((p) => p.assignmentMode !== 'Manual' && matches(p));
+    if (!forNode.length) throw new CalicoError('CALICO_ERR_IPAM', `no configured Calico pools for node ${choice.host}`);
+    selecting = forNode.filter((p) => nsMatches(p));
+    if (!selecting.length) {
+      throw new CalicoError('CALICO_ERR_IPAM', `no configured Calico IPv${choice.version} pools for node ${choice.host} select namespace ${choice.namespace ?? '(none)'}`);
+    }
   }
   const allowed = selecting.filter((p) => p.allowedUses.includes(choice.use));
   if (!allowed.length) throw new CalicoError('CALICO_ERR_IPAM', `cannot find a qualified ippool, no pools match the required use (${choice.use})`);
