@@ -3,10 +3,13 @@
  * names them: `'bgp_<name>_importFilterV4'()` and `'..._exportFilterV4'()`.
  * Each rule becomes one `if (<conditions>) then { [operations] accept|reject; }`;
  * a function that falls through leaves the decision to the peer's filter.
- * Supported rule fields: cidr + matchOperator, prefixLength, source
- * (RemotePeers), interface, communities.values, action, operations
- * (addCommunity, prependASPath, setPriority as the kernel metric);
- * exportV4/importV4 and exportV6/importV6. Not supported: peerType.
+ * Supported rule fields: cidr + matchOperator (with prefixLength the
+ * operator applies to the prefix set `cidr{min,max}`), source
+ * (RemotePeers), interface, peerType (iBGP/eBGP: the function then takes
+ * `bool is_same_as`, passed per session), priority (the route's kernel
+ * metric), communities.values, action, operations (addCommunity,
+ * prependASPath, setPriority as the kernel metric); exportV4/importV4 and
+ * exportV6/importV6.
  */
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -18,6 +21,9 @@ export interface BgpFilterRule {
   readonly prefixLength?: { readonly min?: number; readonly max?: number };
   readonly source?: 'RemotePeers';
   readonly interface?: string;
+  readonly peerType?: 'iBGP' | 'eBGP';
+  /** Matches routes whose kernel metric (setPriority) is this value. */
+  readonly priority?: number;
   /** communities.values: the route must carry all of them. */
   readonly communities?: readonly string[];
   readonly action: 'Accept' | 'Reject';
@@ -66,6 +72,8 @@ function parseRules(v: unknown): BgpFilterRule[] {
         ...(typeof pl['min'] === 'number' ? { min: pl['min'] } : {}), ...(typeof pl['max'] === 'number' ? { max: pl['max'] } : {}) } } : {}),
       ...(r['source'] === 'RemotePeers' ? { source: 'RemotePeers' as const } : {}),
       ...(str(r['interface']) ? { interface: str(r['interface'])! } : {}),
+      ...(r['peerType'] === 'iBGP' || r['peerType'] === 'eBGP' ? { peerType: r['peerType'] } : {}),
+      ...(typeof r['priority'] === 'number' ? { priority: r['priority'] } : {}),
       ...(Array.isArray(obj(r['communities'])['values']) ? { communities: (obj(r['communities'])['values'] as unknown[]).filter((x): x is string => typeof x === 'string') } : {}),
       ...(Array.isArray(r['operations']) ? { operations: parseOperations(r['operations']) } : {}),
     };
@@ -88,23 +96,43 @@ export function filterFunctionName(filter: string, dir: 'import' | 'export', fam
   return `'bgp_${filter}_${dir}FilterV${family}'`;
 }
 
+const rulesOf = (f: BgpFilterView, dir: 'import' | 'export', family: 4 | 6): readonly BgpFilterRule[] =>
+  (dir === 'import' ? (family === 4 ? f.importV4 : f.importV6) : (family === 4 ? f.exportV4 : f.exportV6));
+
+/** True when the filter has rules for this direction and family (only then is its function called). */
+export function hasRules(f: BgpFilterView, dir: 'import' | 'export', family: 4 | 6): boolean {
+  return rulesOf(f, dir, family).length > 0;
+}
+
+/** True when some rule matches on peerType: the function takes `bool is_same_as`. */
+export function usesPeerType(f: BgpFilterView, dir: 'import' | 'export', family: 4 | 6): boolean {
+  return rulesOf(f, dir, family).some((r) => r.peerType !== undefined);
+}
+
+const OPERATORS = { Equal: '=', NotEqual: '!=', In: '~', NotIn: '!~' } as const;
+
 function condition(r: BgpFilterRule, family: 4 | 6): string {
   const parts: string[] = [];
   if (r.cidr) {
-    const len = Number(r.cidr.split('/')[1] ?? (family === 4 ? 32 : 128));
+    const hostLen = family === 4 ? 32 : 128;
+    const op = OPERATORS[r.matchOperator ?? 'In'];
     if (r.prefixLength) {
-      parts.push(`(net ~ [ ${r.cidr}{${r.prefixLength.min ?? len},${r.prefixLength.max ?? (family === 4 ? 32 : 128)}} ])`);
+      // As confd: the range never widens the CIDR's own length nor passes the family's maximum.
+      const len = Number(r.cidr.split('/')[1] ?? hostLen);
+      const min = Math.max(len, r.prefixLength.min ?? len);
+      const max = Math.min(hostLen, r.prefixLength.max ?? hostLen);
+      parts.push(`(net ${op} [ ${r.cidr}{${min},${max}} ])`);
     } else {
-      const op = r.matchOperator ?? 'In';
-      parts.push(op === 'Equal' ? `(net = ${r.cidr})` : op === 'NotEqual' ? `(net != ${r.cidr})` : op === 'In' ? `(net ~ ${r.cidr})` : `(net !~ ${r.cidr})`);
+      parts.push(`(net ${op} ${r.cidr})`);
     }
   }
   if (r.source === 'RemotePeers') parts.push('((defined(source)) && (source ~ [ RTS_BGP ]))');
-  if (r.interface) parts.push(`(ifname ~ "${r.interface.replace(/["\\]/g, '')}")`);
+  if (r.interface) parts.push(`((defined(ifname)) && (ifname ~ "${r.interface.replace(/["\\]/g, '')}"))`);
   for (const c of r.communities ?? []) {
     const n = c.split(':');
     parts.push(n.length === 3 ? `((${n.join(', ')}) ~ bgp_large_community)` : `((${n.join(', ')}) ~ bgp_community)`);
   }
+  if (r.priority !== undefined) parts.push(`((defined(krt_metric)) && (krt_metric = ${r.priority}))`);
   return parts.length === 0 ? 'true' : parts.join(' && ');
 }
 
@@ -113,15 +141,25 @@ function operation(o: BgpFilterOperation): string {
     const n = o.addCommunity.split(':');
     return n.length === 3 ? `bgp_large_community.add((${n.join(', ')})); ` : `bgp_community.add((${n.join(', ')})); `;
   }
-  if ('prependASPath' in o) return o.prependASPath.map((as) => `bgp_path.prepend(${as}); `).join('');
+  // Each prepend goes in front: prepend the last first so the path starts with the prefix in order.
+  if ('prependASPath' in o) return [...o.prependASPath].reverse().map((as) => `bgp_path.prepend(${as}); `).join('');
   return `krt_metric = ${o.setPriority}; `;
+}
+
+function statement(r: BgpFilterRule, family: 4 | 6): string {
+  const body = `${(r.action === 'Accept' ? r.operations ?? [] : []).map(operation).join('')}${r.action === 'Accept' ? 'accept' : 'reject'};`;
+  const stmt = `if (${condition(r, family)}) then { ${body} }`;
+  if (r.peerType === 'iBGP') return `if (is_same_as) then { ${stmt} }`;
+  if (r.peerType === 'eBGP') return `if (!is_same_as) then { ${stmt} }`;
+  return stmt;
 }
 
 /** The filter's functions for each family in `families` (default IPv4 only). */
 export function renderFilterFunctions(f: BgpFilterView, families: readonly (4 | 6)[] = [4]): string {
   const fn = (dir: 'import' | 'export', family: 4 | 6, rules: readonly BgpFilterRule[]): string => {
-    const body = rules.map((r) => `  if (${condition(r, family)}) then { ${(r.action === 'Accept' ? r.operations ?? [] : []).map(operation).join('')}${r.action === 'Accept' ? 'accept' : 'reject'}; }`);
-    return [`# v${family} BGPFilter ${f.name}`, `function ${filterFunctionName(f.name, dir, family)}() {`, ...(body.length ? body : ['  # no rules']), '}'].join('\n');
+    const body = rules.map((r) => `  ${statement(r, family)}`);
+    const params = usesPeerType(f, dir, family) ? 'bool is_same_as' : '';
+    return [`# v${family} BGPFilter ${f.name}`, `function ${filterFunctionName(f.name, dir, family)}(${params}) {`, ...(body.length ? body : ['  # no rules']), '}'].join('\n');
   };
   return families.map((v) => (v === 4
     ? `${fn('import', 4, f.importV4)}\n${fn('export', 4, f.exportV4)}\n`

@@ -17,7 +17,7 @@
  */
 import type { PoolView } from '../routing/routing-model.js';
 import type { BirdPeer } from './bgp-peers.js';
-import { filterFunctionName, renderFilterFunctions, type BgpFilterView } from './bgp-filter.js';
+import { filterFunctionName, hasRules, renderFilterFunctions, usesPeerType, type BgpFilterView } from './bgp-filter.js';
 
 export interface BirdConfigInput {
   readonly hostname: string;
@@ -27,11 +27,17 @@ export interface BirdConfigInput {
   readonly listenPort: number;
   /** BGPConfiguration logSeverityScreen: Debug | Info | Warning | Error | Fatal | None. */
   readonly logSeverity: string;
+  /** BGPConfiguration bindMode: NodeIP = BIRD listens on the node's address only (`strict bind`). */
+  readonly bindMode?: 'None' | 'NodeIP';
   readonly pools: readonly PoolView[];
   /** Blocks affine to this node (IPv4 CIDRs), sorted. */
   readonly localBlocks: readonly string[];
-  /** serviceClusterIPs + serviceExternalIPs + serviceLoadBalancerIPs (IPv4), sorted. */
+  /** Service CIDRs this node advertises (IPv4, sorted): cluster IPs, external and (aggregated) LB ranges. */
   readonly serviceCidrs: readonly string[];
+  /** Every configured service CIDR (never programmed into the kernel); default serviceCidrs. */
+  readonly serviceRanges?: readonly string[];
+  /** External and LB ranges a route reflector passes on to its clients. */
+  readonly serviceRelayCidrs?: readonly string[];
   readonly peers: readonly BirdPeer[];
   /** protocolName -> password text (already read from its secret). */
   readonly passwords: ReadonlyMap<string, string>;
@@ -47,6 +53,8 @@ export interface BirdConfigInput {
     readonly localAddress: string;
     readonly localBlocks: readonly string[];
     readonly serviceCidrs: readonly string[];
+    readonly serviceRanges?: readonly string[];
+    readonly serviceRelayCidrs?: readonly string[];
     readonly peers: readonly BirdPeer[];
   };
 }
@@ -91,35 +99,63 @@ interface Family {
   readonly local: string;
   readonly localBlocks: readonly string[];
   readonly serviceCidrs: readonly string[];
+  readonly serviceRanges: readonly string[];
+  readonly serviceRelayCidrs: readonly string[];
   readonly peers: readonly BirdPeer[];
 }
 
 function families(inp: BirdConfigInput): Family[] {
-  const out: Family[] = [{ v: 4, sfx: '', local: inp.routerId, localBlocks: inp.localBlocks, serviceCidrs: inp.serviceCidrs, peers: inp.peers }];
-  if (inp.ipv6) out.push({ v: 6, sfx: '6', local: inp.ipv6.localAddress, localBlocks: inp.ipv6.localBlocks, serviceCidrs: inp.ipv6.serviceCidrs, peers: inp.ipv6.peers });
+  const out: Family[] = [{
+    v: 4, sfx: '', local: inp.routerId, localBlocks: inp.localBlocks, serviceCidrs: inp.serviceCidrs,
+    serviceRanges: inp.serviceRanges ?? inp.serviceCidrs, serviceRelayCidrs: inp.serviceRelayCidrs ?? [], peers: inp.peers,
+  }];
+  if (inp.ipv6) {
+    out.push({
+      v: 6, sfx: '6', local: inp.ipv6.localAddress, localBlocks: inp.ipv6.localBlocks, serviceCidrs: inp.ipv6.serviceCidrs,
+      serviceRanges: inp.ipv6.serviceRanges ?? inp.ipv6.serviceCidrs, serviceRelayCidrs: inp.ipv6.serviceRelayCidrs ?? [], peers: inp.ipv6.peers,
+    });
+  }
   return out;
 }
 
+const DESCRIPTIONS: Record<BirdPeer['type'], string> = {
+  Mesh: 'Node-to-node mesh', Global: 'Global peer', Node: 'Node-specific peer', Local_Workload: 'Local workload peer',
+};
+
 function renderPeer(inp: BirdConfigInput, f: Family, p: BirdPeer): string[] {
-  const local = p.sourceAddress === 'UseNodeIP' ? `${f.local} ` : '';
+  // BIRD 2 has no global `listen bgp address`: with bindMode NodeIP every session binds its
+  // listening socket to the node's address (`local <ip>` + `strict bind`), whatever sourceAddress says.
+  const bind = inp.bindMode === 'NodeIP';
+  const local = p.sourceAddress === 'UseNodeIP' || bind ? `${f.local} ` : '';
   const port = inp.listenPort !== 179 ? `port ${inp.listenPort} ` : '';
+  const who = p.peerNode ?? p.peerWorkload;
   const lines = [`protocol bgp ${p.protocolName} from bgp_template {`,
-    `  local ${local}${port}as ${asPlain(inp.asNumber)};`,
+    `  local ${local}${port}as ${asPlain(p.localAsNumber ?? inp.asNumber)};`,
     `  neighbor ${p.ip}${p.port !== undefined ? ` port ${p.port}` : ''} as ${asPlain(p.asNumber)};`,
-    `  description ${quote(`${p.type === 'Mesh' ? 'Node-to-node mesh' : p.type === 'Global' ? 'Global peer' : 'Node-specific peer'}${p.peerNode ? ` ${p.peerNode}` : ''}`)};`];
+    `  description ${quote(`${DESCRIPTIONS[p.type]}${who ? ` ${who}` : ''}`)};`];
+  if (bind) lines.push('  strict bind on;');
+  if (p.passive) lines.push('  passive on;');
   if (p.rrClient) lines.push('  rr client;', `  rr cluster id ${inp.rrClusterId ?? inp.routerId};`);
   const pw = inp.passwords.get(p.protocolName);
   if (pw !== undefined) lines.push(`  password ${quote(pw)};`);
   if (p.ttlSecurity) lines.push('  ttl security on;', `  multihop ${p.ttlSecurity};`);
   const restart = durationSeconds(p.maxRestartTime);
   if (restart !== undefined) lines.push(`  graceful restart time ${restart};`);
-  const filters = p.filters.filter((n) => inp.filters.has(n));
+  const keepalive = durationSeconds(p.keepaliveTime);
+  if (keepalive !== undefined) lines.push(`  keepalive time ${keepalive};`);
+  if (p.numAllowedLocalASNumbers) lines.push(`  allow local as ${p.numAllowedLocalASNumbers};`);
+  // peerType rules in a BGPFilter need to know whether this session is iBGP (same AS) or eBGP.
+  const sameAs = asPlain(p.asNumber) === asPlain(p.localAsNumber ?? inp.asNumber);
+  const filters = p.filters.map((n) => inp.filters.get(n)).filter((x): x is BgpFilterView => x !== undefined);
+  const call = (dir: 'import' | 'export'): string => filters
+    .filter((x) => hasRules(x, dir, f.v))
+    .map((x) => `${filterFunctionName(x.name, dir, f.v)}(${usesPeerType(x, dir, f.v) ? String(sameAs) : ''}); `).join('');
   const chan = [`  ipv${f.v} {`];
-  chan.push(filters.length
-    ? `    import filter { ${filters.map((n) => `${filterFunctionName(n, 'import', f.v)}(); `).join('')}accept; };`
-    : '    import all;');
-  chan.push(`    export filter { ${filters.map((n) => `${filterFunctionName(n, 'export', f.v)}(); `).join('')}calico_export_to_bgp_peers${f.sfx}(); reject; };`);
-  if (p.keepOriginalNextHop) chan.push('    next hop keep;');
+  const imports = call('import');
+  chan.push(imports ? `    import filter { ${imports}accept; };` : '    import all;');
+  chan.push(`    export filter { ${call('export')}calico_export_to_bgp_peers${f.sfx}(); reject; };`);
+  if (p.nextHop === 'Keep') chan.push('    next hop keep;');
+  if (p.nextHop === 'Self') chan.push('    next hop self;');
   chan.push('    gateway recursive;', '    add paths on;', '  };');
   return [...lines, ...chan, '}', ''];
 }
@@ -142,10 +178,11 @@ function renderFilters(inp: BirdConfigInput, f: Family): string[] {
   out.push('  return true;', '}', '');
   out.push(`function calico_export_to_bgp_peers${f.sfx}() {`, `  apply_communities${f.sfx}();`, `  calico_aggr${f.sfx}();`);
   for (const c of f.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { accept; }`);
+  if (inp.rrClusterId) for (const c of f.serviceRelayCidrs) out.push(`  if ( net ~ ${c} ) then { accept; } # route reflector: relay service routes`);
   for (const p of pools) out.push(`  if ( net ~ ${p.cidr} ) then { ${p.disableBGPExport ? 'reject' : 'accept'}; }`);
   out.push('  return false;', '}', '');
   out.push(`filter calico_kernel_programming${f.sfx} {`, '  if ( source = RTS_DEVICE ) then { reject; }');
-  for (const c of f.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { reject; }`);
+  for (const c of f.serviceRanges) out.push(`  if ( net ~ ${c} ) then { reject; }`);
   for (const p of pools) {
     if (p.vxlanMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # VXLAN pool: routed by calico-ts routing`);
     else if (p.ipipMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # IPIP pool: no ipip in this kernel`);
@@ -179,6 +216,13 @@ function renderProtocols(inp: BirdConfigInput, f: Family): string[] {
   if (f.serviceCidrs.length > 0) {
     out.push(`protocol static ${name('static_services')} {`, `  ipv${f.v};`);
     for (const c of f.serviceCidrs) out.push(`  route ${c} blackhole;`);
+    out.push('}', '');
+  }
+  // BGPPeer reachableBy: the peer's address is reached through this gateway (confd's bird_aggr static route).
+  const reach = f.peers.filter((p) => p.reachableBy !== undefined);
+  if (reach.length > 0) {
+    out.push(`protocol static ${name('static_peers')} {`, `  ipv${f.v};`);
+    for (const p of reach) out.push(`  route ${p.ip}/${f.v === 4 ? 32 : 128} via ${p.reachableBy};`);
     out.push('}', '');
   }
   return out;

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BlockView, NodeView, PoolView } from '../routing/routing-model.js';
 import { computePeers, parseBgpPeers, parseSecretRef } from './bgp-peers.js';
+import { parseLocalWorkloads } from './local-workloads.js';
 import { parseBgpFilters } from './bgp-filter.js';
 import type { BirdConfigInput } from './bird-config.js';
 
@@ -27,6 +28,8 @@ export interface BirdInputSources {
   readonly bgpConfigurations: ReadonlyMap<string, unknown>;
   readonly bgpPeers: ReadonlyMap<string, unknown>;
   readonly bgpFilters: ReadonlyMap<string, unknown>;
+  /** WorkloadEndpoints (any node; this node's are used) for BGPPeer localWorkloadSelector. */
+  readonly workloadEndpoints?: ReadonlyMap<string, unknown>;
   readonly secretsDir: string;
 }
 
@@ -42,8 +45,36 @@ function cidrList(spec: Obj, field: string, family: 4 | 6): string[] {
   return v.map((x) => obj(x)['cidr']).filter((c): c is string => typeof c === 'string' && c.includes(':') === (family === 6));
 }
 
-function serviceCidrs(spec: Obj, family: 4 | 6): string[] {
-  return [...new Set(['serviceClusterIPs', 'serviceExternalIPs', 'serviceLoadBalancerIPs'].flatMap((f) => cidrList(spec, f, family)))].sort();
+const isSingleAddress = (c: string): boolean => c.endsWith(c.includes(':') ? '/128' : '/32') || !c.includes('/');
+const sortedSet = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
+
+/**
+ * Service CIDRs as confd advertises them: cluster IPs; external IP ranges
+ * (single addresses are per-service in Calico, never advertised by every
+ * node); load balancer ranges only with serviceLoadBalancerAggregation
+ * Enabled (the default). `all` is every configured range (kept out of the
+ * kernel); `relay` the external and LB ranges a route reflector passes on.
+ */
+function serviceCidrs(spec: Obj, family: 4 | 6): { advertised: string[]; all: string[]; relay: string[] } {
+  const cluster = cidrList(spec, 'serviceClusterIPs', family);
+  const external = cidrList(spec, 'serviceExternalIPs', family);
+  const lb = cidrList(spec, 'serviceLoadBalancerIPs', family);
+  const aggregate = spec['serviceLoadBalancerAggregation'] !== 'Disabled';
+  return {
+    advertised: sortedSet([...cluster, ...external.filter((c) => !isSingleAddress(c)), ...(aggregate ? lb.filter((c) => !isSingleAddress(c)) : [])]),
+    all: sortedSet([...cluster, ...external, ...lb]),
+    relay: sortedSet([...external, ...lb]),
+  };
+}
+
+/** listenPort of each node with a `node.<name>` BGPConfiguration that sets one. */
+function nodeListenPorts(confs: ReadonlyMap<string, unknown>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, v] of confs) {
+    const port = obj(obj(v)['spec'])['listenPort'];
+    if (name.startsWith('node.') && typeof port === 'number') out.set(name.slice(5), port);
+  }
+  return out;
 }
 
 /**
@@ -76,13 +107,20 @@ export function birdInput(src: BirdInputSources): BirdInputResult {
   const problems: string[] = [];
   const local = src.nodes.get(src.hostname);
   if (!local?.ipv4) return { problems: [`Node ${src.hostname} has no IPv4 BGP address (spec.bgp.ipv4Address): BGP not configured`] };
-  const spec: Obj = { ...obj(obj(src.bgpConfigurations.get('default'))['spec']), ...obj(obj(src.bgpConfigurations.get(`node.${src.hostname}`))['spec']) };
+  const global = obj(obj(src.bgpConfigurations.get('default'))['spec']);
+  const spec: Obj = { ...global, ...obj(obj(src.bgpConfigurations.get(`node.${src.hostname}`))['spec']) };
   const globalAs = typeof spec['asNumber'] === 'number' || typeof spec['asNumber'] === 'string' ? String(spec['asNumber']) : DEFAULT_AS_NUMBER;
-  const meshPassword = parseSecretRef(spec['nodeMeshPassword']);
+  const meshPassword = parseSecretRef(global['nodeMeshPassword']);
+  const listenPorts = nodeListenPorts(src.bgpConfigurations);
+  const globalListenPort = typeof global['listenPort'] === 'number' ? global['listenPort'] : undefined;
   const peerInputs = {
     hostname: src.hostname, nodes: src.nodes, peers: parseBgpPeers(src.bgpPeers),
-    meshEnabled: spec['nodeToNodeMeshEnabled'] !== false, globalAsNumber: globalAs,
+    meshEnabled: global['nodeToNodeMeshEnabled'] !== false, globalAsNumber: globalAs,
+    nodeListenPorts: listenPorts,
+    localWorkloads: src.workloadEndpoints ? parseLocalWorkloads(src.workloadEndpoints, src.hostname) : [],
+    ...(globalListenPort !== undefined ? { globalListenPort } : {}),
     ...(meshPassword ? { meshPassword } : {}),
+    ...(typeof global['nodeMeshMaxRestartTime'] === 'string' ? { meshMaxRestartTime: global['nodeMeshMaxRestartTime'] } : {}),
   };
   const peers = computePeers(peerInputs);
   const peers6 = local.ipv6 ? computePeers({ ...peerInputs, family: 6 }) : [];
@@ -101,18 +139,23 @@ export function birdInput(src: BirdInputSources): BirdInputResult {
   }
   const localBlocks = src.blocks.filter((b) => b.node === src.hostname && !b.cidr.includes(':')).map((b) => b.cidr);
   const localBlocks6 = src.blocks.filter((b) => b.node === src.hostname && b.cidr.includes(':')).map((b) => b.cidr);
-  const listenPort = typeof spec['listenPort'] === 'number' ? spec['listenPort'] : 179;
+  const listenPort = listenPorts.get(src.hostname) ?? globalListenPort ?? 179;
   const logSeverity = typeof spec['logSeverityScreen'] === 'string' ? spec['logSeverityScreen'] : 'Info';
+  const svc4 = serviceCidrs(global, 4);
+  const svc6 = serviceCidrs(global, 6);
   return {
     problems,
     input: {
       hostname: src.hostname, routerId: local.ipv4, asNumber: local.asNumber ?? globalAs, listenPort, logSeverity,
-      pools: src.pools, localBlocks, serviceCidrs: serviceCidrs(spec, 4), peers, passwords,
-      filters: parseBgpFilters(src.bgpFilters),
-      ignoredInterfaces: Array.isArray(spec['ignoredInterfaces']) ? spec['ignoredInterfaces'].filter((i): i is string => typeof i === 'string') : [],
+      bindMode: global['bindMode'] === 'NodeIP' ? 'NodeIP' : 'None',
+      pools: src.pools, localBlocks, serviceCidrs: svc4.advertised, serviceRanges: svc4.all, serviceRelayCidrs: svc4.relay,
+      peers, passwords, filters: parseBgpFilters(src.bgpFilters),
+      ignoredInterfaces: Array.isArray(global['ignoredInterfaces']) ? global['ignoredInterfaces'].filter((i): i is string => typeof i === 'string') : [],
       prefixCommunities: prefixCommunities(spec, problems),
       ...(local.routeReflectorClusterID ? { rrClusterId: local.routeReflectorClusterID } : {}),
-      ...(local.ipv6 ? { ipv6: { localAddress: local.ipv6, localBlocks: localBlocks6, serviceCidrs: serviceCidrs(spec, 6), peers: peers6 } } : {}),
+      ...(local.ipv6 ? { ipv6: {
+        localAddress: local.ipv6, localBlocks: localBlocks6, serviceCidrs: svc6.advertised, serviceRanges: svc6.all,
+        serviceRelayCidrs: svc6.relay, peers: peers6 } } : {}),
     },
   };
 }
