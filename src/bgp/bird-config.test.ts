@@ -191,3 +191,67 @@ test('an unreadable password file is reported and the session is rendered withou
   assert.match(res.problems.join(), /cannot read \/nonexistent\/s\/k/);
   assert.doesNotMatch(renderBirdConfig(res.input!), /password/);
 });
+
+test('golden: peer options (bindMode NodeIP, localASNumber, nextHopMode, keepalive, allow local as, ttlSecurity, reachableBy, local workloads, peerType filter, LB aggregation off)', () => {
+  const nodes = [node('node-1', '10.0.0.1/24', {}, { routeReflectorClusterID: '224.0.0.1' }), NODES[1]!, NODES[2]!];
+  const src = sources('node-1', {
+    nodes,
+    conf: [['default', { spec: { bindMode: 'NodeIP', nodeToNodeMeshEnabled: false, serviceLoadBalancerAggregation: 'Disabled',
+      serviceClusterIPs: [{ cidr: '10.96.0.0/12' }], serviceExternalIPs: [{ cidr: '198.51.100.0/24' }, { cidr: '198.51.100.7/32' }],
+      serviceLoadBalancerIPs: [{ cidr: '203.0.113.0/24' }] } }]],
+    peers: [
+      ['tor', { spec: { peerIP: '192.0.2.1', asNumber: 65000, localASNumber: 65010, nextHopMode: 'Self', keepaliveTime: '10s',
+        numAllowedLocalASNumbers: 2, ttlSecurity: 1, reachableBy: '10.0.0.254', filters: ['typed'] } }],
+      ['ibgp-ext', { spec: { peerIP: '192.0.2.2', asNumber: 64512, keepOriginalNextHop: true, sourceAddress: 'None' } }],
+      ['workloads', { spec: { localWorkloadSelector: "app == 'bird'", asNumber: 65100, filters: ['typed'] } }],
+      ['clients', { spec: { nodeSelector: 'all()', peerSelector: "rack == 'b'", nextHopMode: 'Keep' } }],
+    ],
+    filters: [['typed', { spec: {
+      exportV4: [{ cidr: '10.244.0.0/16', matchOperator: 'NotIn', prefixLength: { min: 8, max: 40 }, peerType: 'eBGP', action: 'Reject' }],
+      importV4: [{ priority: 512, action: 'Reject' }, { peerType: 'iBGP', interface: 'eth*', action: 'Accept' }],
+    } }]],
+  });
+  const weps = new Map<string, unknown>([
+    ['bird-0', { metadata: { name: 'bird-0', namespace: 'ns', labels: { app: 'bird' } }, spec: { node: 'node-1', ipNetworks: ['10.244.0.5/32'] } }],
+    ['elsewhere', { metadata: { name: 'bird-1', namespace: 'ns', labels: { app: 'bird' } }, spec: { node: 'node-2', ipNetworks: ['10.244.1.5/32'] } }],
+  ]);
+  const text = render({ ...src, workloadEndpoints: weps });
+  golden('peer-options', text);
+  assert.equal((text.match(/strict bind on;/g) ?? []).length, 4);
+  assert.match(text, /protocol bgp Global_192_0_2_1 from bgp_template \{\n {2}local 10\.0\.0\.1 as 65010;\n {2}neighbor 192\.0\.2\.1 as 65000;/);
+  assert.match(text, /protocol bgp Global_192_0_2_1 [^}]*ttl security on;\n {2}multihop 1;\n {2}keepalive time 10;\n {2}allow local as 2;\n {2}ipv4 \{\n {4}import filter \{ 'bgp_typed_importFilterV4'\(false\); accept; \};\n {4}export filter \{ 'bgp_typed_exportFilterV4'\(false\); calico_export_to_bgp_peers\(\); reject; \};\n {4}next hop self;/);
+  assert.match(text, /protocol static static_peers \{\n {2}ipv4;\n {2}route 192\.0\.2\.1\/32 via 10\.0\.0\.254;\n\}/);
+  // iBGP: keepOriginalNextHop has no effect, the reflector makes it a client; sourceAddress None still binds with NodeIP.
+  assert.match(text, /protocol bgp Global_192_0_2_2 [^}]*rr client;[^}]*ipv4 \{\n {4}import all;\n {4}export filter \{ calico_export_to_bgp_peers\(\); reject; \};\n {4}gateway recursive;/);
+  assert.match(text, /protocol bgp Local_Workload_10_244_0_5 from bgp_template \{\n {2}local 10\.0\.0\.1 as 64512;\n {2}neighbor 10\.244\.0\.5 as 65100;\n {2}description "Local workload peer ns\/bird-0";\n {2}strict bind on;\n {2}passive on;/);
+  assert.doesNotMatch(text, /10\.244\.1\.5/);
+  const n3 = /protocol bgp Node_10_0_1_3 [\s\S]*?\n\}/.exec(text)?.[0] ?? '';
+  assert.match(n3, /rr client;/);
+  assert.match(n3, /next hop keep;/);
+  assert.match(text, /function 'bgp_typed_exportFilterV4'\(bool is_same_as\) \{\n {2}if \(!is_same_as\) then \{ if \(\(net !~ \[ 10\.244\.0\.0\/16\{16,32\} \]\)\) then \{ reject; \} \}/);
+  assert.match(text, /if \(\(\(defined\(krt_metric\)\) && \(krt_metric = 512\)\)\) then \{ reject; \}/);
+  // LB aggregation off: the LB range is kept out of the kernel but not advertised; a single external IP is never advertised globally.
+  assert.match(text, /protocol static static_services \{\n {2}ipv4;\n {2}route 10\.96\.0\.0\/12 blackhole;\n {2}route 198\.51\.100\.0\/24 blackhole;\n\}/);
+  assert.match(/filter calico_kernel_programming \{[\s\S]*?\n\}/.exec(text)?.[0] ?? '', /203\.0\.113\.0\/24 \) then \{ reject; \}/);
+  assert.match(text, /if \( net ~ 203\.0\.113\.0\/24 \) then \{ accept; \} # route reflector/);
+});
+
+test('listenPort per node: this node listens on its own, mesh peers are dialled on theirs', () => {
+  const text = render(sources('node-1', { conf: [['default', { spec: { listenPort: 1790 } }], ['node.node-2', { spec: { listenPort: 1791 } }]] }));
+  assert.match(text, /protocol bgp Mesh_10_0_0_2 from bgp_template \{\n {2}local 10\.0\.0\.1 port 1790 as 64512;\n {2}neighbor 10\.0\.0\.2 port 1791 as 64512;/);
+  assert.match(text, /protocol bgp Mesh_10_0_1_3 from bgp_template \{\n {2}local 10\.0\.0\.1 port 1790 as 64512;\n {2}neighbor 10\.0\.1\.3 port 1790 as 64512;/);
+  const n2 = render(sources('node-2', { conf: [['default', { spec: { listenPort: 1790 } }], ['node.node-2', { spec: { listenPort: 1791 } }]] }));
+  assert.match(n2, /local 10\.0\.0\.2 port 1791 as 64512;/);
+});
+
+test('nodeMeshPassword and nodeMeshMaxRestartTime apply to the mesh sessions', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bgp-secrets-'));
+  try {
+    mkdirSync(join(dir, 'mesh'));
+    writeFileSync(join(dir, 'mesh', 'pw'), 'mesh-secret');
+    const text = render(sources('node-1', { conf: [['default', { spec: { nodeMeshPassword: { secretKeyRef: { name: 'mesh', key: 'pw' } }, nodeMeshMaxRestartTime: '2m30s' } }]] }, dir));
+    assert.equal((text.match(/password "mesh-secret";\n {2}graceful restart time 150;/g) ?? []).length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

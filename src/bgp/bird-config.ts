@@ -178,7 +178,7 @@ function renderFilters(inp: BirdConfigInput, f: Family): string[] {
   out.push('  return true;', '}', '');
   out.push(`function calico_export_to_bgp_peers${f.sfx}() {`, `  apply_communities${f.sfx}();`, `  calico_aggr${f.sfx}();`);
   for (const c of f.serviceCidrs) out.push(`  if ( net ~ ${c} ) then { accept; }`);
-  if (inp.rrClusterId) for (const c of f.serviceRelayCidrs) out.push(`  if ( net ~ ${c} ) then { accept; } # route reflector: relay service routes`);
+  if (inp.rrClusterId) for (const c of f.serviceRelayCidrs) if (!f.serviceCidrs.includes(c)) out.push(`  if ( net ~ ${c} ) then { accept; } # route reflector: relay service routes`);
   for (const p of pools) out.push(`  if ( net ~ ${p.cidr} ) then { ${p.disableBGPExport ? 'reject' : 'accept'}; }`);
   out.push('  return false;', '}', '');
   out.push(`filter calico_kernel_programming${f.sfx} {`, '  if ( source = RTS_DEVICE ) then { reject; }');
