@@ -97,7 +97,17 @@ export function podResource(p: TopologyPod): Resource {
   };
 }
 
-/** The agent's environment: its node, the lab's datastore and dataplane, and the routing mode. */
+/**
+ * The node's own pod-MTU file in the lab's state dir. calico-node's routing
+ * writes the MTU to CALICO_MTU_FILE (default /var/lib/calico/mtu, which is
+ * the machine's, shared by every lab node); giving each node its own file
+ * keeps labs out of /var/lib/calico and nodes from overwriting each other.
+ */
+export function nodeMtuFile(state: LabState, node: LabNode): string {
+  return join(state.stateDir, `mtu-${node.name}`);
+}
+
+/** The agent's environment: its node, the lab's datastore and dataplane, the routing mode and its MTU file. */
 export function agentEnv(state: LabState, node: LabNode): Record<string, string> {
   const ds: Record<string, string> = state.datastore === 'etcd' && state.etcd
     ? { DATASTORE_TYPE: 'etcdv3', ETCD_ENDPOINTS: state.etcd.endpoints.join(',') }
@@ -108,6 +118,7 @@ export function agentEnv(state: LabState, node: LabNode): Record<string, string>
     NODENAME: node.name,
     CALICO_DATAPLANE: state.dataplane,
     CALICO_NETWORKING_BACKEND: backend,
+    CALICO_MTU_FILE: nodeMtuFile(state, node),
     IP_AUTODETECTION_METHOD: 'interface=eth0',
     FELIX_LOGSEVERITYSCREEN: 'Warning',
     // Health on (Felix's default is off) so `status` can ask each agent's /readiness inside its netns.

@@ -15,7 +15,12 @@ import { spawnDetached, stopProcess } from './processes.js';
 export const CNI_NETWORK_NAME = 'k8s-pod-network';
 export const POD_MTU = 1450;
 
-/** The network config a kubelet on `node` would hand the plugin (the lab's datastore, calico-ipam, k8s policy). */
+/**
+ * The network config a kubelet on `node` would hand the plugin (the lab's
+ * datastore, calico-ipam, k8s policy). The explicit `mtu` means the plugin
+ * never reads the machine's /var/lib/calico/mtu (src/cni/netconf.ts reads it
+ * only when the config has none); 1450 fits VXLAN over the 1500-byte underlay.
+ */
 export function cniNetConf(state: LabState, node: string): Record<string, unknown> {
   const datastore = state.datastore === 'etcd' && state.etcd
     ? { datastore_type: 'etcdv3', etcd_endpoints: state.etcd.endpoints.join(',') }

@@ -2,8 +2,8 @@
  * End to end: calico-lab with the agents' own routing between nodes
  * (`--network vxlan`: vxlan.calico routes; `--network bgp`: BIRD in each node
  * netns, full mesh) instead of the FALLBACK static routes: pods on different
- * nodes reach each other, the lab added no static route of its own, and down
- * leaves no BIRD behind. Needs root (skips otherwise).
+ * nodes reach each other, the lab added no static route of its own, each
+ * node's MTU file is its own (in the state dir), and down leaves no BIRD behind. Needs root (skips otherwise).
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,6 +56,21 @@ describe('calico-lab with the agents\' routing', { skip: !root && 'needs root an
         const results = (JSON.parse(pr.stdout) as { results: { connected: boolean }[] }).results;
         assert.equal(results.length, 2);
         assert.ok(results.every((r) => r.connected), pr.stdout);
+        // Each node's routing writes the pod MTU to its own file in the lab's state dir (never the
+        // machine's /var/lib/calico/mtu); the pods get the netconf's explicit MTU.
+        const state = JSON.parse(readFileSync(join(dir, name, 'state.json'), 'utf8')) as
+          { nodes: { name: string; agentPid: number }[]; pods: { netns: string }[] };
+        assert.equal(state.nodes.length, 2);
+        for (const n of state.nodes) {
+          const file = join(dir, name, `mtu-${n.name}`);
+          const environ = readFileSync(`/proc/${n.agentPid}/environ`, 'utf8').split('\0');
+          assert.ok(environ.includes(`CALICO_MTU_FILE=${file}`), `${n.name}: ${environ.filter((e) => e.startsWith('CALICO_'))}`);
+          assert.equal(readFileSync(file, 'utf8'), network === 'vxlan' ? '1450\n' : '1500\n', n.name);
+        }
+        for (const p of state.pods) {
+          const link = JSON.parse((await exec('ip', ['-n', p.netns, '-j', 'link', 'show', 'eth0'])).stdout) as { mtu: number }[];
+          assert.equal(link[0]?.mtu, 1450, p.netns);
+        }
         const routes = (await exec('ip', ['-n', `cl-${name}.n.node-1`, 'route', 'show'])).stdout;
         assert.doesNotMatch(routes, /proto 201/); // no FALLBACK route
         if (network === 'vxlan') assert.match(routes, /dev vxlan\.calico proto 81 onlink/);
