@@ -84,7 +84,10 @@ export class CalcGraph {
   constructor(private readonly opts: CalcGraphOptions = {}) {
     // The ARC owns the policy records (writes); the resolver reads them to order tiers.
     const policies = new Map<string, PolicyRecord>();
-    this.resolver = new PolicyResolver(policies, (ep) => this.arc.policyIndex.effectiveLabels(ep));
+    this.resolver = new PolicyResolver(policies, (ep) => this.arc.policyIndex.effectiveLabels(ep), {
+      selectorsMatching: (ep) => this.arc.policyIndex.selectorsMatching(ep),
+      itemsMatching: (pol) => this.arc.policyIndex.itemsMatching(pol),
+    });
     this.arc = new ActiveRulesCalculator(this.scanner, this.resolver, policies);
     this.sequencer.onConfig(computeModelConfig(undefined, undefined));
   }

@@ -19,14 +19,24 @@ import type {
   ModelWorkloadEndpoint,
   PolicyId,
 } from '../dataplane/model/index.js';
+import { createHash } from 'node:crypto';
 import { canonicalJson } from '../dataplane/model/index.js';
 import type { IpSetListener } from './ip-set-member-index.js';
 import type { ResolvedEndpointListener } from './policy-resolver.js';
 import type { RuleScannerListener } from './rule-scanner.js';
 
+/**
+ * What is kept of a sent value to recognise an identical resend: a SHA-1 of
+ * its canonical JSON (28 characters instead of the whole text; at 10k
+ * endpoints the JSON alone was ~14 MB of heap).
+ */
+function digest(v: unknown): string {
+  return createHash('sha1').update(canonicalJson(v)).digest('base64');
+}
+
 /** Pending update-or-remove per key, skipping updates equal to the last one sent. */
 class KeyedPending<V> {
-  private readonly sentJson = new Map<string, string>();
+  private readonly sentDigest = new Map<string, string>();
   readonly updates = new Map<string, V>();
   readonly removes = new Map<string, unknown>();
 
@@ -37,20 +47,20 @@ class KeyedPending<V> {
 
   remove(key: string, id: unknown): void {
     this.updates.delete(key);
-    if (this.sentJson.has(key)) this.removes.set(key, id);
+    if (this.sentDigest.has(key)) this.removes.set(key, id);
   }
 
   /** Drains: returns [updates actually changed, removes]. */
   drain(): [V[], unknown[]] {
     const ups: V[] = [];
     for (const [k, v] of this.updates) {
-      const j = canonicalJson(v);
-      if (this.sentJson.get(k) === j) continue;
-      this.sentJson.set(k, j);
+      const d = digest(v);
+      if (this.sentDigest.get(k) === d) continue;
+      this.sentDigest.set(k, d);
       ups.push(v);
     }
     const rms = [...this.removes.values()];
-    for (const k of this.removes.keys()) this.sentJson.delete(k);
+    for (const k of this.removes.keys()) this.sentDigest.delete(k);
     this.updates.clear();
     this.removes.clear();
     return [ups, rms];

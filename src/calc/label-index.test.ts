@@ -55,3 +55,44 @@ test('indexed and unindexed selectors agree with plain evaluation', () => {
     assert.deepEqual([...idx.itemsMatching(`s${i}`)].sort(), want, s);
   });
 });
+
+test('OR and AND selectors keyed on the cheapest alternatives stay exact as items come and go', () => {
+  const { idx } = recorder();
+  const sels = [
+    "grp == 'g1' || role == 'srv'",
+    "(ns == 'a') && (grp == 'g1' || role == 'srv')",
+    "(ns == 'a') && (app in {'x', 'y'})",
+    "has(role) || app == 'x'",
+    "grp == 'g1' || !has(app)",
+    "(grp == 'g1' || app == 'x') && (role == 'srv' || ns == 'b')",
+  ];
+  const labelsOf = (i: number): Record<string, string> => {
+    const l: Record<string, string> = { ns: i % 3 === 0 ? 'b' : 'a', grp: `g${i % 4}` };
+    if (i % 2 === 0) l['app'] = i % 4 === 0 ? 'x' : 'y';
+    if (i % 5 === 0) l['role'] = 'srv';
+    return l;
+  };
+  // Half the selectors before any item (every key costs 0), half after.
+  sels.slice(0, 3).forEach((s, i) => idx.updateSelector(`s${i}`, parseSelector(s)));
+  const live = new Map<string, Record<string, string>>();
+  for (let i = 0; i < 40; i++) {
+    live.set(`i${i}`, labelsOf(i));
+    idx.updateItem(`i${i}`, labelsOf(i));
+  }
+  sels.slice(3).forEach((s, i) => idx.updateSelector(`s${i + 3}`, parseSelector(s)));
+  const check = (): void => sels.forEach((s, i) => {
+    const want = [...live].filter(([, l]) => parseSelector(s).evaluate(l)).map(([id]) => id).sort();
+    assert.deepEqual([...idx.itemsMatching(`s${i}`)].sort(), want, s);
+  });
+  check();
+  // Relabel and delete items: every selector keeps exact matches.
+  for (let i = 0; i < 40; i += 3) {
+    live.set(`i${i}`, labelsOf(i + 1));
+    idx.updateItem(`i${i}`, labelsOf(i + 1));
+  }
+  for (let i = 1; i < 40; i += 7) {
+    live.delete(`i${i}`);
+    idx.updateItem(`i${i}`, null);
+  }
+  check();
+});

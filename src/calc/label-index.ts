@@ -8,13 +8,15 @@
  * `onMatchStopped(selId, itemId)`; every start has exactly one stop, keyed
  * identically (a deleted selector or item stops all its matches).
  *
- * Indexing (as Felix's label restrictions): a selector that requires a label
- * (`app == 'x'`, `app in {...}`, `has(app)`, ...) is only evaluated against
- * items carrying that label (with one of the required values); the others
- * cannot match. Selectors without such a restriction are evaluated against
- * every item.
+ * Indexing (as Felix's label restrictions, extended to ORs): a selector that
+ * requires a label (`app == 'x'`, `app in {...}`, `has(app)`, ...), or one of
+ * several (`grp == 'a' || role == 'b'`), is only evaluated against items
+ * carrying one of them; the others cannot match. Of the keys a selector
+ * allows, the one that lets the fewest current items through is used (an AND
+ * of namespace scoping and `app == 'x'` scans the app's items, not the
+ * namespace). Selectors without a usable key are evaluated against every item.
  */
-import { possibleToSatisfy, type Selector } from '../selector/index.js';
+import { possibleToSatisfy, type Selector, type SelectorNode } from '../selector/index.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -30,10 +32,19 @@ interface ItemData {
   effective: Record<string, string>;
 }
 
-/** How a selector is indexed: by required values of a label, by a required label, not at all, or never matching. */
+/**
+ * One way an item can satisfy a selector: it carries `label` (with one of
+ * `values`, when given). A selector is indexed under a list of alternatives
+ * it cannot match without: under each `label SEP value`, or under `label`.
+ */
+interface Alternative {
+  readonly label: string;
+  readonly values?: readonly string[];
+}
+
+/** How a selector is indexed: under alternatives (one must hold), not at all, or never matching. */
 type SelectorKey =
-  | { readonly kind: 'values'; readonly label: string; readonly values: readonly string[] }
-  | { readonly kind: 'present'; readonly label: string }
+  | { readonly kind: 'alts'; readonly alts: readonly Alternative[] }
   | { readonly kind: 'all' }
   | { readonly kind: 'never' };
 
@@ -42,16 +53,48 @@ interface SelectorData {
   readonly key: SelectorKey;
 }
 
-function selectorKey(sel: Selector): SelectorKey {
-  let best: SelectorKey = { kind: 'all' };
-  for (const [label, r] of sel.labelRestrictions()) {
-    if (!possibleToSatisfy(r)) return { kind: 'never' };
-    if (r.mustHaveOneOfValues !== undefined) {
-      if (best.kind !== 'values' || r.mustHaveOneOfValues.length < best.values.length) {
-        best = { kind: 'values', label, values: r.mustHaveOneOfValues };
+/**
+ * Every "option" of a node: lists of alternatives, each list one the node
+ * cannot match without (so any one of them may serve as the index key). An
+ * AND has the options of all its operands; an OR has one option, the union of
+ * the cheapest option of every operand (none if an operand has none).
+ */
+function optionsOf(node: SelectorNode, cost: (alts: readonly Alternative[]) => number): Alternative[][] {
+  switch (node.kind) {
+    case 'eq':
+      return [[{ label: node.label, values: [node.value] }]];
+    case 'in':
+      return [[{ label: node.label, values: node.values }]];
+    case 'has':
+    case 'contains':
+    case 'startsWith':
+    case 'endsWith':
+      return [[{ label: node.label }]];
+    case 'and':
+      return node.operands.flatMap((op) => optionsOf(op, cost));
+    case 'or': {
+      const union: Alternative[] = [];
+      for (const op of node.operands) {
+        const best = cheapest(optionsOf(op, cost), cost);
+        if (best === undefined) return [];
+        union.push(...best);
       }
-    } else if (r.mustBePresent && best.kind === 'all') {
-      best = { kind: 'present', label };
+      return [union];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The option with the fewest candidate items now; ties go to the later one (the user's selector follows the namespace scoping the graph ANDs in front). */
+function cheapest(options: readonly Alternative[][], cost: (alts: readonly Alternative[]) => number): Alternative[] | undefined {
+  let best: Alternative[] | undefined;
+  let bestCost = Infinity;
+  for (const o of options) {
+    const c = cost(o);
+    if (c <= bestCost) {
+      best = o;
+      bestCost = c;
     }
   }
   return best;
@@ -71,6 +114,7 @@ function delFrom<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
 }
 
 const SEP = '\u0000';
+const NONE: ReadonlySet<string> = new Set();
 
 export class LabelIndex {
   private readonly selectors = new Map<string, SelectorData>();
@@ -100,15 +144,36 @@ export class LabelIndex {
       for (const itemId of [...(this.matchesBySel.get(selId) ?? [])]) this.stop(selId, itemId);
       return;
     }
-    const data: SelectorData = { sel, key: selectorKey(sel) };
+    const data: SelectorData = { sel, key: this.selectorKey(sel) };
     this.selectors.set(selId, data);
     this.indexSelector(selId, data.key);
     const candidates = this.candidateItems(data.key);
-    for (const itemId of [...(this.matchesBySel.get(selId) ?? [])]) {
-      if (!candidates.has(itemId)) this.stop(selId, itemId);
+    const had = this.matchesBySel.get(selId);
+    if (had !== undefined) {
+      for (const itemId of [...had]) if (!candidates.has(itemId)) this.stop(selId, itemId);
     }
-    for (const itemId of candidates) this.reconcile(selId, data.sel, itemId, this.items.get(itemId)!);
+    for (const itemId of candidates.keys()) this.reconcile(selId, data.sel, itemId, this.items.get(itemId)!);
   }
+
+  /**
+   * The cheapest way to index `sel`, judged by how many items each candidate
+   * key would scan now (as Felix's label index picks its scan strategy).
+   */
+  private selectorKey(sel: Selector): SelectorKey {
+    for (const r of sel.labelRestrictions().values()) if (!possibleToSatisfy(r)) return { kind: 'never' };
+    const best = cheapest(optionsOf(sel.ast, this.cost), this.cost);
+    return best === undefined ? { kind: 'all' } : { kind: 'alts', alts: best };
+  }
+
+  /** Upper bound of the items a list of alternatives lets through. */
+  private readonly cost = (alts: readonly Alternative[]): number => {
+    let n = 0;
+    for (const a of alts) {
+      if (a.values === undefined) n += this.itemsByLabel.get(a.label)?.size ?? 0;
+      else for (const v of a.values) n += this.itemsByLabelValue.get(a.label + SEP + v)?.size ?? 0;
+    }
+    return n;
+  };
 
   /** Adds, replaces (labels null removes) an item. */
   updateItem(itemId: string, labels: Labels | null, parentIds: readonly string[] = []): void {
@@ -145,11 +210,11 @@ export class LabelIndex {
   }
 
   itemsMatching(selId: string): ReadonlySet<string> {
-    return this.matchesBySel.get(selId) ?? new Set();
+    return this.matchesBySel.get(selId) ?? NONE;
   }
 
   selectorsMatching(itemId: string): ReadonlySet<string> {
-    return this.matchesByItem.get(itemId) ?? new Set();
+    return this.matchesByItem.get(itemId) ?? NONE;
   }
 
   /** The item's effective labels: own labels over its parents' (a copy). */
@@ -182,31 +247,33 @@ export class LabelIndex {
   }
 
   private indexSelector(selId: string, key: SelectorKey): void {
-    if (key.kind === 'values') for (const v of key.values) addTo(this.selsByLabelValue, key.label + SEP + v, selId);
-    else if (key.kind === 'present') addTo(this.selsByLabel, key.label, selId);
-    else if (key.kind === 'all') this.unindexedSels.add(selId);
+    if (key.kind === 'all') this.unindexedSels.add(selId);
+    if (key.kind !== 'alts') return;
+    for (const a of key.alts) {
+      if (a.values === undefined) addTo(this.selsByLabel, a.label, selId);
+      else for (const v of a.values) addTo(this.selsByLabelValue, a.label + SEP + v, selId);
+    }
   }
 
   private unindexSelector(selId: string, key: SelectorKey): void {
-    if (key.kind === 'values') for (const v of key.values) delFrom(this.selsByLabelValue, key.label + SEP + v, selId);
-    else if (key.kind === 'present') delFrom(this.selsByLabel, key.label, selId);
-    else if (key.kind === 'all') this.unindexedSels.delete(selId);
+    if (key.kind === 'all') this.unindexedSels.delete(selId);
+    if (key.kind !== 'alts') return;
+    for (const a of key.alts) {
+      if (a.values === undefined) delFrom(this.selsByLabel, a.label, selId);
+      else for (const v of a.values) delFrom(this.selsByLabelValue, a.label + SEP + v, selId);
+    }
   }
 
-  private candidateItems(key: SelectorKey): Set<string> {
-    switch (key.kind) {
-      case 'never':
-        return new Set();
-      case 'all':
-        return new Set(this.items.keys());
-      case 'present':
-        return new Set(this.itemsByLabel.get(key.label) ?? []);
-      case 'values': {
-        const out = new Set<string>();
-        for (const v of key.values) for (const i of this.itemsByLabelValue.get(key.label + SEP + v) ?? []) out.add(i);
-        return out;
-      }
+  /** Items the key lets through (the live item map itself for an unindexed selector: callers only read it). */
+  private candidateItems(key: SelectorKey): ReadonlySet<string> | ReadonlyMap<string, unknown> {
+    if (key.kind === 'all') return this.items;
+    const out = new Set<string>();
+    if (key.kind === 'never') return out;
+    for (const a of key.alts) {
+      const buckets = a.values === undefined ? [this.itemsByLabel.get(a.label)] : a.values.map((v) => this.itemsByLabelValue.get(a.label + SEP + v));
+      for (const b of buckets) if (b !== undefined) for (const i of b) out.add(i);
     }
+    return out;
   }
 
   /** Re-evaluates one item against every selector that could match it; stops the rest. */

@@ -30,9 +30,16 @@ export interface ResolvedEndpointListener {
   onHostEndpoint(key: string, ep: ModelHostEndpoint | null): void;
 }
 
+/**
+ * Which policies select which local endpoints: the ARC's label index, read
+ * (not mirrored) so the match lists exist once.
+ */
+export interface PolicyMatches {
+  selectorsMatching(epKey: string): ReadonlySet<string>;
+  itemsMatching(polKey: string): ReadonlySet<string>;
+}
+
 export class PolicyResolver {
-  private readonly endpointPolicies = new Map<string, Set<string>>();
-  private readonly policyEndpoints = new Map<string, Set<string>>();
   private readonly tiers = new Map<string, TierSpec>();
   private readonly endpoints = new Map<string, EndpointBase>();
   private readonly dirty = new Set<string>();
@@ -42,32 +49,31 @@ export class PolicyResolver {
   constructor(
     private readonly policies: ReadonlyMap<string, PolicyRecord>,
     private readonly labelsOf: (epKey: string) => Record<string, string>,
+    private readonly matches: PolicyMatches,
   ) {}
 
-  policyMatchStarted(polKey: string, epKey: string): void {
-    add(this.endpointPolicies, epKey, polKey);
-    add(this.policyEndpoints, polKey, epKey);
+  /** The match is already in `matches`; the endpoint is recomputed at flush. */
+  policyMatchStarted(_polKey: string, epKey: string): void {
     this.dirty.add(epKey);
   }
 
-  policyMatchStopped(polKey: string, epKey: string): void {
-    del(this.endpointPolicies, epKey, polKey);
-    del(this.policyEndpoints, polKey, epKey);
+  /** The match is already gone from `matches`. */
+  policyMatchStopped(_polKey: string, epKey: string): void {
     this.dirty.add(epKey);
   }
 
   /** Called before the new record takes effect in the label index. */
   policyChanged(polKey: string, old: PolicyRecord, rec: PolicyRecord): void {
     if (samePlacement(old, rec)) return;
-    for (const ep of this.policyEndpoints.get(polKey) ?? []) this.dirty.add(ep);
+    for (const ep of this.matches.itemsMatching(polKey)) this.dirty.add(ep);
   }
 
   updateTier(name: string, spec: TierSpec | null): void {
     if (spec === null) this.tiers.delete(name);
     else this.tiers.set(name, spec);
-    for (const [polKey, eps] of this.policyEndpoints) {
-      if (this.policies.get(polKey)?.tier !== name) continue;
-      for (const ep of eps) this.dirty.add(ep);
+    for (const [polKey, rec] of this.policies) {
+      if (rec.tier !== name) continue;
+      for (const ep of this.matches.itemsMatching(polKey)) this.dirty.add(ep);
     }
   }
 
@@ -93,7 +99,7 @@ export class PolicyResolver {
         this.sent.delete(epKey);
       }
       if (!base) continue;
-      const recs = [...(this.endpointPolicies.get(epKey) ?? [])].map((k) => this.policies.get(k)!);
+      const recs = [...this.matches.selectorsMatching(epKey)].map((k) => this.policies.get(k)!);
       const labels = this.labelsOf(epKey);
       const enforced = recs.filter((r) => r.stagedAction === undefined);
       const staged = recs.filter((r) => r.stagedAction !== undefined);
@@ -170,17 +176,4 @@ export function comparePolicies(a: PolicyRecord, b: PolicyRecord): number {
 
 function v1Name(r: PolicyRecord): string {
   return r.id.namespace !== undefined ? `${r.id.namespace}/${r.id.name}` : r.id.name;
-}
-
-function add(m: Map<string, Set<string>>, k: string, v: string): void {
-  let s = m.get(k);
-  if (!s) m.set(k, (s = new Set()));
-  s.add(v);
-}
-
-function del(m: Map<string, Set<string>>, k: string, v: string): void {
-  const s = m.get(k);
-  if (!s) return;
-  s.delete(v);
-  if (s.size === 0) m.delete(k);
 }
