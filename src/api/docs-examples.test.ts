@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeResources, encodeResources, validateResource } from './index.js';
 import type { Resource } from './types.js';
+import { k8sNetworkPolicySample } from './testdata/docs-samples.js';
 
 /**
  * Round trip of the sample YAML in Calico's reference docs
@@ -151,41 +152,7 @@ status:
   },
   {
     doc: 'kubernetes.io network-policies (networking.k8s.io/v1)',
-    yaml: `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: test-network-policy
-  namespace: default
-spec:
-  podSelector:
-    matchLabels:
-      role: db
-  policyTypes:
-  - Ingress
-  - Egress
-  ingress:
-  - from:
-    - ipBlock:
-        cidr: 172.17.0.0/16
-        except:
-        - 172.17.1.0/24
-    - namespaceSelector:
-        matchLabels:
-          project: myproject
-    - podSelector:
-        matchLabels:
-          role: frontend
-    ports:
-    - protocol: TCP
-      port: 6379
-  egress:
-  - to:
-    - ipBlock:
-        cidr: 10.0.0.0/24
-    ports:
-    - protocol: TCP
-      port: 5978
-`,
+    yaml: k8sNetworkPolicySample(),
   },
 ];
 

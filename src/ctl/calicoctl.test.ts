@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { MemoryDatastore } from '../datastore/memory/memory-datastore.js';
+import { docsYaml, yamlStream } from '../api/testdata/docs-resources.js';
+import { k8sNetworkPolicySample, WORKLOAD_ENDPOINT_SAMPLE } from '../api/testdata/docs-samples.js';
 import { isSubset, runCtl, TempDir } from './ctl-test-support.js';
 
 const tmp = new TempDir();
@@ -13,40 +15,8 @@ beforeEach(() => {
 });
 const ctl = (args: string, stdin?: string) => runCtl(args.split(' ').filter(Boolean), { ds, ...(stdin !== undefined ? { stdin } : {}) });
 
-/** Policy-side kinds written the way Calico's docs write them. */
-const POLICY_DOCS = `apiVersion: projectcalico.org/v3
-kind: NetworkPolicy
-metadata:
-  name: allow-tcp-6379
-  namespace: production
-spec:
-  selector: role == 'database'
-  types:
-  - Ingress
-  - Egress
-  ingress:
-  - action: Allow
-    metadata:
-      annotations:
-        from: frontend
-        to: database
-    protocol: TCP
-    source:
-      selector: role == 'frontend'
-    destination:
-      ports:
-      - 6379
-  egress:
-  - action: Allow
----
-apiVersion: projectcalico.org/v3
-kind: Tier
-metadata:
-  name: security
-spec:
-  order: 300
----
-apiVersion: projectcalico.org/v3
+/** A GlobalNetworkPolicy in the tiered-policy page's `security` tier, with an ICMP match. */
+const SECURITY_TIER_POLICY = `apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
 metadata:
   name: security.deny-blue
@@ -59,49 +29,10 @@ spec:
     protocol: ICMP
     icmp:
       type: 8
----
-apiVersion: projectcalico.org/v3
-kind: NetworkSet
-metadata:
-  name: external-database
-  namespace: staging
-  labels:
-    role: db
-spec:
-  nets:
-  - 198.51.100.0/28
-  - 203.0.113.0/24
----
-apiVersion: projectcalico.org/v3
-kind: GlobalNetworkSet
-metadata:
-  name: a-name-for-the-set
-  labels:
-    role: external-database
-spec:
-  nets:
-  - 198.51.100.0/28
----
-apiVersion: projectcalico.org/v3
-kind: HostEndpoint
-metadata:
-  name: some.name
-  labels:
-    type: production
-spec:
-  interfaceName: eth0
-  node: myhost
-  expectedIPs:
-  - 192.168.0.1
-  - 192.168.0.2
-  profiles:
-  - profile1
-  ports:
-  - name: some-port
-    port: 1234
-    protocol: TCP
----
-apiVersion: projectcalico.org/v3
+`;
+
+/** Profile with rules (the reference page's example has labelsToApply only). */
+const PROFILE_WITH_RULES = `apiVersion: projectcalico.org/v3
 kind: Profile
 metadata:
   name: dev-apps
@@ -120,239 +51,45 @@ spec:
     stage: development
 `;
 
+/** Policy-side kinds written the way Calico's docs write them. */
+const POLICY_DOCS = yamlStream(
+  docsYaml('reference/resources/networkpolicy.mdx:42'),
+  docsYaml('network-policy/policy-tiers/tiered-policy.mdx:31'),
+  SECURITY_TIER_POLICY,
+  docsYaml('reference/resources/networkset.mdx:35'),
+  docsYaml('reference/resources/globalnetworkset.mdx:29'),
+  docsYaml('reference/resources/hostendpoint.mdx:63'),
+  PROFILE_WITH_RULES,
+);
+
 /** Infrastructure kinds, endpoints and staged policies, as in Calico's resource reference pages. */
-const INFRA_DOCS = `apiVersion: projectcalico.org/v3
-kind: IPPool
-metadata:
-  name: my.ippool-1
-spec:
-  cidr: 10.1.0.0/16
-  ipipMode: CrossSubnet
-  natOutgoing: true
-  disabled: false
-  nodeSelector: all()
-  allowedUses:
-  - Workload
-  - Tunnel
----
-apiVersion: projectcalico.org/v3
-kind: IPReservation
-metadata:
-  name: my-ipreservation-1
-spec:
-  reservedCIDRs:
-  - 192.168.2.3
-  - 10.0.2.3/32
-  - cafe:f00d::/123
----
-apiVersion: projectcalico.org/v3
-kind: BGPConfiguration
-metadata:
-  name: default
-spec:
-  logSeverityScreen: Info
-  nodeToNodeMeshEnabled: true
-  nodeMeshMaxRestartTime: 120s
-  asNumber: 63400
-  serviceClusterIPs:
-  - cidr: 10.96.0.0/12
-  serviceExternalIPs:
-  - cidr: 104.244.42.129/32
-  listenPort: 178
-  bindMode: NodeIP
-  communities:
-  - name: bgp-large-community
-    value: 63400:300:100
-  prefixAdvertisements:
-  - cidr: 172.218.4.0/26
-    communities:
-    - bgp-large-community
-    - 63400:120
----
-apiVersion: projectcalico.org/v3
-kind: BGPPeer
-metadata:
-  name: some.name
-spec:
-  node: rack1-host1
-  peerIP: 192.168.1.1
-  asNumber: 63400
----
-apiVersion: projectcalico.org/v3
-kind: BGPFilter
-metadata:
-  name: my-filter
-spec:
-  exportV4:
-  - action: Accept
-    matchOperator: In
-    cidr: 77.0.0.0/16
-    source: RemotePeers
-  importV4:
-  - action: Reject
-    matchOperator: NotIn
-    cidr: 44.0.0.0/16
-  exportV6:
-  - action: Reject
-    source: RemotePeers
-  importV6:
-  - action: Accept
-    matchOperator: Equal
-    cidr: 9000::0/64
----
-apiVersion: projectcalico.org/v3
-kind: FelixConfiguration
-metadata:
-  name: default
-spec:
-  ipv6Support: false
-  ipipMTU: 1400
-  chainInsertMode: Append
----
-apiVersion: projectcalico.org/v3
-kind: Node
-metadata:
-  name: node-hostname
-spec:
-  bgp:
-    asNumber: 64512
-    ipv4Address: 10.244.0.1/24
-    ipv6Address: 2001:db8:85a3::8a2e:370:7334/120
-    ipv4IPIPTunnelAddr: 192.168.0.1
----
-apiVersion: projectcalico.org/v3
-kind: KubeControllersConfiguration
-metadata:
-  name: default
-spec:
-  logSeverityScreen: Info
-  healthChecks: Enabled
-  etcdV3CompactionPeriod: 10m
-  controllers:
-    node:
-      reconcilerPeriod: 5m
-      leakGracePeriod: 15m
-      syncLabels: Enabled
-      hostEndpoint:
-        autoCreate: Disabled
-    policy:
-      reconcilerPeriod: 5m
-    workloadEndpoint:
-      reconcilerPeriod: 5m
-    serviceAccount:
-      reconcilerPeriod: 5m
-    namespace:
-      reconcilerPeriod: 5m
----
-apiVersion: projectcalico.org/v3
-kind: WorkloadEndpoint
-metadata:
-  name: node1-k8s-my--nginx--b1337a-eth0
-  namespace: default
-  labels:
-    app: frontend
-    projectcalico.org/namespace: default
-    projectcalico.org/orchestrator: k8s
-spec:
-  node: node1
-  orchestrator: k8s
-  endpoint: eth0
-  containerID: "1337495556942031415926535"
-  pod: my-nginx-b1337a
-  interfaceName: cali0ef24ba
-  mac: ca:fe:1d:52:bb:e9
-  ipNetworks:
-  - 192.168.0.0/32
-  profiles:
-  - profile1
-  ports:
-  - name: some-port
-    port: 1234
-    protocol: TCP
-  - name: another-port
-    port: 5432
-    protocol: UDP
----
-apiVersion: projectcalico.org/v3
-kind: StagedGlobalNetworkPolicy
-metadata:
-  name: allow-tcp-6379
-spec:
-  selector: role == 'database'
-  types:
-  - Ingress
-  ingress:
-  - action: Allow
-    protocol: TCP
-    source:
-      selector: role == 'frontend'
-    destination:
-      ports:
-      - 6379
----
-apiVersion: projectcalico.org/v3
-kind: StagedNetworkPolicy
-metadata:
-  name: allow-tcp-6379
-  namespace: production
-spec:
-  selector: role == 'database'
-  types:
-  - Ingress
-  ingress:
-  - action: Allow
-    protocol: TCP
-    source:
-      selector: role == 'frontend'
-    destination:
-      ports:
-      - 6379
-`;
+const INFRA_DOCS = yamlStream(
+  docsYaml('reference/resources/ippool.mdx:14'),
+  docsYaml('reference/resources/ipreservation.mdx:12'),
+  docsYaml('reference/resources/bgpconfig.mdx:12'),
+  docsYaml('reference/resources/bgppeer.mdx:18'),
+  docsYaml('reference/resources/bgpfilter.mdx:24'),
+  docsYaml('reference/resources/felixconfig.mdx:16'),
+  docsYaml('reference/resources/node.mdx:19'),
+  // The page spells `loadbalancer`; calicoctl accepts any case but prints the declared `loadBalancer`,
+  // so it is written as declared for the read-back comparison.
+  docsYaml('reference/resources/kubecontrollersconfig.mdx:13').replace('\n    loadbalancer:\n', '\n    loadBalancer:\n'),
+  WORKLOAD_ENDPOINT_SAMPLE,
+  docsYaml('network-policy/staged-network-policies.mdx:42'),
+  docsYaml('network-policy/staged-network-policies.mdx:67'),
+);
 
 /** The Kubernetes objects Calico reads, as Kubernetes' docs write them. */
-const K8S_DOCS = `apiVersion: v1
+const K8S_DOCS = yamlStream(
+  `apiVersion: v1
 kind: Namespace
 metadata:
   name: shop
   labels:
     team: web
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: test-network-policy
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      role: db
-  policyTypes:
-  - Ingress
-  - Egress
-  ingress:
-  - from:
-    - ipBlock:
-        cidr: 172.17.0.0/16
-        except:
-        - 172.17.1.0/24
-    - namespaceSelector:
-        matchLabels:
-          project: myproject
-    - podSelector:
-        matchLabels:
-          role: frontend
-    ports:
-    - protocol: TCP
-      port: 6379
-  egress:
-  - to:
-    - ipBlock:
-        cidr: 10.0.0.0/24
-    ports:
-    - protocol: TCP
-      port: 5978
----
-apiVersion: v1
+`,
+  k8sNetworkPolicySample('shop'),
+  `apiVersion: v1
 kind: Pod
 metadata:
   name: web-1
@@ -366,7 +103,8 @@ spec:
     ports:
     - name: http
       containerPort: 80
-`;
+`,
+);
 
 function docs(text: string): Record<string, unknown>[] {
   return text.split(/^---$/m).map((d) => parse(d) as Record<string, unknown>);

@@ -3125,3 +3125,19 @@ spec:
 `,
   },
 ];
+
+/**
+ * The YAML of the docs block at `doc` (page:line, as in `docsResources`), for
+ * tests that want particular documented examples. Where both docs trees hold
+ * a different block at the same place, the first is returned.
+ */
+export function docsYaml(doc: string): string {
+  const found = docsResources.find((r) => r.doc === doc);
+  if (!found) throw new Error(`no docs resource at ${doc}`);
+  return found.yaml;
+}
+
+/** Joins single-resource YAML texts into one multi-document stream, as `calicoctl apply -f` reads. */
+export function yamlStream(...texts: readonly string[]): string {
+  return texts.map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join('---\n');
+}

@@ -12,6 +12,7 @@ import { decodeResources } from '../../codec/decode.js';
 import { encodeResources } from '../../codec/encode.js';
 import { validateResource } from '../../validate-resource.js';
 import type { Resource } from '../../types.js';
+import { WORKLOAD_ENDPOINT_SAMPLE } from '../../testdata/docs-samples.js';
 import './index.js';
 
 interface Example {
@@ -28,38 +29,8 @@ const examples: readonly Example[] = [
   // Docs examples that the full sweep (docs-sweep.test.ts, testdata/docs-resources.ts) already
   // round-trips with independently written defaults are not repeated here; these are the rest.
   {
-    // The docs sample repeats \`endpoint\` and leaves the container ID unquoted; written here as calicoctl reads it.
     page: 'workloadendpoint.mdx',
-    yaml: `
-apiVersion: projectcalico.org/v3
-kind: WorkloadEndpoint
-metadata:
-  name: node1-k8s-my--nginx--b1337a-eth0
-  namespace: default
-  labels:
-    app: frontend
-    projectcalico.org/namespace: default
-    projectcalico.org/orchestrator: k8s
-spec:
-  node: node1
-  orchestrator: k8s
-  containerID: "1337495556942031415926535"
-  pod: my-nginx-b1337a
-  endpoint: eth0
-  interfaceName: cali0ef24ba
-  mac: ca:fe:1d:52:bb:e9
-  ipNetworks:
-  - 192.168.0.0/32
-  profiles:
-  - profile1
-  ports:
-  - name: some-port
-    port: 1234
-    protocol: TCP
-  - name: another-port
-    port: 5432
-    protocol: UDP
-`,
+    yaml: WORKLOAD_ENDPOINT_SAMPLE,
     defaults: () => {},
   },
 ];
