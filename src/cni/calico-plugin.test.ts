@@ -49,7 +49,7 @@ class FakeKernel implements KernelShim {
   hostLinkExists(name: string): boolean { return this.links.has(name); }
 }
 
-const conf = { cniVersion: '1.0.0', name: 'net1', type: 'calico', nodename: 'node1', datastore_type: 'sqlite', datastore_path: dbPath, ipam: { type: 'calico-ipam' }, mtu: 1450, log_level: 'none' };
+const conf = { cniVersion: '1.0.0', name: 'net1', type: 'calico', nodename: 'node1', datastore_type: 'sqlite', datastore_path: dbPath, ipam: { type: 'calico-ipam' }, mtu: 1450, log_level: 'none', ipam_lock_file: join(dir, 'ipam.lock') };
 const env = (command: string, id = 'ctr1') => ({
   CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: '/nonexistent',
   CNI_ARGS: 'K8S_POD_NAMESPACE=web;K8S_POD_NAME=pod-a',
@@ -204,6 +204,57 @@ test('pod annotations: ipAddrs, ipAddrsNoIpam (feature-gated), floatingIPs, allo
   }
   assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0, 'nothing leaked, also after the refused ADDs');
   assert.equal((await ds.list({ kind: 'WorkloadEndpoint' })).items.length, 0);
+});
+
+test('pod annotations: hwAddr sets the MAC, bad ones fail before IPAM; ipv4pools: pod over namespace over netconf', async () => {
+  const k = new FakeKernel();
+  const plugin = new CalicoPlugin({ kernel: k });
+  const envFor = (command: string, id: string, pod: string, ns = 'web') => ({ ...env(command, id), CNI_ARGS: `K8S_POD_NAMESPACE=${ns};K8S_POD_NAME=${pod}` });
+  const putPod = (name: string, annotations: Record<string, string>, ns = 'web') => ds.create({ kind: 'Pod', namespace: ns, name },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, annotations }, spec: {} });
+  type W = { spec: { ipNetworks: string[]; mac?: string } };
+  const wepOf = async (pod: string, ns = 'web') => (await ds.get<W>({ kind: 'WorkloadEndpoint', namespace: ns, name: `node1-k8s-${pod}-eth0` }))?.value;
+
+  await putPod('mac', { 'cni.projectcalico.org/hwAddr': 'C2-11-22-33-44-55' });
+  const ok = io(envFor('ADD', 'macc', 'mac'), conf);
+  assert.equal(await runPlugin(plugin, ok), 0, ok.out);
+  assert.equal((await wepOf('mac'))?.spec.mac, 'c2:11:22:33:44:55');
+  assert.ok(k.calls.some((c) => c.includes('peer name eth0') && c.includes('address c2:11:22:33:44:55')), 'the container side gets the MAC');
+  assert.equal(await runPlugin(plugin, io(envFor('DEL', 'macc', 'mac'), conf)), 0);
+
+  for (const [pod, ann, msg] of [
+    ['badmac', { 'cni.projectcalico.org/hwAddr': 'not-a-mac' }, /failed to parse MAC address 'not-a-mac'/],
+    ['mcast', { 'cni.projectcalico.org/hwAddr': '01:00:5e:00:00:01' }, /multicast/],
+    ['nofloat', { 'cni.projectcalico.org/floatingIPs': '["1.2.3.4"]' }, /requested feature is not enabled: floating_ips/],
+    ['badfloat', { 'cni.projectcalico.org/floatingIPs': '["nope"]' }, /invalid IP format: nope/],
+    ['badpools', { 'cni.projectcalico.org/ipv4pools': 'pool-a' }, /ipv4pools/],
+    ['nopool', { 'cni.projectcalico.org/ipv4pools': '["no-such-pool"]' }, /the given pool \(no-such-pool\) does not exist/],
+  ] as const) {
+    await putPod(pod, ann);
+    const r = io(envFor('ADD', `${pod}c`, pod), pod === 'badfloat' ? { ...conf, feature_control: { floating_ips: true } } : conf);
+    assert.equal(await runPlugin(plugin, r), 1, pod);
+    assert.match(r.out, msg);
+    assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0, `${pod}: nothing allocated`);
+    assert.equal(await wepOf(pod), undefined);
+  }
+
+  // Pools: the pod's annotation beats its namespace's, which beats the netconf's ipam.ipv4_pools.
+  for (const [name, cidr] of [['pool-conf', '10.61.0.0/24'], ['pool-ns', '10.62.0.0/24'], ['pool-pod', '10.63.0.0/24']] as const) {
+    await ds.create({ kind: 'IPPool', name }, { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name }, spec: { cidr, blockSize: 26 } });
+  }
+  await ds.create({ kind: 'Namespace', name: 'pools' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pools', annotations: { 'cni.projectcalico.org/ipv4pools': '["pool-ns"]' } } });
+  const poolConf = { ...conf, ipam: { type: 'calico-ipam', ipv4_pools: ['pool-conf'] } };
+  await putPod('nsdefault', {}, 'pools');
+  await putPod('own', { 'cni.projectcalico.org/ipv4pools': '["10.63.0.0/24"]' }, 'pools');
+  await putPod('plain', {});
+  for (const [pod, ns, prefix] of [['nsdefault', 'pools', '10.62.0.'], ['own', 'pools', '10.63.0.'], ['plain', 'web', '10.61.0.']] as const) {
+    const r = io(envFor('ADD', `${pod}c`, pod, ns), poolConf);
+    assert.equal(await runPlugin(plugin, r), 0, r.out);
+    assert.ok((await wepOf(pod, ns))!.spec.ipNetworks[0]!.startsWith(prefix), `${pod}: ${(await wepOf(pod, ns))!.spec.ipNetworks[0]}`);
+    assert.equal(await runPlugin(plugin, io(envFor('DEL', `${pod}c`, pod, ns), poolConf)), 0);
+  }
+  for (const name of ['pool-conf', 'pool-ns', 'pool-pod']) await ds.delete({ kind: 'IPPool', name });
+  assert.equal((await ds.list({ kind: 'IPAMHandle' })).items.length, 0);
 });
 
 test('DEL for an old sandbox of a live pod keeps the endpoint and veth; it still frees the old sandbox\'s IPAM', async () => {

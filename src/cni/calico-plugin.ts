@@ -19,12 +19,12 @@ import {
   addIpam, delIpam, gcIpam, releaseCalicoAddresses, reusableAllocation, type IpamAllocation, type IpamDeps, type IpamWorkload,
 } from './ipam-delegate.js';
 import {
-  allowedSourcePrefixes, ANN_IP_ADDRS, ANN_IP_ADDRS_NO_IPAM, extractIps, floatingIpNats,
+  allowedSourcePrefixes, ANN_IP_ADDRS, ANN_IP_ADDRS_NO_IPAM, checkPodAnnotations, hwAddrOf, extractIps, floatingIpNats,
 } from './pod-annotations.js';
 import {
   checkNetworking, cleanUpNamespace, deleteHostVeth, doNetworking, DEFAULT_ROUTES, HOST_VETH_MAC, hostCidr, realKernel, type KernelShim,
 } from './linux-dataplane.js';
-import { determineNodename, parseCalicoNetConf, type CalicoNetConf } from './netconf.js';
+import { type CalicoNetConf, checkNodenameFile, determineNodename, parseCalicoNetConf } from './netconf.js';
 import {
   nameMatches, ORCHESTRATOR_CNI, ORCHESTRATOR_K8S, vethNameForContainer, vethNameForWorkload, workloadEndpointName,
   type WorkloadEndpointIdentifiers,
@@ -185,6 +185,7 @@ export class CalicoPlugin implements PluginHandlers {
   }
 
   private async doAdd(args: CmdArgs, { conf, ids, ds: lazy, log }: Invocation): Promise<CniResult> {
+    checkNodenameFile(conf);
     if (!existsSync(args.netns)) {
       throw new CniError(CNI_ERR_UNKNOWN_CONTAINER, `netns ${args.netns} does not exist`, args.netns);
     }
@@ -221,6 +222,8 @@ export class CalicoPlugin implements PluginHandlers {
     if (!k8s && conf.ipAddrsNoIpam) {
       throw new CniError(CNI_ERR_INVALID_NETWORK_CONFIG, 'requested feature is not supported for this runtime: ip_addrs_no_ipam');
     }
+    // Annotations that cannot be honoured fail before anything is allocated.
+    if (info) checkPodAnnotations(info.annotations, conf.floatingIps);
     const workload: IpamWorkload = { nodename: ids.node, namespace: k8s ? ids.namespace : undefined, pod: ids.pod, ipv4Pools, ipv6Pools };
     const alloc = await this.allocate(conf, args, workload, info?.annotations ?? {}, existing, ds);
     log.info('IPAM assigned', { ips: alloc.result.ips?.map((i) => i.address) });
@@ -232,7 +235,7 @@ export class CalicoPlugin implements PluginHandlers {
       const net = await doNetworking({
         netns: args.netns, ifName: args.ifName, hostVethName: hostVeth, mtu: conf.mtu, numQueues: conf.numQueues,
         addresses, routes, allowIpForwarding: conf.allowIpForwarding,
-        containerMac: info?.annotations['cni.projectcalico.org/hwAddr'] || undefined,
+        containerMac: info ? hwAddrOf(info.annotations) : undefined,
       }, this.kernel);
       networked = true;
 

@@ -6,6 +6,7 @@
  *   cni.projectcalico.org/ipAddrsNoIpam          the same, bypassing IPAM (feature ip_addrs_no_ipam)
  *   cni.projectcalico.org/floatingIPs            external IPs DNATed to the pod (feature floating_ips)
  *   cni.projectcalico.org/allowedSourcePrefixes  CIDRs the pod may send from
+ *   cni.projectcalico.org/hwAddr                 the container interface's MAC
  *
  * At most one IPv4 and one IPv6 address per list (one interface per pod).
  */
@@ -16,6 +17,37 @@ export const ANN_IP_ADDRS = 'cni.projectcalico.org/ipAddrs';
 export const ANN_IP_ADDRS_NO_IPAM = 'cni.projectcalico.org/ipAddrsNoIpam';
 export const ANN_FLOATING_IPS = 'cni.projectcalico.org/floatingIPs';
 export const ANN_ALLOWED_SOURCE_PREFIXES = 'cni.projectcalico.org/allowedSourcePrefixes';
+export const ANN_HW_ADDR = 'cni.projectcalico.org/hwAddr';
+
+/** A unicast MAC, colon- or dash-separated (what the kernel accepts for a veth). */
+const MAC_RE = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i;
+
+/** The hwAddr annotation's MAC, lower case and colon-separated (as the kernel reports it); undefined if none. */
+export function hwAddrOf(annotations: Readonly<Record<string, string>>): string | undefined {
+  const mac = annotations[ANN_HW_ADDR];
+  return mac ? mac.toLowerCase().replaceAll('-', ':') : undefined;
+}
+
+/**
+ * Checks, before IPAM runs, the annotations whose errors upstream reports
+ * only later (after allocating): a malformed hwAddr, a multicast hwAddr the
+ * kernel would refuse, floatingIPs without the floating_ips feature, and
+ * malformed allowedSourcePrefixes. Nothing is allocated when these fail.
+ */
+export function checkPodAnnotations(annotations: Readonly<Record<string, string>>, floatingIpsEnabled: boolean): void {
+  const mac = annotations[ANN_HW_ADDR];
+  if (mac) {
+    if (!MAC_RE.test(mac)) throw fail(`failed to parse MAC address '${mac}' from annotation "${ANN_HW_ADDR}"`);
+    if (Number.parseInt(mac.slice(0, 2), 16) & 1) throw fail(`MAC address '${mac}' from annotation "${ANN_HW_ADDR}" is a multicast address`);
+  }
+  if (annotations[ANN_FLOATING_IPS]) {
+    if (!floatingIpsEnabled) throw fail('requested feature is not enabled: floating_ips');
+    for (const ip of parseJsonStrings(annotations[ANN_FLOATING_IPS]!, ANN_FLOATING_IPS)) {
+      if (isIP(ip) === 0) throw fail(`invalid IP format: ${ip}`);
+    }
+  }
+  allowedSourcePrefixes(annotations);
+}
 
 function fail(msg: string): CniError {
   return new CniError(CNI_ERR_INVALID_NETWORK_CONFIG, msg);
