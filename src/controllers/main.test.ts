@@ -9,7 +9,7 @@ import { SqliteDatastore } from '../datastore/sqlite/sqlite-datastore.js';
 import { enabledControllers } from './main.js';
 
 test('ENABLED_CONTROLLERS uses upstream names', () => {
-  assert.deepEqual(enabledControllers('namespace, workloadendpoint,node,policy'), ['namespace', 'pod', 'ipam']);
+  assert.deepEqual(enabledControllers('namespace, workloadendpoint,node,policy'), ['namespace', 'pod', 'ipam', 'hostendpoint']);
   assert.equal(enabledControllers(''), undefined);
   assert.throws(() => enabledControllers('nonsense'), /unknown controller/);
 });

@@ -58,6 +58,11 @@ export class PodController {
     await this.queue.idle();
   }
 
+  /** Re-reads the Pods and reconciles every k8s endpoint's labels (the workloadEndpoint reconcilerPeriod). */
+  resyncNow(): void {
+    this.queue.push(async () => this.resync((await this.ds.list<PodLike>({ kind: 'Pod' })).items));
+  }
+
   private async resync(pods: readonly KVEntry<PodLike>[]): Promise<void> {
     const weps = await this.ds.list<WepLike>({ kind: 'WorkloadEndpoint' });
     const byPod = new Map<string, KVEntry<WepLike>[]>();
