@@ -41,6 +41,13 @@ function lookupParents(parents: readonly Labels[], key: string): string | undefi
 
 const alwaysTrue = (): boolean => true;
 
+/** The string operators, shared by both compiled trees (label value first, literal second). */
+const STRING_MATCHERS: Readonly<Record<'contains' | 'startsWith' | 'endsWith', (v: string, want: string) => boolean>> = {
+  contains: (v, want) => v.includes(want),
+  startsWith: (v, want) => v.startsWith(want),
+  endsWith: (v, want) => v.endsWith(want),
+};
+
 export function compileWithParents(node: SelectorNode): CompiledSelector {
   switch (node.kind) {
     case 'all':
@@ -61,28 +68,15 @@ export function compileWithParents(node: SelectorNode): CompiledSelector {
       // Absent label: != is true (upstream LabelNeValueNode).
       return (l, p) => lookupLabel(l, p, k) !== want;
     }
-    case 'contains': {
-      const k = node.label;
-      const want = node.value;
-      return (l, p) => {
-        const v = lookupLabel(l, p, k);
-        return v !== undefined && v.includes(want);
-      };
-    }
-    case 'startsWith': {
-      const k = node.label;
-      const want = node.value;
-      return (l, p) => {
-        const v = lookupLabel(l, p, k);
-        return v !== undefined && v.startsWith(want);
-      };
-    }
+    case 'contains':
+    case 'startsWith':
     case 'endsWith': {
       const k = node.label;
       const want = node.value;
+      const matches = STRING_MATCHERS[node.kind];
       return (l, p) => {
         const v = lookupLabel(l, p, k);
-        return v !== undefined && v.endsWith(want);
+        return v !== undefined && matches(v, want);
       };
     }
     case 'in':
@@ -133,31 +127,19 @@ export function compileWithParents(node: SelectorNode): CompiledSelector {
 
 /** Short-circuiting &&/||; unrolled for the common two- and three-operand cases. */
 function compileJunction(kind: 'and' | 'or', fns: CompiledSelector[]): CompiledSelector {
-  if (kind === 'and') {
-    if (fns.length === 2) {
-      const [a, b] = fns as [CompiledSelector, CompiledSelector];
-      return (l, p) => a(l, p) && b(l, p);
-    }
-    if (fns.length === 3) {
-      const [a, b, c] = fns as [CompiledSelector, CompiledSelector, CompiledSelector];
-      return (l, p) => a(l, p) && b(l, p) && c(l, p);
-    }
-    return (l, p) => {
-      for (let i = 0; i < fns.length; i++) if (!fns[i]!(l, p)) return false;
-      return true;
-    };
-  }
   if (fns.length === 2) {
     const [a, b] = fns as [CompiledSelector, CompiledSelector];
-    return (l, p) => a(l, p) || b(l, p);
+    return kind === 'and' ? (l, p) => a(l, p) && b(l, p) : (l, p) => a(l, p) || b(l, p);
   }
   if (fns.length === 3) {
     const [a, b, c] = fns as [CompiledSelector, CompiledSelector, CompiledSelector];
-    return (l, p) => a(l, p) || b(l, p) || c(l, p);
+    return kind === 'and' ? (l, p) => a(l, p) && b(l, p) && c(l, p) : (l, p) => a(l, p) || b(l, p) || c(l, p);
   }
+  // One loop for both: stop at the first operand whose result is `and`'s false / `or`'s true.
+  const stopAt = kind === 'or';
   return (l, p) => {
-    for (let i = 0; i < fns.length; i++) if (fns[i]!(l, p)) return true;
-    return false;
+    for (let i = 0; i < fns.length; i++) if (fns[i]!(l, p) === stopAt) return stopAt;
+    return !stopAt;
   };
 }
 
@@ -186,28 +168,15 @@ export function compilePlain(node: SelectorNode): CompiledPlainSelector {
       const want = node.value;
       return (l) => l[k] !== want;
     }
-    case 'contains': {
-      const k = node.label;
-      const want = node.value;
-      return (l) => {
-        const v = l[k];
-        return typeof v === 'string' && v.includes(want);
-      };
-    }
-    case 'startsWith': {
-      const k = node.label;
-      const want = node.value;
-      return (l) => {
-        const v = l[k];
-        return typeof v === 'string' && v.startsWith(want);
-      };
-    }
+    case 'contains':
+    case 'startsWith':
     case 'endsWith': {
       const k = node.label;
       const want = node.value;
+      const matches = STRING_MATCHERS[node.kind];
       return (l) => {
         const v = l[k];
-        return typeof v === 'string' && v.endsWith(want);
+        return typeof v === 'string' && matches(v, want);
       };
     }
     case 'in':
@@ -261,13 +230,9 @@ function compilePlainJunction(kind: 'and' | 'or', fns: CompiledPlainSelector[]):
     const [a, b, c] = fns as [CompiledPlainSelector, CompiledPlainSelector, CompiledPlainSelector];
     return kind === 'and' ? (l) => a(l) && b(l) && c(l) : (l) => a(l) || b(l) || c(l);
   }
-  return kind === 'and'
-    ? (l) => {
-        for (let i = 0; i < fns.length; i++) if (!fns[i]!(l)) return false;
-        return true;
-      }
-    : (l) => {
-        for (let i = 0; i < fns.length; i++) if (fns[i]!(l)) return true;
-        return false;
-      };
+  const stopAt = kind === 'or';
+  return (l) => {
+    for (let i = 0; i < fns.length; i++) if (fns[i]!(l) === stopAt) return stopAt;
+    return !stopAt;
+  };
 }

@@ -11,19 +11,10 @@
  */
 import type { SelectorNode, LabelValueOp } from './ast.js';
 import { toSortedSet } from './ast.js';
-import { tokenize, TokenizeError, type Token, type TokenKind } from './tokenizer.js';
+import { ParseFailure, tokenize, type Token, type TokenKind } from './tokenizer.js';
 
 /** A parse failure with the offset it refers to; wrapped in SelectorParseError by the public API. */
-export class ParseFailure extends Error {
-  readonly position: number;
-  readonly reason: string;
-  constructor(reason: string, position: number) {
-    super(`${reason} (at position ${position})`);
-    this.reason = reason;
-    this.position = position;
-    this.name = 'ParseFailure';
-  }
-}
+export { ParseFailure };
 
 const VALUE_OPS: Partial<Record<TokenKind, LabelValueOp>> = {
   eq: 'eq',
@@ -35,13 +26,7 @@ const VALUE_OPS: Partial<Record<TokenKind, LabelValueOp>> = {
 
 /** Parses selector text into a frozen AST. Throws ParseFailure. */
 export function parseToAst(text: string): SelectorNode {
-  let tokens: Token[];
-  try {
-    tokens = tokenize(text);
-  } catch (e) {
-    if (e instanceof TokenizeError) throw new ParseFailure(e.reason, e.position);
-    throw e;
-  }
+  const tokens = tokenize(text);
   if (tokens[0]!.kind === 'eof') return freeze({ kind: 'all' });
   const p = new Parser(tokens);
   const node = p.parseOr();

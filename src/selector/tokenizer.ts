@@ -49,15 +49,15 @@ export interface Token {
 /** Longest label key the tokenizer accepts, as upstream's MaxLabelLength. */
 export const MAX_LABEL_LENGTH = 512;
 
-/** A tokenizer failure: reason plus the offset it refers to. */
-export class TokenizeError extends Error {
+/** A selector syntax failure (tokenizer or parser): reason plus the offset it refers to. */
+export class ParseFailure extends Error {
   readonly position: number;
   readonly reason: string;
   constructor(reason: string, position: number) {
     super(`${reason} (at position ${position})`);
     this.reason = reason;
     this.position = position;
-    this.name = 'TokenizeError';
+    this.name = 'ParseFailure';
   }
 }
 
@@ -83,7 +83,7 @@ export function isValidSelectorLabel(label: string): boolean {
   return true;
 }
 
-/** Tokenizes a selector; always ends with an `eof` token. Throws TokenizeError. */
+/** Tokenizes a selector; always ends with an `eof` token. Throws ParseFailure. */
 export function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
   const n = input.length;
@@ -109,7 +109,7 @@ export function tokenize(input: string): Token[] {
       case '"':
       case "'": {
         const end = input.indexOf(c, i + 1);
-        if (end === -1) throw new TokenizeError('unterminated string', start);
+        if (end === -1) throw new ParseFailure('unterminated string', start);
         tokens.push({ kind: 'string', value: input.slice(i + 1, end), pos: start });
         i = end + 1;
         break;
@@ -131,7 +131,7 @@ export function tokenize(input: string): Token[] {
           tokens.push({ kind: 'eq', value: '', pos: start });
           i += 2;
         } else {
-          throw new TokenizeError('expected ==', start);
+          throw new ParseFailure('expected ==', start);
         }
         break;
       case '!':
@@ -148,7 +148,7 @@ export function tokenize(input: string): Token[] {
           tokens.push({ kind: 'and', value: '', pos: start });
           i += 2;
         } else {
-          throw new TokenizeError('expected &&', start);
+          throw new ParseFailure('expected &&', start);
         }
         break;
       case '|':
@@ -156,7 +156,7 @@ export function tokenize(input: string): Token[] {
           tokens.push({ kind: 'or', value: '', pos: start });
           i += 2;
         } else {
-          throw new TokenizeError('expected ||', start);
+          throw new ParseFailure('expected ||', start);
         }
         break;
       default:
@@ -187,14 +187,14 @@ function tokenizeWord(input: string, i: number, lastKind: TokenKind, tokens: Tok
       }
     }
     const prev = tokens[tokens.length - 1]!;
-    throw new TokenizeError(`expected operator after label ${JSON.stringify(prev.value)}`, start);
+    throw new ParseFailure(`expected operator after label ${JSON.stringify(prev.value)}`, start);
   }
   if (input.startsWith('has(', i)) {
     i = skipWhitespace(input, i + 4);
     const identStart = i;
     const identEnd = cutIdentifier(input, i);
     i = skipWhitespace(input, identEnd);
-    if (input[i] !== ')') throw new TokenizeError("no closing ')' after has(", i);
+    if (input[i] !== ')') throw new ParseFailure("no closing ')' after has(", i);
     tokens.push({ kind: 'has', value: input.slice(identStart, identEnd), pos: start });
     return i + 1;
   }
@@ -204,7 +204,7 @@ function tokenizeWord(input: string, i: number, lastKind: TokenKind, tokens: Tok
   ] as const) {
     if (input.startsWith(prefix, i)) {
       i = skipWhitespace(input, i + prefix.length);
-      if (input[i] !== ')') throw new TokenizeError(`no closing ')' after ${prefix}`, i);
+      if (input[i] !== ')') throw new ParseFailure(`no closing ')' after ${prefix}`, i);
       tokens.push({ kind, value: '', pos: start });
       return i + 1;
     }
@@ -237,8 +237,8 @@ function cutWords(input: string, i: number, words: readonly string[]): number {
 function cutIdentifier(input: string, i: number): number {
   let j = i;
   while (j < input.length && isIdentifierChar(input.charCodeAt(j))) j++;
-  if (j === i) throw new TokenizeError('expected identifier', i);
-  if (j - i > MAX_LABEL_LENGTH) throw new TokenizeError(`label too long: ${input.slice(i, j)}`, i);
+  if (j === i) throw new ParseFailure('expected identifier', i);
+  if (j - i > MAX_LABEL_LENGTH) throw new ParseFailure(`label too long: ${input.slice(i, j)}`, i);
   return j;
 }
 

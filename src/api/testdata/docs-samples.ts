@@ -3,6 +3,7 @@
  * Calico's docs only), shared by the api and calicoctl tests so each is
  * written once.
  */
+import { docsYaml } from './docs-resources.js';
 
 /**
  * The WorkloadEndpoint sample of Calico's workloadendpoint.mdx. The docs
@@ -39,41 +40,15 @@ spec:
     protocol: UDP
 `;
 
-/** kubernetes.io's NetworkPolicy example (concepts/services-networking/network-policies), in `namespace`. */
+/**
+ * kubernetes.io's NetworkPolicy example (concepts/services-networking/network-policies),
+ * in `namespace`. Calico's staged-network-policies page stages exactly this
+ * policy, so it is that docs resource with the Kubernetes apiVersion and kind.
+ */
 export function k8sNetworkPolicySample(namespace = 'default'): string {
-  return `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: test-network-policy
-  namespace: ${namespace}
-spec:
-  podSelector:
-    matchLabels:
-      role: db
-  policyTypes:
-  - Ingress
-  - Egress
-  ingress:
-  - from:
-    - ipBlock:
-        cidr: 172.17.0.0/16
-        except:
-        - 172.17.1.0/24
-    - namespaceSelector:
-        matchLabels:
-          project: myproject
-    - podSelector:
-        matchLabels:
-          role: frontend
-    ports:
-    - protocol: TCP
-      port: 6379
-  egress:
-  - to:
-    - ipBlock:
-        cidr: 10.0.0.0/24
-    ports:
-    - protocol: TCP
-      port: 5978
-`;
+  const staged = docsYaml('network-policy/staged-network-policies.mdx:93');
+  const head = 'apiVersion: projectcalico.org/v3\nkind: StagedKubernetesNetworkPolicy\n';
+  const ns = '\n  namespace: default\n';
+  if (!staged.startsWith(head) || !staged.includes(ns)) throw new Error('staged-network-policies.mdx:93 changed shape');
+  return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n${staged.slice(head.length).replace(ns, `\n  namespace: ${namespace}\n`)}`;
 }
