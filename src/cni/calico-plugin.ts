@@ -169,6 +169,7 @@ export class CalicoPlugin implements PluginHandlers {
     const ids = getIdentifiers(args, determineNodename(conf));
     const log = new CniLog(conf.logLevel, typeof conf.raw['log_file_path'] === 'string' ? conf.raw['log_file_path'] : undefined,
       { command: args.command, containerID: args.containerId, workload: ids.pod ? `${ids.namespace}/${ids.pod}` : args.containerId });
+    if (conf.ignoredFields.length) log.debug('config fields accepted but not applicable here', { fields: conf.ignoredFields });
     return { conf, ids, ds: new LazyDatastore(() => this.openDs(conf)), log };
   }
 

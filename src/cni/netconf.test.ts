@@ -63,3 +63,20 @@ test('the MTU file calico-node writes is used when the config has no mtu; requir
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('fields without effect here are accepted and listed; deprecated hostname names the node; ipam_lock_file and nodename_file_optional', async () => {
+  const { determineNodename, checkNodenameFile } = await import('./netconf.js');
+  const c = parseCalicoNetConf(base({
+    kubernetes: { kubeconfig: '/etc/cni/net.d/calico-kubeconfig', k8s_api_root: 'https://10.96.0.1:443' },
+    policy: { type: 'k8s', k8s_auth_token: 'x' }, log_file_max_size: 100, readiness_gates: [], hostname: 'legacy-host',
+    nodename_file: '/nonexistent/nodename', ipam_lock_file: '/tmp/x.lock',
+  }));
+  assert.deepEqual(c.ignoredFields, ['log_file_max_size', 'readiness_gates', 'kubernetes.kubeconfig', 'kubernetes.k8s_api_root', 'policy.k8s_auth_token']);
+  assert.equal(determineNodename(c), 'legacy-host');
+  assert.equal(c.ipamLockFile, '/tmp/x.lock');
+  assert.equal(c.nodenameFileRequired, false);
+  checkNodenameFile(c);
+  const strict = parseCalicoNetConf(base({ nodename_file: '/nonexistent/nodename', nodename_file_optional: false }));
+  assert.throws(() => checkNodenameFile(strict), /check that the calico\/node container is running/);
+  assert.deepEqual(parseCalicoNetConf(base()).ignoredFields, []);
+});

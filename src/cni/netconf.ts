@@ -48,6 +48,10 @@ export interface CalicoNetConf {
   readonly floatingIps: boolean;
   /** `kubernetes.node_name` overrides the node name for Kubernetes lookups. */
   readonly k8sNodeName: string | undefined;
+  /** Deprecated `hostname`: the node name after `nodename` and the nodename file, as upstream. */
+  readonly hostname: string | undefined;
+  /** Upstream fields present in the config that have no effect here (logged at debug level by the plugin). */
+  readonly ignoredFields: readonly string[];
   readonly raw: NetConf;
 }
 
@@ -110,6 +114,28 @@ function datastoreFrom(c: Obj): NetConfDatastore | undefined {
   return { datastoreType: 'etcdv3', etcdEndpoints: eps, ...files };
 }
 
+/**
+ * Fields Calico's NetConf has that mean nothing without a Kubernetes API
+ * server, log rotation, Windows or the VXLAN-mode plugin: accepted (a
+ * config written for Calico must work) and reported so that a debug log
+ * shows they were not applied.
+ */
+const IGNORED_TOP = [
+  'log_file_max_size', 'log_file_max_age', 'log_file_max_count', 'readiness_gates', 'policy_setup_timeout_seconds',
+  'mode', 'vxlan_mac_prefix', 'vxlan_vni', 'etcd_scheme', 'etcd_authority', 'windows_pod_deletion_timestamp_timeout',
+  'windows_use_single_network', 'windows_disable_default_deny_all_policy', 'windows_loopback_DSR',
+];
+const IGNORED_K8S = ['kubeconfig', 'k8s_api_root'];
+const IGNORED_POLICY = ['k8s_api_root', 'k8s_auth_token', 'k8s_client_certificate', 'k8s_client_key', 'k8s_certificate_authority'];
+
+function ignoredFieldsOf(c: Obj, k8s: Obj, policy: Obj): string[] {
+  return [
+    ...IGNORED_TOP.filter((k) => c[k] !== undefined && c[k] !== null),
+    ...IGNORED_K8S.filter((k) => k8s[k] !== undefined && k8s[k] !== '').map((k) => `kubernetes.${k}`),
+    ...IGNORED_POLICY.filter((k) => policy[k] !== undefined && policy[k] !== '').map((k) => `policy.${k}`),
+  ];
+}
+
 /** Parses and checks the `calico` plugin's config. Throws CniError 7 naming the field. */
 export function parseCalicoNetConf(raw: NetConf): CalicoNetConf {
   const c = raw as Obj;
@@ -141,6 +167,8 @@ export function parseCalicoNetConf(raw: NetConf): CalicoNetConf {
     ipAddrsNoIpam: bool(features, 'ip_addrs_no_ipam', 'feature_control.') ?? false,
     floatingIps: bool(features, 'floating_ips', 'feature_control.') ?? false,
     k8sNodeName: str(k8s, 'node_name', 'kubernetes.') || undefined,
+    hostname: str(c, 'hostname', '') || undefined,
+    ignoredFields: ignoredFieldsOf(c, k8s, policy),
     raw,
   };
 }
@@ -176,7 +204,7 @@ export const NODENAME_FILE = '/var/lib/calico/nodename';
 /**
  * The node name, as utils.DetermineNodename: `nodename` from the config, else
  * the nodename file (`nodename_file`, default /var/lib/calico/nodename) when
- * present, else the host name.
+ * present, else the deprecated `hostname` field, else the host name.
  */
 export function determineNodename(conf: CalicoNetConf): string {
   if (conf.nodename) return conf.nodename;
@@ -185,5 +213,6 @@ export function determineNodename(conf: CalicoNetConf): string {
     const n = readFileSync(file, 'utf8').trim();
     if (n) return n;
   }
+  if (conf.hostname) return conf.hostname;
   return hostname().trim().toLowerCase();
 }
