@@ -49,6 +49,26 @@ describe('calico-lab up failures', { skip: !root && 'needs root and ip netns' },
 
   after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
+  /** Runs `calico-lab up` (2 nodes, 6 pods) and sends `sig` midway (agents run, the first pods are being plumbed). */
+  const upKilledMidway = async (name: string, sig: NodeJS.Signals): Promise<{ code: number | null; out: string; sent: boolean }> => {
+    const topo = file(`topo-${name}.json`, JSON.stringify({
+      nodes: 2,
+      pods: Array.from({ length: 6 }, (_, i) => ({ namespace: 'x', name: `p${i}`, ports: [{ containerPort: 80 }] })),
+    }));
+    const child = spawn(process.execPath, [join(repo, 'bin/calico-lab'), 'up', '--name', name, '--topology', topo], {
+      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let sent = false;
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (!sent && /pod x\/p\d: 10\.244\./.test(out)) { sent = true; child.kill(sig); }
+    });
+    const code = await exited;
+    return { code, out, sent };
+  };
+
   test('bad topology: clear error naming the field, non-zero exit, nothing created', async () => {
     const name = `b${randomBytes(2).toString('hex')}`;
     const bad = file('bad.yaml', `nodes: 2
@@ -77,22 +97,7 @@ pods:
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     test(`${sig} in the middle of up removes everything it had created`, async () => {
       const name = `k${randomBytes(2).toString('hex')}`;
-      const topo = file(`topo-${name}.json`, JSON.stringify({
-        nodes: 2,
-        pods: Array.from({ length: 6 }, (_, i) => ({ namespace: 'x', name: `p${i}`, ports: [{ containerPort: 80 }] })),
-      }));
-      const child = spawn(process.execPath, [join(repo, 'bin/calico-lab'), 'up', '--name', name, '--topology', topo], {
-        env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let sent = false;
-      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString();
-        // Midway: agents run, the first pods are being plumbed.
-        if (!sent && /pod x\/p\d: 10\.244\./.test(out)) { sent = true; child.kill(sig); }
-      });
-      const code = await exited;
+      const { code, out, sent } = await upKilledMidway(name, sig);
       assert.ok(sent, `never reached the pods: ${out}`);
       assert.equal(code, sig === 'SIGINT' ? 130 : 143, out);
       assert.match(out, /removing everything/);
@@ -104,21 +109,7 @@ pods:
 
   test('SIGKILL in the middle of up: down afterwards removes everything', async () => {
     const name = `s${randomBytes(2).toString('hex')}`;
-    const topo = file(`topo-${name}.json`, JSON.stringify({
-      nodes: 2,
-      pods: Array.from({ length: 6 }, (_, i) => ({ namespace: 'x', name: `p${i}`, ports: [{ containerPort: 80 }] })),
-    }));
-    const child = spawn(process.execPath, [join(repo, 'bin/calico-lab'), 'up', '--name', name, '--topology', topo], {
-      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let sent = false;
-    const exited = new Promise<void>((r) => child.on('exit', () => r()));
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (!sent && /pod x\/p\d: 10\.244\./.test(out)) { sent = true; child.kill('SIGKILL'); }
-    });
-    await exited;
+    const { out, sent } = await upKilledMidway(name, 'SIGKILL');
     assert.ok(sent, `never reached the pods: ${out}`);
     assert.ok((await labNetns(name)).length > 0, 'a killed up cannot clean up: something must be left for down');
     assert.ok(labProcesses(dir).length > 0);

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertK8sNetworkPolicy, k8sSelectorToCalico } from './index.js';
 import { parseSelector } from '../../selector/index.js';
+import { k8sNetworkPolicySampleObject } from '../testdata/docs-samples.js';
 
 const UID = '30316465-6365-4463-ad63-3564622d3638';
 const CONVERTED_UID = '0c8c26a6-c6a6-44c6-adc6-ac2646b46c1c';
@@ -477,24 +478,7 @@ describe('calicoctl convert test data (calicoctl/test-data/convert k8s-networkpo
   // The Kubernetes docs' example policy; calicoctl's expected output lists the same spec
   // (its name and tier handling belong to `calicoctl convert`, not to the converter).
   test('ipBlock with except, namespaceSelector and podSelector peers, both directions', () => {
-    const { policy, errors } = convertK8sNetworkPolicy({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'test-network-policy', namespace: 'default' },
-      spec: {
-        podSelector: { matchLabels: { role: 'db' } },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [{
-          from: [
-            { ipBlock: { cidr: '172.17.0.0/16', except: ['172.17.1.0/24'] } },
-            { namespaceSelector: { matchLabels: { project: 'myproject' } } },
-            { podSelector: { matchLabels: { role: 'frontend' } } },
-          ],
-          ports: [{ protocol: 'TCP', port: 6379 }],
-        }],
-        egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5978 }] }],
-      },
-    });
+    const { policy, errors } = convertK8sNetworkPolicy(k8sNetworkPolicySampleObject());
     assert.deepEqual(errors, []);
     const { tier, ...spec } = policy.spec as Record<string, unknown>;
     assert.equal(tier, 'default');

@@ -1,16 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from './kind-test-util.js';
+import { bad_ipv4_1, bad_ipv6_1, ipv4_1, ipv4_2, ipv6_1, ipv6_2, peerv4_1, peerv6_1 } from '../testdata/validator-values.js';
 
 // Cases ported from libcalico-go validator_test.go: BGPConfigurationSpec, BGPPeerSpec, BGPFilterRuleV4/V6.
-const ipv4_1 = '1.2.3.4';
-const ipv4_2 = '100.200.0.0';
-const ipv6_1 = 'aabb:aabb::ffff';
-const ipv6_2 = 'aabb::abcd';
-const peerv4_1 = '9.9.9.9:4444';
-const peerv6_1 = '[aabb::ffff]:4444';
-const bad_ipv4_1 = '999.999.999.999';
-const bad_ipv6_1 = 'xyz:::';
 const pa = [{ cidr: '192.168.10.0/28', communities: ['100:100'] }];
 const secret = { secretKeyRef: { name: 'test-secret', key: 'bgp-password' } };
 

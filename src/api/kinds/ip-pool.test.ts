@@ -4,15 +4,10 @@ import { check } from './kind-test-util.js';
 import { validateResource, validateResourceUpdate } from '../validate-resource.js';
 import { ipPoolOverlapIssue } from './ip-pool.js';
 import type { Resource } from '../types.js';
+import { netv4_3, netv4_4, netv4_5, netv6_1, netv6_3, netv6_4 } from '../testdata/validator-values.js';
 
 // Cases ported from libcalico-go validator_test.go "(API) IPPool", "IPIPMode", "VXLANMode",
 // metadata labels/annotations/name, and IPReservation.
-const netv4_3 = '1.2.3.0/26';
-const netv4_4 = '1.0.0.0/10';
-const netv4_5 = '1.2.3.0/27';
-const netv6_1 = 'aabb:aabb::ffff/128';
-const netv6_3 = 'aabb:aabb::0000/122';
-const netv6_4 = 'aa00:0000::0000/10';
 const long = 'x'.repeat(256 * 1024);
 
 const cases: [string, Record<string, unknown>, boolean, Record<string, unknown>?][] = [

@@ -2,24 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from './kind-test-util.js';
 import { kindInfo, kindInfoFor, resourceKey } from '../index.js';
+import { k8sNetworkPolicySampleObject } from '../testdata/docs-samples.js';
 
 const NP = 'networking.k8s.io/v1';
 const np = (spec: unknown, name = 'test-network-policy') => check('NetworkPolicy', spec, { apiVersion: NP, name });
 
 test('k8s NetworkPolicy: the Kubernetes docs example validates and gets Kubernetes defaults', () => {
-  const spec = {
-    podSelector: { matchLabels: { role: 'db' } },
-    policyTypes: ['Ingress', 'Egress'],
-    ingress: [{
-      from: [
-        { ipBlock: { cidr: '172.17.0.0/16', except: ['172.17.1.0/24'] } },
-        { namespaceSelector: { matchLabels: { project: 'myproject' } } },
-        { podSelector: { matchLabels: { role: 'frontend' } } },
-      ],
-      ports: [{ protocol: 'TCP', port: 6379 }],
-    }],
-    egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5978 }] }],
-  };
+  const { spec } = k8sNetworkPolicySampleObject();
   const r = np(spec);
   assert.ok(r.ok, r.issues.join('; '));
   assert.deepEqual(r.result!.spec, spec);

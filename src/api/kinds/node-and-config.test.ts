@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from './kind-test-util.js';
+import { netv4_1, netv6_1 } from '../testdata/validator-values.js';
 
 // Node, IPAMConfiguration, KubeControllersConfiguration, ClusterInformation and CalicoNodeStatus;
 // Node and KubeControllersConfiguration cases ported from validator_test.go.
-const netv4_1 = '1.2.3.4/32';
-const netv6_1 = 'aabb:aabb::ffff/128';
 
 const nodes: [string, Record<string, unknown>, boolean, Record<string, unknown>?][] = [
   ['IPv4 BGP', { bgp: { ipv4Address: netv4_1 } }, true],

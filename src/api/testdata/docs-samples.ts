@@ -3,6 +3,7 @@
  * Calico's docs only), shared by the api and calicoctl tests so each is
  * written once.
  */
+import { parse } from 'yaml';
 import { docsYaml } from './docs-resources.js';
 
 /**
@@ -51,4 +52,9 @@ export function k8sNetworkPolicySample(namespace = 'default'): string {
   const ns = '\n  namespace: default\n';
   if (!staged.startsWith(head) || !staged.includes(ns)) throw new Error('staged-network-policies.mdx:93 changed shape');
   return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n${staged.slice(head.length).replace(ns, `\n  namespace: ${namespace}\n`)}`;
+}
+
+/** The same policy decoded (what the converter and the validator take), in `namespace`. */
+export function k8sNetworkPolicySampleObject(namespace = 'default'): { metadata: Record<string, unknown>; spec: Record<string, unknown> } {
+  return parse(k8sNetworkPolicySample(namespace)) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
 }

@@ -11,16 +11,10 @@ import { entityRuleSpec } from './entity-rule.js';
 import { httpMatchSpec, ruleSpec, validateRule, PROTOCOL_PORTS_MSG, canonicalizeRule } from './rule.js';
 import { icmpSpec, portSpec, protocolSpec } from './rule-fields.js';
 import type { Spec } from './schema.js';
+import { netv4_1 as v4_1, netv4_2 as v4_2, netv4_3 as v4_3, netv4_4 as v4_4, netv6_1 as v6_1, netv6_2 as v6_2, netv6_3 as v6_3 } from '../testdata/validator-values.js';
 
 type Case = readonly [name: string, spec: Spec, value: unknown, valid: boolean];
 
-const v4_1 = '1.2.3.4/32';
-const v4_2 = '1.2.0.0/32';
-const v4_3 = '1.2.3.0/26';
-const v4_4 = '1.0.0.0/10';
-const v6_1 = 'aabb:aabb::ffff/128';
-const v6_2 = 'aabb:aabb::/128';
-const v6_3 = 'aabb:aabb::0000/122';
 
 const R = ruleSpec;
 const E = entityRuleSpec;
