@@ -72,6 +72,9 @@ export async function birdSessions(socket: string): Promise<BgpSession[]> {
   return parseBirdProtocols(await birdc(socket, ['show', 'protocols']));
 }
 
+/** True when the config binds BGP listening sockets to the node address (BGPConfiguration bindMode NodeIP). */
+const strictBind = (text: string): boolean => /^\s*strict bind on;/m.test(text);
+
 export class BirdDaemon {
   readonly paths: BirdPaths;
   private lastText: string | undefined;
@@ -98,8 +101,17 @@ export class BirdDaemon {
     if (check.code !== 0) {
       throw new CalicoError('CALICO_ERR_CONFIG', `rendered BIRD config does not parse: ${(check.stderr || check.stdout).trim()}`);
     }
+    const previous = running && existsSync(this.paths.config) ? readFileSync(this.paths.config, 'utf8') : undefined;
     renameSync(tmp, this.paths.config);
-    if (running) {
+    if (running && previous !== undefined && strictBind(previous) !== strictBind(text) && this.pid !== undefined) {
+      // bindMode changed. BIRD 2.0.12 opens the new listening socket while the old one is still bound: an
+      // address bind and a wildcard bind of the same port collide (EADDRINUSE), leaving passive sessions
+      // with "No listening socket". A restart rebinds cleanly (kernel routes persist meanwhile).
+      const pid = this.pid;
+      this.pid = undefined;
+      await this.kill(pid);
+      await this.start();
+    } else if (running) {
       const out = await birdc(this.paths.socket, ['configure']);
       if (!/Reconfigur|Reconfiguration/i.test(out)) throw new CalicoError('CALICO_ERR_CONFIG', `birdc configure: ${out.trim()}`);
     } else {
