@@ -11,6 +11,8 @@
  * prependASPath, setPriority as the kernel metric); exportV4/importV4 and
  * exportV6/importV6.
  */
+import { createHash } from 'node:crypto';
+
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -92,8 +94,22 @@ export function parseBgpFilters(m: ReadonlyMap<string, unknown>): Map<string, Bg
   return out;
 }
 
+/** BIRD refuses symbols longer than this. */
+const BIRD_SYMBOL_MAX = 64;
+
+/**
+ * The BIRD function of a filter: `'bgp_<name>_<dir>FilterV<family>'`. A
+ * name too long for BIRD's 64-character symbols is cut and suffixed with
+ * `_` + the first 16 hex digits of its SHA-256 (as confd), so distinct
+ * long names stay distinct.
+ */
 export function filterFunctionName(filter: string, dir: 'import' | 'export', family: 4 | 6 = 4): string {
-  return `'bgp_${filter}_${dir}FilterV${family}'`;
+  const fixed = `bgp__${dir}FilterV${family}`.length;
+  const room = BIRD_SYMBOL_MAX - fixed;
+  const name = filter.length <= room
+    ? filter
+    : `${filter.slice(0, room - 17)}_${createHash('sha256').update(filter).digest('hex').toUpperCase().slice(0, 16)}`;
+  return `'bgp_${name}_${dir}FilterV${family}'`;
 }
 
 const rulesOf = (f: BgpFilterView, dir: 'import' | 'export', family: 4 | 6): readonly BgpFilterRule[] =>
