@@ -197,6 +197,7 @@ test('golden: peer options (bindMode NodeIP, localASNumber, nextHopMode, keepali
   const src = sources('node-1', {
     nodes,
     conf: [['default', { spec: { bindMode: 'NodeIP', nodeToNodeMeshEnabled: false, serviceLoadBalancerAggregation: 'Disabled',
+      programClusterRoutes: 'Disabled', ipv4NormalRoutePriority: 1024,
       serviceClusterIPs: [{ cidr: '10.96.0.0/12' }], serviceExternalIPs: [{ cidr: '198.51.100.0/24' }, { cidr: '198.51.100.7/32' }],
       serviceLoadBalancerIPs: [{ cidr: '203.0.113.0/24' }] } }]],
     peers: [
@@ -234,6 +235,10 @@ test('golden: peer options (bindMode NodeIP, localASNumber, nextHopMode, keepali
   assert.match(text, /protocol static static_services \{\n {2}ipv4;\n {2}route 10\.96\.0\.0\/12 blackhole;\n {2}route 198\.51\.100\.0\/24 blackhole;\n\}/);
   assert.match(/filter calico_kernel_programming \{[\s\S]*?\n\}/.exec(text)?.[0] ?? '', /203\.0\.113\.0\/24 \) then \{ reject; \}/);
   assert.match(text, /if \( net ~ 203\.0\.113\.0\/24 \) then \{ accept; \} # route reflector/);
+  // programClusterRoutes Disabled: BIRD leaves the pool's routes to Felix; BGP routes get the normal priority as metric.
+  const kp = /filter calico_kernel_programming \{[\s\S]*?\n\}/.exec(text)?.[0] ?? '';
+  assert.match(kp, /if \( net ~ 10\.244\.0\.0\/16 \) then \{ reject; \} # Cluster routes are handled by Felix/);
+  assert.match(kp, /if \( \(source = RTS_BGP\) && !defined\(krt_metric\) \) then \{ krt_metric = 1024; \}/);
 });
 
 test('listenPort per node: this node listens on its own, mesh peers are dialled on theirs', () => {

@@ -44,6 +44,10 @@ export interface BirdConfigInput {
   readonly filters: ReadonlyMap<string, BgpFilterView>;
   /** This node's routeReflectorClusterID, when it is a route reflector. */
   readonly rrClusterId?: string;
+  /** BGPConfiguration programClusterRoutes (default EnabledNoEncapOnly: BIRD programs unencapsulated pools' routes). */
+  readonly programClusterRoutes?: 'Enabled' | 'Disabled' | 'EnabledIPIPOnly' | 'EnabledNoEncapOnly';
+  /** BGPConfiguration ipv4NormalRoutePriority / ipv6NormalRoutePriority, when set. */
+  readonly normalRoutePriority?: { readonly v4?: number; readonly v6?: number };
   /** BGPConfiguration ignoredInterfaces (globs): never learned by the direct protocol. */
   readonly ignoredInterfaces?: readonly string[];
   /** Communities added to routes exported to peers: CIDR -> community values (`aa:nn` or `aa:nn:mm`). */
@@ -182,10 +186,16 @@ function renderFilters(inp: BirdConfigInput, f: Family): string[] {
   for (const p of pools) out.push(`  if ( net ~ ${p.cidr} ) then { ${p.disableBGPExport ? 'reject' : 'accept'}; }`);
   out.push('  return false;', '}', '');
   out.push(`filter calico_kernel_programming${f.sfx} {`, '  if ( source = RTS_DEVICE ) then { reject; }');
+  // BGPConfiguration ipv4/ipv6NormalRoutePriority: the kernel metric of BGP routes no filter gave one.
+  const priority = f.v === 4 ? inp.normalRoutePriority?.v4 : inp.normalRoutePriority?.v6;
+  if (priority !== undefined) out.push(`  if ( (source = RTS_BGP) && !defined(krt_metric) ) then { krt_metric = ${priority}; }`);
   for (const c of f.serviceRanges) out.push(`  if ( net ~ ${c} ) then { reject; }`);
+  // programClusterRoutes Disabled / EnabledIPIPOnly: routes of unencapsulated pools are Felix's, not BIRD's.
+  const noEncapByBird = inp.programClusterRoutes !== 'Disabled' && inp.programClusterRoutes !== 'EnabledIPIPOnly';
   for (const p of pools) {
     if (p.vxlanMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # VXLAN pool: routed by calico-ts routing`);
     else if (p.ipipMode !== 'Never') out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # IPIP pool: no ipip in this kernel`);
+    else if (!noEncapByBird) out.push(`  if ( net ~ ${p.cidr} ) then { reject; } # Cluster routes are handled by Felix (programClusterRoutes)`);
     else out.push(`  if ( net ~ ${p.cidr} ) then { accept; }`);
   }
   out.push('  accept;', '}', '');

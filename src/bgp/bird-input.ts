@@ -141,6 +141,10 @@ export function birdInput(src: BirdInputSources): BirdInputResult {
   const localBlocks6 = src.blocks.filter((b) => b.node === src.hostname && b.cidr.includes(':')).map((b) => b.cidr);
   const listenPort = listenPorts.get(src.hostname) ?? globalListenPort ?? 179;
   const logSeverity = typeof spec['logSeverityScreen'] === 'string' ? spec['logSeverityScreen'] : 'Info';
+  const pcr = global['programClusterRoutes'];
+  const prio = (k: string): number | undefined => (typeof global[k] === 'number' ? global[k] : undefined);
+  const prio4 = prio('ipv4NormalRoutePriority');
+  const prio6 = prio('ipv6NormalRoutePriority');
   const svc4 = serviceCidrs(global, 4);
   const svc6 = serviceCidrs(global, 6);
   return {
@@ -148,6 +152,8 @@ export function birdInput(src: BirdInputSources): BirdInputResult {
     input: {
       hostname: src.hostname, routerId: local.ipv4, asNumber: local.asNumber ?? globalAs, listenPort, logSeverity,
       bindMode: global['bindMode'] === 'NodeIP' ? 'NodeIP' : 'None',
+      ...(pcr === 'Enabled' || pcr === 'Disabled' || pcr === 'EnabledIPIPOnly' || pcr === 'EnabledNoEncapOnly' ? { programClusterRoutes: pcr } : {}),
+      ...(prio4 !== undefined || prio6 !== undefined ? { normalRoutePriority: { ...(prio4 !== undefined ? { v4: prio4 } : {}), ...(prio6 !== undefined ? { v6: prio6 } : {}) } } : {}),
       pools: src.pools, localBlocks, serviceCidrs: svc4.advertised, serviceRanges: svc4.all, serviceRelayCidrs: svc4.relay,
       peers, passwords, filters: parseBgpFilters(src.bgpFilters),
       ignoredInterfaces: Array.isArray(global['ignoredInterfaces']) ? global['ignoredInterfaces'].filter((i): i is string => typeof i === 'string') : [],

@@ -219,3 +219,13 @@ test('localWorkloadSelector: a BGP speaker in a pod on n1 peers with n1 and exch
     return r?.protocol === 'bird' && r.gateway === pod.ip;
   });
 });
+
+test('ipv4NormalRoutePriority: BGP routes reach the kernel with that metric', { skip }, async () => {
+  await applyBgp({ conf: { ipv4NormalRoutePriority: 1500 } });
+  await waitFor('mesh up', async () => await established('n1', 'Mesh_10_0_0_2'));
+  await waitFor('n2\'s block with metric 1500 on n1', async () => {
+    const r = JSON.parse((await exec('ip', ['-n', n1.netns, '-j', 'route', 'show', '10.244.1.0/26'])).stdout || '[]') as { metric?: number; protocol?: string }[];
+    // BIRD 2.0.12 adds the route with the new metric next to the one installed before (see src/bgp/DESIGN.md).
+    return r.some((x) => x.metric === 1500 && x.protocol === 'bird');
+  });
+});
