@@ -62,7 +62,10 @@ function hostCidr(text: string): string | null {
   return fam === null ? null : canonicalCidr(`${ip}/${fam === 4 ? 32 : 128}`);
 }
 
+const NO_PORTS: MemberSource['ports'] = Object.freeze([]);
+
 function ports(list: WorkloadEndpointSpec['ports'] | HostEndpointSpec['ports']): MemberSource['ports'] {
+  if (!list?.length) return NO_PORTS;
   const out: { name: string; protocol: NamedPortProtocol; port: number }[] = [];
   for (const p of list ?? []) {
     const proto = NAMED[protocolNumber(p.protocol) ?? -1];
@@ -287,5 +290,5 @@ function natFields(nats: WorkloadEndpointSpec['ipNATs']): { ipv4Nat?: NatInfo[];
 
 function netSource(nets: readonly string[] | undefined): MemberSource {
   const cidrs = (nets ?? []).map(canonicalCidr).filter((c): c is string => c !== null);
-  return { cidrs: [...new Set(cidrs)], ports: [] };
+  return { cidrs: [...new Set(cidrs)], ports: NO_PORTS };
 }

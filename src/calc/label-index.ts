@@ -29,7 +29,7 @@ interface ItemData {
   readonly labels: Labels;
   readonly parentIds: readonly string[];
   /** Own labels over parents' labels, refreshed when a parent changes. */
-  effective: Record<string, string>;
+  effective: Labels;
 }
 
 /**
@@ -115,6 +115,7 @@ function delFrom<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
 
 const SEP = '\u0000';
 const NONE: ReadonlySet<string> = new Set();
+const NO_LABELS: Labels = Object.freeze({});
 
 export class LabelIndex {
   private readonly selectors = new Map<string, SelectorData>();
@@ -217,20 +218,30 @@ export class LabelIndex {
     return this.matchesByItem.get(itemId) ?? NONE;
   }
 
-  /** The item's effective labels: own labels over its parents' (a copy). */
-  effectiveLabels(itemId: string): Record<string, string> {
-    const item = this.items.get(itemId);
-    return item ? { ...item.effective } : {};
+  /**
+   * The item's effective labels: own labels over its parents'. The index never
+   * mutates it (a change replaces it), so callers may keep it; they must not
+   * mutate it either.
+   */
+  effectiveLabels(itemId: string): Labels {
+    return this.items.get(itemId)?.effective ?? NO_LABELS;
   }
 
-  private merge(item: ItemData): Record<string, string> {
-    const out: Record<string, string> = {};
+  /** Own labels over parents' labels; the own labels object itself when no parent adds one. */
+  private merge(item: ItemData): Labels {
+    let out: Record<string, string> | undefined;
     for (let i = item.parentIds.length - 1; i >= 0; i--) {
       const p = this.parentLabels.get(item.parentIds[i]!);
-      if (p) Object.assign(out, p);
+      if (p === undefined) continue;
+      for (const k in p) {
+        if (Object.hasOwn(item.labels, k)) continue;
+        out ??= {};
+        out[k] = p[k]!;
+      }
     }
-    return Object.assign(out, item.labels);
+    return out === undefined ? item.labels : Object.assign(out, item.labels);
   }
+
 
   private indexItem(itemId: string, labels: Labels): void {
     for (const [k, v] of Object.entries(labels)) {

@@ -10,6 +10,7 @@
 import type { TierSpec } from '../api/kinds/policy/types.js';
 import type { ModelHostEndpoint, ModelWorkloadEndpoint, PolicyId, TierInfo } from '../dataplane/model/index.js';
 import { hostEndpointKey, workloadEndpointKey } from '../dataplane/model/index.js';
+import type { Labels } from './label-index.js';
 import type { PolicyRecord } from './policy-record.js';
 import { samePlacement } from './policy-record.js';
 
@@ -48,7 +49,7 @@ export class PolicyResolver {
 
   constructor(
     private readonly policies: ReadonlyMap<string, PolicyRecord>,
-    private readonly labelsOf: (epKey: string) => Record<string, string>,
+    private readonly labelsOf: (epKey: string) => Labels,
     private readonly matches: PolicyMatches,
   ) {}
 

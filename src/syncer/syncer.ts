@@ -41,17 +41,18 @@ export interface SyncerOptions {
 /** Storage kind of the per-node status report the agent writes (see src/node/status-reporter.ts). */
 export const STATUS_REPORT_KIND = 'ActiveStatusReport';
 
+/** What the syncer remembers of an emitted key: one entry per key (no separate key map). */
 interface Emitted {
   readonly revision: number;
+  readonly key: ResourceKey;
 }
 
 export class Syncer {
   private readonly kinds: readonly string[];
   private readonly ignored: ReadonlySet<string>;
   private readonly retryBaseMs: number;
-  /** Source key string -> revision of the value last emitted for it. */
+  /** Source key string -> the key and the revision of the value last emitted for it. */
   private readonly emitted = new Map<string, Emitted>();
-  private readonly sourceKeys = new Map<string, ResourceKey>();
   private listRevisions = new Map<string, number>();
   private watch: Watch | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -132,7 +133,7 @@ export class Syncer {
         this.put(item.key, item.value, item.revision, updates);
       }
     }
-    for (const [ks, key] of [...this.sourceKeys]) {
+    for (const [ks, { key }] of [...this.emitted]) {
       if (!seen.has(ks) && this.kinds.includes(key.kind)) this.remove(key, updates);
     }
     const minRev = Math.min(...lists.map((l) => l.revision));
@@ -175,17 +176,14 @@ export class Syncer {
 
   private put(key: ResourceKey, value: unknown, revision: number, out: SyncerUpdate[]): void {
     const ks = keyString(key);
-    this.emitted.set(ks, { revision });
-    this.sourceKeys.set(ks, key);
+    this.emitted.set(ks, { revision, key });
     const u = convertEntry(key, value);
     if (u !== null) out.push(u);
   }
 
   private remove(key: ResourceKey, out: SyncerUpdate[]): void {
     const ks = keyString(key);
-    if (!this.sourceKeys.has(ks)) return;
-    this.emitted.delete(ks);
-    this.sourceKeys.delete(ks);
+    if (!this.emitted.delete(ks)) return;
     const o = outputKeyFor(key);
     if (o !== null) out.push(absent(o));
   }
