@@ -101,3 +101,9 @@ test('localWorkloadSelector: this node\'s selected workloads, passive, no source
     nodes: parseNodes(new Map([['c', { metadata: { name: 'c' }, spec: { bgp: { ipv4Address: '10.0.0.3/24', ipv6Address: 'fd00:1::3/64' } } }]])) });
   assert.deepEqual(got6.map((x) => x.protocolName), ['Local_Workload_fd00__5']);
 });
+
+test('localASNumber applies to peerIP peers, not between Calico nodes selected by peerSelector (both sides keep their AS)', () => {
+  const p = peers({ sel: { nodeSelector: "zone == 'z2'", peerSelector: "zone == 'z1'", localASNumber: 65009 }, ip: { node: 'c', peerIP: '192.0.2.9', asNumber: 65000, localASNumber: 65009 } });
+  const got = compute('c', p, false);
+  assert.deepEqual(got.map((x) => [x.protocolName, x.localAsNumber ?? '-']), [['Node_10_0_0_1', '-'], ['Node_10_0_0_2', '-'], ['Node_192_0_2_9', '65009']]);
+});

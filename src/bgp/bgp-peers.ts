@@ -209,7 +209,9 @@ export function computePeers(inp: PeerInputs): BirdPeer[] {
   const addNode = (n: NodeView, p: BgpPeerView): void => {
     const ip = addr(n);
     if (!ip || n.name === inp.hostname) return;
-    add(fromBgpPeer('Node', ip, listenPort(n), nodeAs(n), p, n));
+    // localASNumber is for peerIP and workload peers (as confd): between Calico nodes each side keeps its own AS.
+    const { localASNumber: _ignored, ...withoutLocalAs } = p;
+    add(fromBgpPeer('Node', ip, listenPort(n), nodeAs(n), withoutLocalAs, n));
   };
   /** Calico nodes at a peerIP with that AS (and port, when given): the targets of reverse peerings. */
   const nodesAt = (ip: string, as: string, port: number | undefined): NodeView[] =>
