@@ -260,3 +260,9 @@ test('nodeMeshPassword and nodeMeshMaxRestartTime apply to the mesh sessions', (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a keepaliveTime above BIRD\'s default hold time raises the hold time (BIRD refuses keepalive > hold)', () => {
+  const text = render(sources('node-1', { peers: [['slow', { spec: { peerIP: '192.0.2.1', asNumber: 65000, keepaliveTime: '5m' } }]] }));
+  assert.match(text, /hold time 900;\n {2}keepalive time 300;/);
+  golden('keepalive', text);
+});

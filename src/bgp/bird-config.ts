@@ -146,7 +146,12 @@ function renderPeer(inp: BirdConfigInput, f: Family, p: BirdPeer): string[] {
   const restart = durationSeconds(p.maxRestartTime);
   if (restart !== undefined) lines.push(`  graceful restart time ${restart};`);
   const keepalive = durationSeconds(p.keepaliveTime);
-  if (keepalive !== undefined) lines.push(`  keepalive time ${keepalive};`);
+  if (keepalive !== undefined) {
+    // BIRD refuses a keepalive above the hold time (default 240 s): raise the hold time to 3x, the usual ratio.
+    const ka = Math.min(keepalive, 65535);
+    if (ka > 240) lines.push(`  hold time ${Math.min(65535, ka * 3)};`);
+    lines.push(`  keepalive time ${ka};`);
+  }
   if (p.numAllowedLocalASNumbers) lines.push(`  allow local as ${p.numAllowedLocalASNumbers};`);
   // peerType rules in a BGPFilter need to know whether this session is iBGP (same AS) or eBGP.
   const sameAs = asPlain(p.asNumber) === asPlain(p.localAsNumber ?? inp.asNumber);
