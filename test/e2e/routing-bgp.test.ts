@@ -5,7 +5,8 @@
  * node that has it, then a route reflector (n1 with a
  * cluster ID, mesh off, one BGPPeer by peerSelector) with the same
  * reachability, then a node's last pod deleted and its block released:
- * the route is withdrawn everywhere.
+ * the route is withdrawn everywhere; finally listenPort moves every
+ * session to another port (mesh back on, the reflector stays out of it).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,5 +126,20 @@ test('deleting a node\'s last pod releases its block and withdraws the route eve
   await resyncAll();
   await waitFor('route withdrawn on n1 and n2, blackhole gone on n3', async () => !(await birdRoute(cluster.nodes[0]!.netns, b3))
     && !(await birdRoute(cluster.nodes[1]!.netns, b3)) && !(await birdRoute(cluster.nodes[2]!.netns, b3)));
+  assert.equal(await cluster.tcpEventually(pods[0]!, pods[1]!.ip, 7000), 'echo:hi');
+});
+
+test('listenPort: every BIRD listens on the new port and dials its peers there; mesh on again skips the reflector', { skip: !root }, async () => {
+  const conf = await client.get('BGPConfiguration', 'default');
+  await client.update({ ...conf, spec: { ...conf.spec, nodeToNodeMeshEnabled: true, listenPort: 1790 } } as Resource);
+  await resyncAll();
+  // n1 is a route reflector: no mesh to or from it; n2 and n3 mesh with each other and keep their RR sessions.
+  await waitFor('sessions on port 1790', async () => (await established(0)).join() === 'Node_10_0_0_2_port_1790,Node_10_0_0_3_port_1790'
+    && (await established(1)).join() === 'Mesh_10_0_0_3,Node_10_0_0_1_port_1790' && (await established(2)).join() === 'Mesh_10_0_0_2,Node_10_0_0_1_port_1790');
+  for (const n of cluster.nodes) {
+    const ss = (await exec('ip', ['netns', 'exec', n.netns, 'ss', '-Htln'])).stdout;
+    assert.match(ss, /:1790\s/, `${n.name} listens on 1790`);
+    assert.doesNotMatch(ss, /:179\s/, `${n.name} no longer listens on 179`);
+  }
   assert.equal(await cluster.tcpEventually(pods[0]!, pods[1]!.ip, 7000), 'echo:hi');
 });
