@@ -80,6 +80,12 @@ async function scenario(b: Backend): Promise<void> {
 
   // Each address sits in a block affine to the node that asked for it.
   const blocks = await listBlocks(b.ds);
+  // The per-host IPAM lock (all four nodes run on this one host) makes the
+  // ADDs take turns, so no two of them claim a new block when a node's last
+  // block fills: 100 addresses per node need exactly two /26 blocks each.
+  for (const node of NODES) {
+    assert.equal(blocks.filter((x) => x.block.spec.affinity === `host:${node}`).length, 2, `blocks of ${node}`);
+  }
   const ipam = new IpamClient(b.ds);
   for (const [i, ip] of ips.entries()) {
     const blk = blocks.find((x) => cidrContainsIp(x.cidr, parseIp(ip)));
@@ -115,7 +121,9 @@ async function scenario(b: Backend): Promise<void> {
 }
 
 function netconfFor(datastore: Record<string, unknown>): Record<string, unknown> {
-  return { cniVersion: '1.0.0', name: 'k8s-pod-network', type: 'calico', ...datastore, ipam: { type: 'calico-ipam' } };
+  const lockDir = mkdtempSync(join(tmpdir(), 'calico-ipam-lock-'));
+  dirs.push(lockDir);
+  return { cniVersion: '1.0.0', name: 'k8s-pod-network', type: 'calico', ...datastore, ipam_lock_file: join(lockDir, 'ipam.lock'), ipam: { type: 'calico-ipam' } };
 }
 
 describe('calico-ipam: 8 concurrent plugin processes, 400 addresses', () => {
