@@ -36,7 +36,7 @@ export interface ResolvedEndpointListener {
  * (not mirrored) so the match lists exist once.
  */
 export interface PolicyMatches {
-  selectorsMatching(epKey: string): ReadonlySet<string>;
+  selectorsMatching(epKey: string): Iterable<string>;
   itemsMatching(polKey: string): ReadonlySet<string>;
 }
 
