@@ -1,10 +1,13 @@
-import type { Exec, ExecResult } from './exec-shim.js';
+import type { Exec, ExecInput, ExecResult } from './exec-shim.js';
 
 /** One call seen by FakeExec. */
 export interface FakeExecCall {
   readonly cmd: string;
   readonly args: readonly string[];
+  /** stdin as one string (a streamed input is joined, so tests compare text). */
   readonly input: string | undefined;
+  /** Whether stdin was given as streamed pieces rather than one string. */
+  readonly streamed: boolean;
 }
 
 /** Decides the result of a call; return undefined to fall through to the default (exit 0, no output). */
@@ -30,8 +33,9 @@ export class FakeExec implements Exec {
     return this.calls.filter((c) => c.cmd === cmd);
   }
 
-  run(cmd: string, args: readonly string[], input?: string): Promise<ExecResult> {
-    const call: FakeExecCall = { cmd, args: [...args], input };
+  run(cmd: string, args: readonly string[], input?: ExecInput): Promise<ExecResult> {
+    const streamed = input !== undefined && typeof input !== 'string';
+    const call: FakeExecCall = { cmd, args: [...args], input: streamed ? [...input].join('') : input, streamed };
     this.calls.push(call);
     const r = this.handlers.get(cmd)?.(call);
     return Promise.resolve(r ?? { code: 0, stdout: '', stderr: '' });

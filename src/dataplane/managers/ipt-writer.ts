@@ -7,10 +7,12 @@
  * rules (iptables has no verdict maps; rules/ipt-dispatch.ts). Apply order: ipset creates/updates,
  * then the tables, then ipset destroys, so rules never reference a missing set.
  */
+import { CalicoError } from '../../lib/errors.js';
 import { detectIptablesBackend, type IptablesBackend, type IptablesBackendSetting } from '../drivers/iptables/backend.js';
-import { IptablesTable } from '../drivers/iptables/iptables-table.js';
+import { IptablesTable, type TablePlan } from '../drivers/iptables/iptables-table.js';
 import { IpsetManager, type IpsetType } from '../drivers/iptables/ipsets.js';
 import { netPortMembers, splitZeroPrefix } from '../drivers/iptables/net-port-members.js';
+import { planTables, readTables, restoreTables } from '../drivers/iptables/restore-group.js';
 import type { Exec } from '../kernel/exec-shim.js';
 import type { Family, IrChain } from '../rules/ir.js';
 import { dispatchTree } from '../rules/ipt-dispatch.js';
@@ -60,7 +62,7 @@ export class IptWriter implements RulesetWriter {
     return ipSetName(id, f, 'ipset');
   }
 
-  /** The driver for one family's table (tests read `lastRestoreInput`). */
+  /** The driver for one family's table. */
   table(f: Family, t: HookTable): IptablesTable {
     const key = `${f}/${t}`;
     let tab = this.tables.get(key);
@@ -185,22 +187,65 @@ export class IptWriter implements RulesetWriter {
 
   private async run(resync: boolean): Promise<WriterApplyResult> {
     this.renderDispatch();
+    const fams = [...new Set([...this.families, ...[...this.tables.keys()].map((k) => Number(k[0]) as Family)])];
+    // IPv4 and IPv6 are independent tools and kernel objects: programmed concurrently.
+    const results = await Promise.allSettled(fams.map((f) => this.runFamily(f, resync)));
     let commands = 0;
     let readKernel = false;
-    const fams = [...new Set([...this.families, ...[...this.tables.keys()].map((k) => Number(k[0]) as Family)])];
-    for (const f of fams) {
-      const s = this.sets(f);
-      if (resync) s.invalidate();
-      commands += await s.applyUpdates();
-      for (const t of TABLES) {
-        const tab = this.tables.get(`${f}/${t}`);
-        if (!tab) continue;
-        const r = resync ? await tab.resync() : await tab.apply();
-        commands += r.commands;
-        readKernel ||= r.readKernel;
-      }
-      commands += await s.applyDeletions();
+    for (const r of results) {
+      if (r.status === 'rejected') throw r.reason;
+      commands += r.value.commands;
+      readKernel ||= r.value.readKernel;
     }
+    return { commands, readKernel };
+  }
+
+  /**
+   * One family's apply: at most one `ipset save` and one `iptables-save`
+   * (only when the kernel state is unknown, read concurrently), one
+   * `ipset restore` for creates and member changes, one streamed
+   * `iptables-restore` for every changed table, then one `ipset restore` for
+   * destroys. The table plans are computed while the ipset restore runs; the
+   * iptables-restore starts after it, since iptables resolves set names as it
+   * parses.
+   */
+  private async runFamily(f: Family, resync: boolean): Promise<WriterApplyResult> {
+    const s = this.sets(f);
+    const tabs: IptablesTable[] = [];
+    for (const t of TABLES) {
+      const tab = this.tables.get(`${f}/${t}`);
+      if (tab) tabs.push(tab);
+    }
+    if (resync) {
+      s.invalidate();
+      for (const t of tabs) t.invalidate();
+    }
+    let commands = 0;
+    let readKernel = false;
+    for (let attempt = 0; ; attempt++) {
+      const [, read] = await Promise.all([s.load(), readTables(this.exec, tabs)]);
+      readKernel ||= read;
+      const setUpdates = s.applyUpdates();
+      let plans: TablePlan[] = [];
+      let planError: unknown;
+      try { plans = planTables(tabs); } catch (e) { planError = e; }
+      try {
+        commands += await setUpdates;
+        if (planError !== undefined) throw planError;
+      } catch (e) {
+        // The plans consumed the tables' change marks: a re-read at the next apply re-checks everything.
+        for (const t of tabs) t.invalidate();
+        throw e;
+      }
+      const r = await restoreTables(this.exec, tabs, plans);
+      if (r.code === 0) {
+        commands += r.lines;
+        break;
+      }
+      readKernel = true;
+      if (attempt >= 1) throw new CalicoError('CALICO_ERR_KERNEL', `${tabs[0]?.cmds.restore ?? 'iptables-restore'} failed: ${r.stderr.trim().slice(0, 4000)}`);
+    }
+    commands += await s.applyDeletions();
     return { commands, readKernel };
   }
 
@@ -210,9 +255,8 @@ export class IptWriter implements RulesetWriter {
    * rulesets). ipsets are shared by both backends and stay.
    */
   async removeOtherDataplane(): Promise<void> {
-    await removeNftablesDataplane(this.exec);
     const other = this.iptablesBackend === 'nft' ? 'legacy' : 'nft';
-    await removeIptablesChains(this.exec, [`iptables-${other}`, `ip6tables-${other}`]);
+    await Promise.all([removeNftablesDataplane(this.exec), removeIptablesChains(this.exec, [`iptables-${other}`, `ip6tables-${other}`])]);
   }
 
   close(): Promise<void> {

@@ -37,14 +37,18 @@ export function iptablesCleanupInput(save: string): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-/** Deletes Calico's chains and jumps through the given iptables tools (e.g. `iptables-legacy`). */
+/**
+ * Deletes Calico's chains and jumps through the given iptables tools (e.g.
+ * `iptables-legacy`). The tools are independent (IP version, backend), so
+ * they are read and cleaned concurrently: start-up pays one round, not four.
+ */
 export async function removeIptablesChains(exec: Exec, tools: readonly string[] = IPTABLES_TOOLS): Promise<void> {
-  for (const tool of tools) {
+  await Promise.all(tools.map(async (tool) => {
     const save = await exec.run(`${tool}-save`, []).catch(() => null);
-    if (!save || save.code !== 0) continue;
+    if (!save || save.code !== 0) return;
     const input = iptablesCleanupInput(save.stdout);
     if (input) await exec.run(`${tool}-restore`, ['--noflush'], input);
-  }
+  }));
 }
 
 /** Deletes Calico's iptables chains (both backends, both families) and then its ipsets. */
@@ -57,10 +61,16 @@ export async function removeIptablesDataplane(exec: Exec): Promise<void> {
   }
 }
 
-/** Deletes our nftables tables (`ip calico`, `ip6 calico`); other tables are never touched. */
+/**
+ * Deletes our nftables tables (`ip calico`, `ip6 calico`); other tables are
+ * never touched. One `nft list tables` finds them (no spawn per family when
+ * there is nothing to remove, the usual start-up).
+ */
 export async function removeNftablesDataplane(exec: Exec, table = 'calico'): Promise<void> {
+  const r = await exec.run('nft', ['list', 'tables']).catch(() => null);
+  if (!r || r.code !== 0) return;
+  const present = new Set(r.stdout.split('\n').map((l) => l.trim()));
   for (const family of ['ip', 'ip6']) {
-    const r = await exec.run('nft', ['list', 'table', family, table]).catch(() => null);
-    if (r && r.code === 0) await exec.run('nft', ['delete', 'table', family, table]);
+    if (present.has(`table ${family} ${table}`)) await exec.run('nft', ['delete', 'table', family, table]);
   }
 }

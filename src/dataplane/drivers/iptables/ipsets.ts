@@ -17,6 +17,9 @@ export interface IpsetMeta {
 interface KernelSet { type: string; family: string; members: Set<string> }
 interface DesiredSet { readonly meta: IpsetMeta; readonly members: Set<string>; delta: { add: Set<string>; del: Set<string> } | null }
 
+/** Restore inputs up to this many lines are kept in `lastRestoreInput`. */
+const KEEP_LINES = 1000;
+
 /** ipset names are limited to 31 characters. */
 const MAX_NAME = 31;
 
@@ -28,6 +31,10 @@ export function canonicalIpsetMember(m: string): string {
   const [addrPart = '', portPart] = m.trim().split(',');
   const a = canonicalIpText(addrPart);
   return portPart === undefined ? a : `${a},${portPart.toLowerCase()}`;
+}
+
+function* linesOf(lines: readonly string[]): Generator<string> {
+  for (const l of lines) yield `${l}\n`;
 }
 
 /**
@@ -47,7 +54,10 @@ export class IpsetManager {
   private kernel: Map<string, KernelSet> | undefined;
   private readonly desired = new Map<string, DesiredSet>();
   private dirty = new Set<string>();
-  /** The last `ipset restore` input sent. */
+  /**
+   * The last `ipset restore` input sent, for logs and tests, only when it was
+   * small (<= KEEP_LINES lines): big inputs are streamed and never held whole.
+   */
   lastRestoreInput = '';
 
   constructor(opts: { readonly ipVersion: 4 | 6; readonly exec: Exec }) {
@@ -93,6 +103,11 @@ export class IpsetManager {
   }
 
   invalidate(): void { this.kernel = undefined; }
+
+  /** Reads the kernel's sets if they are not known yet (lets a caller overlap it with other reads). */
+  async load(): Promise<void> {
+    if (!this.kernel) await this.read();
+  }
 
   /** Creates sets and applies member changes (not destroys). Returns the number of restore lines. */
   async applyUpdates(): Promise<number> {
@@ -147,9 +162,8 @@ export class IpsetManager {
       const k = this.kernel ?? (await this.read());
       const { lines, commit, done } = this.plan(k, deletions);
       if (lines.length === 0) { for (const n of done) this.dirty.delete(n); return 0; }
-      const input = `${lines.join('\n')}\n`;
-      this.lastRestoreInput = input;
-      const r = await this.exec.run('ipset', ['restore', '-exist'], input);
+      this.lastRestoreInput = lines.length <= KEEP_LINES ? `${lines.join('\n')}\n` : `(${lines.length} lines)`;
+      const r = await this.exec.run('ipset', ['restore', '-exist'], linesOf(lines));
       if (r.code !== 0) {
         this.kernel = undefined;
         if (attempt >= 1) throw new CalicoError('CALICO_ERR_KERNEL', `ipset restore failed: ${r.stderr.trim().slice(0, 2000)}`);

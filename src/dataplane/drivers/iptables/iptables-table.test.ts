@@ -43,6 +43,13 @@ function setup(save: string | null): { t: IptablesTable; fx: FakeExec } {
   return { t, fx };
 }
 
+/** The last iptables-restore input (streamed: FakeExec joins the pieces). */
+function lastRestore(fx: FakeExec): string | undefined {
+  const c = fx.callsOf('iptables-nft-restore').at(-1);
+  assert.equal(c?.streamed, true, 'restore input is streamed');
+  return c?.input;
+}
+
 describe('iptables-save parsing', () => {
   it('reads only the named table and extracts hash comments wherever iptables-save put them', () => {
     const k = parseIptablesSave(saveText(), 'filter');
@@ -62,7 +69,7 @@ describe('IptablesTable', () => {
     const [f0, f1] = ruleHashes('cali-FORWARD', fwdRules);
     const [t0] = ruleHashes('cali-tw-x', twRules);
     const [i0] = ruleHashes('FORWARD', insRules);
-    assert.equal(t.lastRestoreInput, [
+    assert.equal(lastRestore(fx), [
       '*filter', ':cali-FORWARD - -', ':cali-tw-x - -',
       `-A cali-FORWARD -m comment --comment "cali:${f0}; web" -m set --match-set cali40s:web src -j ACCEPT`,
       `-A cali-FORWARD -m comment --comment "cali:${f1}" -j cali-tw-x`,
@@ -82,14 +89,14 @@ describe('IptablesTable', () => {
 
   it('repairs a deleted rule, moves our insert back to the top and sweeps stale cali- chains', async () => {
     const [f0] = ruleHashes('cali-FORWARD', fwdRules);
-    const { t } = setup(saveText({
+    const { t, fx } = setup(saveText({
       fwd: [`-A cali-FORWARD -m comment --comment "cali:${f0}; web" -m set --match-set cali40s:web src -j ACCEPT`],
       chains: ['cali-old'], foreignFirst: true,
     }));
     await t.apply();
     const [, f1] = ruleHashes('cali-FORWARD', fwdRules);
     const [i0] = ruleHashes('FORWARD', insRules);
-    assert.equal(t.lastRestoreInput, [
+    assert.equal(lastRestore(fx), [
       '*filter', ':cali-old - -',
       `-A cali-FORWARD -m comment --comment "cali:${f1}" -j cali-tw-x`,
       '-D FORWARD 2',
@@ -99,13 +106,13 @@ describe('IptablesTable', () => {
   });
 
   it('rewrites a changed chain whole and removes inserted rules when asked', async () => {
-    const { t } = setup(saveText());
+    const { t, fx } = setup(saveText());
     await t.apply();
     t.updateChain({ name: 'cali-tw-x', rules: [{ body: '-j DROP' }] });
     t.setInsertedRules('FORWARD', []);
     await t.apply();
     const [h] = ruleHashes('cali-tw-x', [{ body: '-j DROP' }]);
-    assert.equal(t.lastRestoreInput, ['*filter', ':cali-tw-x - -', `-A cali-tw-x -m comment --comment "cali:${h}" -j DROP`, '-D FORWARD 1', 'COMMIT', ''].join('\n'));
+    assert.equal(lastRestore(fx), ['*filter', ':cali-tw-x - -', `-A cali-tw-x -m comment --comment "cali:${h}" -j DROP`, '-D FORWARD 1', 'COMMIT', ''].join('\n'));
   });
 
   it('re-reads and retries once when the restore fails, then throws', async () => {

@@ -18,7 +18,38 @@ export interface IptablesTableOptions {
 }
 
 interface Desired { readonly rules: readonly Rule[]; readonly hashes: readonly string[] }
+
+/**
+ * One table's share of an iptables-restore: its lines (without the `*table`
+ * header and COMMIT) and what to record in the believed kernel state once the
+ * restore succeeded.
+ */
+export interface TablePlan {
+  readonly table: IptablesTableName;
+  readonly lines: readonly string[];
+  commit(): void;
+}
+
+/**
+ * The restore input for several tables, as pieces for a streamed stdin: one
+ * `*table ... COMMIT` block each (one kernel transaction per table).
+ */
+export function* restoreInput(plans: readonly TablePlan[]): Generator<string> {
+  for (const p of plans) {
+    yield `*${p.table}\n`;
+    for (const l of p.lines) yield `${l}\n`;
+    yield 'COMMIT\n';
+  }
+}
 interface Inserted extends Desired { readonly mode: 'insert' | 'append' }
+
+/** Each table's built-in chains (what `iptables-save -t TABLE` prints for an empty table). */
+const BUILTIN_CHAINS: Readonly<Record<IptablesTableName, readonly string[]>> = {
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  raw: ['PREROUTING', 'OUTPUT'],
+};
 
 /** `cali-` chain names are at most 28 characters in iptables. */
 const CHAIN_NAME = /^[A-Za-z0-9_.\-]{1,28}$/;
@@ -37,21 +68,21 @@ function ruleLine(op: string, chain: string, rule: Rule, hash: string): string {
  * (one COMMIT = one atomic table replace in the kernel). A `:chain - -`
  * line in --noflush mode flushes that chain, so a changed chain is rewritten
  * whole; when the kernel chain is a prefix of the desired one only the tail is
- * appended.
+ * appended. Several tables of one IP version can share one restore
+ * (`IptablesTables`, the writer's per-apply path): `plan()` and `adoptSave()`
+ * are the pieces; `apply()` is the same loop for this table alone.
  */
 export class IptablesTable implements Table {
   readonly name: IptablesTableName;
   readonly ipVersion: 4 | 6;
   private readonly exec: Exec;
-  private readonly cmds: { save: string; restore: string };
+  readonly cmds: { readonly save: string; readonly restore: string };
   private readonly prefix: string;
   private kernel: SavedChains | undefined;
   private readonly chains = new Map<string, Desired>();
   private readonly inserts = new Map<string, Inserted>();
   private dirty = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
-  /** The last iptables-restore input sent (for logs and tests). */
-  lastRestoreInput = '';
 
   constructor(opts: IptablesTableOptions) {
     this.name = opts.table;
@@ -96,6 +127,16 @@ export class IptablesTable implements Table {
     this.kernel = undefined;
   }
 
+  /** Whether the believed kernel state is unknown (the next plan needs a save output first). */
+  get needsRead(): boolean {
+    return this.kernel === undefined;
+  }
+
+  /** Whether anything may need sending (a known kernel state and no pending change: nothing to do). */
+  get pending(): boolean {
+    return this.kernel === undefined || this.dirty.size > 0;
+  }
+
   apply(): Promise<ApplyResult> {
     return this.serialized(() => this.applyNow());
   }
@@ -110,39 +151,55 @@ export class IptablesTable implements Table {
     return run;
   }
 
-  private async read(): Promise<SavedChains> {
-    const r = await this.exec.run(this.cmds.save, ['-t', this.name]);
-    if (r.code !== 0) throw new CalicoError('CALICO_ERR_KERNEL', `${this.cmds.save} -t ${this.name} failed: ${r.stderr.trim()}`);
-    const k = parseIptablesSave(r.stdout, this.name);
+  /**
+   * Takes the believed kernel state from `iptables-save` output (of this
+   * table alone or of all tables: only this table's section is read). Every
+   * chain found or desired is re-checked at the next plan.
+   */
+  adoptSave(saveOutput: string): void {
+    const k = parseIptablesSave(saveOutput, this.name);
+    // A save of all tables omits one that does not exist yet, and the nft backend
+    // creates built-in chains only when used: a missing one is empty, and a
+    // restore that inserts into it creates it.
+    for (const c of BUILTIN_CHAINS[this.name]) if (!k.has(c)) k.set(c, []);
     for (const [name, hs] of k) if (this.ours(name) || hs.some((h) => h !== '')) this.dirty.add(name);
     for (const n of this.chains.keys()) this.dirty.add(n);
     for (const n of this.inserts.keys()) this.dirty.add(n);
     this.kernel = k;
-    return k;
+  }
+
+  private async read(): Promise<void> {
+    const r = await this.exec.run(this.cmds.save, ['-t', this.name]);
+    if (r.code !== 0) throw new CalicoError('CALICO_ERR_KERNEL', `${this.cmds.save} -t ${this.name} failed: ${r.stderr.trim()}`);
+    this.adoptSave(r.stdout);
   }
 
   private async applyNow(): Promise<ApplyResult> {
     const t0 = performance.now();
     let readKernel = false;
     for (let attempt = 0; ; attempt++) {
-      let k = this.kernel;
-      if (!k) { k = await this.read(); readKernel = true; }
-      const { lines, commit } = this.plan(k);
-      if (lines.length === 0) return { commands: 0, readKernel, durationMs: performance.now() - t0 };
-      const input = `*${this.name}\n${lines.join('\n')}\nCOMMIT\n`;
-      this.lastRestoreInput = input;
-      const r = await this.exec.run(this.cmds.restore, ['--noflush', '--wait=10'], input);
+      if (!this.kernel) { await this.read(); readKernel = true; }
+      const p = this.plan();
+      if (!p) return { commands: 0, readKernel, durationMs: performance.now() - t0 };
+      const r = await this.exec.run(this.cmds.restore, ['--noflush', '--wait=10'], restoreInput([p]));
       if (r.code !== 0) {
         this.kernel = undefined;
         if (attempt >= 1) throw new CalicoError('CALICO_ERR_KERNEL', `${this.cmds.restore} failed: ${r.stderr.trim().slice(0, 4000)}`);
         continue;
       }
-      for (const c of commit) c();
-      return { commands: lines.length, readKernel, durationMs: performance.now() - t0 };
+      p.commit();
+      return { commands: p.lines.length, readKernel, durationMs: performance.now() - t0 };
     }
   }
 
-  private plan(k: SavedChains): { lines: string[]; commit: (() => void)[] } {
+  /**
+   * The lines that bring the believed kernel state to the desired one, or
+   * null when nothing differs. The dirty marks are consumed: after a failed
+   * restore, `invalidate()` (a re-read marks everything for re-checking).
+   */
+  plan(): TablePlan | null {
+    const k = this.kernel;
+    if (!k) throw new CalicoError('CALICO_ERR_KERNEL', `iptables table ${this.name}: kernel state not read before planning`);
     const decls: string[] = []; const rules: string[] = []; const ins: string[] = []; const dels: string[] = [];
     const commit: (() => void)[] = [];
     const dirty = this.dirty;
@@ -159,8 +216,9 @@ export class IptablesTable implements Table {
         let from = 0;
         if (have && have.length < d.hashes.length && have.every((h, i) => h === d.hashes[i])) from = have.length;
         else decls.push(`:${name} - -`);
-        d.rules.slice(from).forEach((r, i) => rules.push(ruleLine('-A', name, r, d.hashes[from + i] ?? '')));
-        const hashes = [...d.hashes];
+        for (let i = from; i < d.rules.length; i++) rules.push(ruleLine('-A', name, d.rules[i]!, d.hashes[i] ?? ''));
+        // Desired hash lists are replaced, never mutated: the kernel view can share them.
+        const hashes = d.hashes;
         commit.push(() => { k.set(name, hashes); });
         continue;
       }
@@ -180,6 +238,8 @@ export class IptablesTable implements Table {
       const hashes = want.mode === 'insert' ? [...want.hashes, ...foreign] : [...foreign, ...want.hashes];
       commit.push(() => { k.set(name, hashes); });
     }
-    return { lines: [...decls, ...rules, ...ins, ...dels], commit };
+    const lines = decls.concat(rules, ins, dels);
+    if (lines.length === 0) return null;
+    return { table: this.name, lines, commit: () => { for (const c of commit) c(); } };
   }
 }

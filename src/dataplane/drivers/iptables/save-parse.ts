@@ -1,7 +1,7 @@
 import { hashFromComment } from '../rule-hash.js';
 
 /** One table's chains as read from iptables-save: per chain, our hash of each rule ('' = not ours). */
-export type SavedChains = Map<string, string[]>;
+export type SavedChains = Map<string, readonly string[]>;
 
 const COMMENT = /(?:^|\s)--comment\s+(?:"((?:[^"\\]|\\.)*)"|(\S+))/;
 
@@ -18,7 +18,7 @@ export function hashOfSaveLine(line: string): string {
  * identity is carried by the hash comments.
  */
 export function parseIptablesSave(text: string, table: string): SavedChains {
-  const chains: SavedChains = new Map();
+  const chains = new Map<string, string[]>();
   let inTable = false;
   for (const raw of text.split('\n')) {
     const line = raw.trim();

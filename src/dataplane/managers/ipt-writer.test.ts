@@ -1,0 +1,65 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeExec, fail, ok } from '../kernel/fake-exec.js';
+import { IptWriter } from './ipt-writer.js';
+
+function setup(): { w: IptWriter; fx: FakeExec } {
+  const fx = new FakeExec().on('ipset', () => ok()).on('iptables-nft-save', () => ok(''));
+  const w = new IptWriter(fx, 'nft');
+  w.setFamilies([4]);
+  w.setIpSet(4, w.setName('s:web', 4), 'net', ['10.0.0.0/24']);
+  w.table(4, 'filter').updateChain({ name: 'cali-FORWARD', rules: [{ body: '-m set --match-set cali40s:web src -j ACCEPT' }] });
+  w.table(4, 'filter').setInsertedRules('FORWARD', [{ body: '-j cali-FORWARD' }]);
+  w.table(4, 'raw').updateChain({ name: 'cali-PREROUTING', rules: [{ body: '-j ACCEPT' }] });
+  w.table(4, 'raw').setInsertedRules('PREROUTING', [{ body: '-j cali-PREROUTING' }]);
+  return { w, fx };
+}
+
+describe('IptWriter apply', () => {
+  it('into an empty kernel: one save of all tables, one ipset restore, one streamed restore of every table', async () => {
+    const { w, fx } = setup();
+    const r = await w.apply();
+    assert.equal(r.readKernel, true);
+    assert.deepEqual(fx.callsOf('iptables-nft-save').map((c) => c.args), [[]]);
+    assert.deepEqual(fx.callsOf('ipset').map((c) => c.args[0]), ['save', 'restore']);
+    const restores = fx.callsOf('iptables-nft-restore');
+    assert.equal(restores.length, 1);
+    assert.equal(restores[0]?.streamed, true);
+    const input = restores[0]?.input ?? '';
+    assert.match(input, /^\*raw\n:cali-PREROUTING - -\n[^]*-I PREROUTING 1 [^]*COMMIT\n\*filter\n/);
+    assert.match(input, /-I FORWARD 1 -m comment --comment "cali:[^"]+" -j cali-FORWARD\nCOMMIT\n$/, 'jump inserted into a table that did not exist yet');
+    // ipset creates are sent before the rules that reference them.
+    assert.ok(fx.calls.findIndex((c) => c.cmd === 'ipset' && c.args[0] === 'restore') < fx.calls.indexOf(restores[0]!));
+  });
+
+  it('a later change sends only the changed table, without reading the kernel', async () => {
+    const { w, fx } = setup();
+    await w.apply();
+    fx.calls.length = 0;
+    w.table(4, 'filter').updateChain({ name: 'cali-FORWARD', rules: [{ body: '-j DROP' }] });
+    const r = await w.apply();
+    assert.equal(r.readKernel, false);
+    assert.deepEqual(fx.calls.map((c) => c.cmd), ['iptables-nft-restore']);
+    assert.match(fx.calls[0]?.input ?? '', /^\*filter\n:cali-FORWARD - -\n-A cali-FORWARD .* -j DROP\nCOMMIT\n$/);
+    assert.equal((await w.apply()).commands, 0);
+    assert.equal(fx.calls.length, 1);
+  });
+
+  it('a failed restore re-reads every table and retries once, then throws', async () => {
+    const { w, fx } = setup();
+    let n = 0;
+    fx.on('iptables-nft-restore', () => (++n === 1 ? fail('iptables-restore: line 4 failed') : ok()));
+    await w.apply();
+    assert.equal(n, 2);
+    assert.equal(fx.callsOf('iptables-nft-save').length, 2);
+    fx.on('iptables-nft-restore', () => fail('iptables-restore: line 2 failed'));
+    w.table(4, 'raw').updateChain({ name: 'cali-PREROUTING', rules: [] });
+    await assert.rejects(w.apply(), { code: 'CALICO_ERR_KERNEL' });
+    // The failed change is not lost: the next apply sends it again.
+    fx.on('iptables-nft-restore', () => ok());
+    const before = fx.callsOf('iptables-nft-restore').length;
+    await w.apply();
+    assert.equal(fx.callsOf('iptables-nft-restore').length, before + 1);
+    assert.match(fx.callsOf('iptables-nft-restore').at(-1)?.input ?? '', /:cali-PREROUTING - -/);
+  });
+});
