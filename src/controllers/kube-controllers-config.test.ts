@@ -4,6 +4,7 @@ import { MemoryDatastore } from '../datastore/memory/memory-datastore.js';
 import { startControllers } from './index.js';
 import { autoHostEndpointName, desiredHostEndpoints, expectedIpsOf } from './auto-host-endpoint-controller.js';
 import { effectiveConfig } from './kube-controllers-config.js';
+import { validateResource } from '../api/index.js';
 
 async function eventually(what: string, fn: () => Promise<boolean>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -83,6 +84,9 @@ test('KubeControllersConfiguration default: created when missing, followed live,
     assert.equal((kcc.status?.runningConfig?.['controllers'] as Record<string, any>)['node'].leakGracePeriod, '1m0s');
     assert.deepEqual(kcc.status?.environmentVars, { LEAK_GRACE_PERIOD: '60' });
     assert.equal(c.config().leakGracePeriodMs, 60_000);
+    // What we write (spec and status) is a valid resource for calicoctl.
+    const stored = (await ds.get(KEY))!.value;
+    assert.doesNotThrow(() => validateResource(stored as never));
     assert.equal(await ds.get({ kind: 'HostEndpoint', name: 'n1-auto-hep' }), null, 'autoCreate is Disabled by default');
 
     // Enable auto host endpoints: created from the node; follows its labels; goes with it.
@@ -92,6 +96,7 @@ test('KubeControllersConfiguration default: created when missing, followed live,
     const hep = (await ds.get<Hep>({ kind: 'HostEndpoint', name: 'n1-auto-hep' }))!.value;
     assert.deepEqual(hep.spec, { node: 'n1', expectedIPs: ['10.0.0.1'], profiles: ['projectcalico-default-allow'], interfaceName: '*' });
     assert.equal(hep.metadata.labels['role'], 'worker');
+    assert.doesNotThrow(() => validateResource(hep as never));
     assert.equal(c.config().hostEndpoint.autoCreate, true);
     assert.equal(((await ds.get<Kcc>(KEY))!.value.status?.runningConfig?.['controllers'] as Record<string, any>)['node'].hostEndpoint.autoCreate, 'Enabled');
 

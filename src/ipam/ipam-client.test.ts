@@ -165,6 +165,19 @@ for (const [backend, open] of backends) {
       await ds.close();
     });
 
+    test('allowedUses: LoadBalancer and Tunnel pools are not used for workloads', async () => {
+      const ds = await open();
+      await pool(ds, 'lb', '10.14.0.0/24', { allowedUses: ['LoadBalancer'] });
+      await pool(ds, 'tun', '10.15.0.0/24', { allowedUses: ['Tunnel'] });
+      const ipam = new IpamClient(ds);
+      await assert.rejects(ipam.autoAssign({ num4: 1, hostname: 'n1' }), /no pools match the required use \(Workload\)/);
+      assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1', intendedUse: 'Tunnel' })).ipv4[0]!.pool, 'tun');
+      assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1', intendedUse: 'LoadBalancer' })).ipv4[0]!.pool, 'lb');
+      await pool(ds, 'wl', '10.16.0.0/24', { allowedUses: ['Workload'], disableBGPExport: true });
+      for (let i = 0; i < 3; i++) assert.equal((await ipam.autoAssign({ num4: 1, hostname: 'n1' })).ipv4[0]!.pool, 'wl');
+      await ds.close();
+    });
+
     test('pool namespaceSelector: matches the namespace labels (and its name), only when pools are not requested', async () => {
       const ds = await open();
       await pool(ds, 'general', '10.11.0.0/24', { namespaceSelector: "!has(tenant)" });
