@@ -107,3 +107,10 @@ test('localASNumber applies to peerIP peers, not between Calico nodes selected b
   const got = compute('c', p, false);
   assert.deepEqual(got.map((x) => [x.protocolName, x.localAsNumber ?? '-']), [['Node_10_0_0_1', '-'], ['Node_10_0_0_2', '-'], ['Node_192_0_2_9', '65009']]);
 });
+
+test('sessions are keyed by address and port (two ports to one address are two sessions); a global peerSelector makes Global_ sessions', () => {
+  const p = peers({ a: { peerIP: '192.0.2.1', asNumber: 65000 }, b: { peerIP: '192.0.2.1:1179', asNumber: 65000 }, c: { peerIP: '192.0.2.1', asNumber: 65001 } });
+  assert.deepEqual(names('c', p, false), ['Global_192_0_2_1@65000', 'Global_192_0_2_1_port_1179@65000']);
+  const g = compute('c', peers({ all: { peerSelector: "zone == 'z1'" } }), false);
+  assert.deepEqual(g.map((x) => [x.protocolName, x.passive]), [['Global_10_0_0_1', false], ['Global_10_0_0_2', false]]);
+});

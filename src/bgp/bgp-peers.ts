@@ -8,7 +8,7 @@
  *   listenPort, passive towards higher addresses (one side connects);
  * - BGPPeers applying to this node (`node`, `nodeSelector`, or neither =
  *   global) with `peerIP` (`Global_<ip>` / `Node_<ip>`, `_port_<n>`),
- *   `peerSelector` (every selected node, `Node_<ip>`) or
+ *   `peerSelector` (every selected node, `Global_` / `Node_<ip>`) or
  *   `localWorkloadSelector` (this node's workloads, `Local_Workload_<ip>`,
  *   passive, no source address);
  * - reverse peerings (unless reversePeering: Manual): a BGPPeer whose
@@ -184,15 +184,16 @@ export function computePeers(inp: PeerInputs): BirdPeer[] {
   const rrClient = (peerAs: string, effectiveLocalAs: string, peerCluster: string | undefined): boolean =>
     localCluster !== undefined && peerAs === effectiveLocalAs && peerCluster !== localCluster;
 
-  const fromBgpPeer = (type: PeerType, ip: string, port: number | undefined, peerAs: string, p: BgpPeerView, peerNode: NodeView | undefined): BirdPeer => {
+  const fromBgpPeer = (type: PeerType, ip: string, port: number | undefined, peerAs: string, p: BgpPeerView, peerNode: NodeView | undefined,
+    byAddress = false): BirdPeer => {
     const effectiveLocalAs = p.localASNumber ?? localAs;
     const nextHop = nextHopOf(p, peerAs, effectiveLocalAs);
     return {
       protocolName: protocolName(type, ip, port), type, ip, asNumber: peerAs,
       rrClient: rrClient(peerAs, effectiveLocalAs, peerNode?.routeReflectorClusterID),
       filters: p.filters, sourceAddress: p.sourceAddress,
-      // confd: global peers that are Calico nodes connect one way (the lower address connects).
-      passive: type === 'Global' && peerNode !== undefined && ip > localIp,
+      // confd: a global peerIP that is a Calico node connects one way (the lower address connects).
+      passive: type === 'Global' && byAddress && peerNode !== undefined && ip > localIp,
       ...(port !== undefined ? { port } : {}), ...(p.localASNumber ? { localAsNumber: p.localASNumber } : {}),
       ...(nextHop ? { nextHop } : {}), ...(p.password ? { password: p.password } : {}),
       ...(p.maxRestartTime ? { maxRestartTime: p.maxRestartTime } : {}), ...(p.keepaliveTime ? { keepaliveTime: p.keepaliveTime } : {}),
@@ -202,16 +203,18 @@ export function computePeers(inp: PeerInputs): BirdPeer[] {
       ...(peerNode ? { peerNode: peerNode.name } : {}),
     };
   };
+  // Sessions are keyed by address and port (as confd's peer keys): the first one wins.
   const add = (peer: BirdPeer): void => {
-    if (peer.ip === localIp || out.has(peer.ip)) return;
-    out.set(peer.ip, peer);
+    const key = `${peer.ip}|${peer.port ?? ''}`;
+    if (peer.ip === localIp || out.has(key)) return;
+    out.set(key, peer);
   };
-  const addNode = (n: NodeView, p: BgpPeerView): void => {
+  const addNode = (n: NodeView, p: BgpPeerView, type: 'Global' | 'Node' = 'Node'): void => {
     const ip = addr(n);
     if (!ip || n.name === inp.hostname) return;
     // localASNumber is for peerIP and workload peers (as confd): between Calico nodes each side keeps its own AS.
     const { localASNumber: _ignored, ...withoutLocalAs } = p;
-    add(fromBgpPeer('Node', ip, listenPort(n), nodeAs(n), withoutLocalAs, n));
+    add(fromBgpPeer(type, ip, listenPort(n), nodeAs(n), withoutLocalAs, n));
   };
   /** Calico nodes at a peerIP with that AS (and port, when given): the targets of reverse peerings. */
   const nodesAt = (ip: string, as: string, port: number | undefined): NodeView[] =>
@@ -241,9 +244,9 @@ export function computePeers(inp: PeerInputs): BirdPeer[] {
         const peerNode = atIp[0] ?? others.find((n) => addr(n) === ip);
         // No port given and the peer is a Calico node: connect to that node's listenPort.
         const port = given ?? (atIp[0] ? listenPort(atIp[0]) : undefined);
-        add(fromBgpPeer(globalPass ? 'Global' : 'Node', ip, port, peerAs, p, peerNode));
+        add(fromBgpPeer(globalPass ? 'Global' : 'Node', ip, port, peerAs, p, peerNode, true));
       } else if (p.peerSelector) {
-        for (const n of others) if (selects(p.peerSelector, n.labels)) addNode(n, p);
+        for (const n of others) if (selects(p.peerSelector, n.labels)) addNode(n, p, globalPass ? 'Global' : 'Node');
       }
     }
   }
@@ -262,7 +265,8 @@ export function computePeers(inp: PeerInputs): BirdPeer[] {
   if (inp.meshEnabled && localCluster === undefined) {
     for (const n of others) {
       const ip = addr(n);
-      if (!ip || n.routeReflectorClusterID !== undefined) continue;
+      // An explicit session to the node's address (any port) replaces the mesh one.
+      if (!ip || n.routeReflectorClusterID !== undefined || [...out.values()].some((x) => x.ip === ip)) continue;
       const port = listenPort(n);
       add({
         protocolName: protocolName('Mesh', ip), type: 'Mesh', ip, asNumber: nodeAs(n), rrClient: false, peerNode: n.name,
