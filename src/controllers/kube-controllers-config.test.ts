@@ -132,3 +132,28 @@ test('KubeControllersConfiguration default: created when missing, followed live,
     await c.stop();
   }
 });
+
+test('etcdV3CompactionPeriod: with etcdCompaction the datastore is compacted to the previous tick\'s revision', async () => {
+  const ds = new MemoryDatastore();
+  const compacted: number[] = [];
+  const orig = ds.compact.bind(ds);
+  ds.compact = (rev: number) => { compacted.push(rev); orig(rev); };
+  await ds.create(KEY, { apiVersion: 'projectcalico.org/v3', kind: 'KubeControllersConfiguration', metadata: { name: 'default' }, spec: { etcdV3CompactionPeriod: '50ms', controllers: {} } });
+  const c = await startControllers(ds, { etcdCompaction: true, onError: (e) => { throw e; } });
+  try {
+    assert.equal(c.config().etcdV3CompactionPeriodMs, 50);
+    await ds.create({ kind: 'Namespace', name: 'x' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
+    await eventually('a compaction', async () => compacted.length > 0);
+    assert.ok(compacted.every((r, i) => i === 0 || r > compacted[i - 1]!), 'each compaction moves forward');
+  } finally {
+    await c.stop();
+  }
+  const none = new MemoryDatastore();
+  let calls = 0;
+  none.compact = () => { calls++; };
+  await none.create(KEY, { apiVersion: 'projectcalico.org/v3', kind: 'KubeControllersConfiguration', metadata: { name: 'default' }, spec: { etcdV3CompactionPeriod: '20ms', controllers: {} } });
+  const d = await startControllers(none, { onError: (e) => { throw e; } });
+  await new Promise((r) => setTimeout(r, 100));
+  await d.stop();
+  assert.equal(calls, 0, 'no compaction unless the datastore is etcd');
+});
