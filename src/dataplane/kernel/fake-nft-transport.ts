@@ -1,6 +1,6 @@
 import { CalicoError } from '../../lib/errors.js';
 import { batchLine } from './nft-session.js';
-import type { NftTransport } from './nft-session.js';
+import type { NftObjectRef, NftTransport } from './nft-session.js';
 
 /**
  * FakeNftTransport records every batch and answers `listTable` with whatever
@@ -11,6 +11,8 @@ export class FakeNftTransport implements NftTransport {
   readonly batches: string[][] = [];
   readonly tables = new Map<string, unknown>();
   listCalls = 0;
+  /** Objects asked for through listObjects, in order. */
+  readonly objectReads: NftObjectRef[] = [];
   failNext: string | null = null;
 
   transact(commands: readonly string[]): Promise<void> {
@@ -27,6 +29,17 @@ export class FakeNftTransport implements NftTransport {
   listTable(family: string, table: string): Promise<unknown> {
     this.listCalls++;
     return Promise.resolve(this.tables.get(`${family} ${table}`) ?? null);
+  }
+
+  /** Answers from the same `tables` JSON: the object's own item (and a chain's rules), as `nft -j list chain|set|map` would. */
+  listObjects(family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]> {
+    this.objectReads.push(...objects);
+    const doc = this.tables.get(`${family} ${table}`) as { nftables?: Record<string, Record<string, unknown>>[] } | undefined;
+    const items = doc?.nftables ?? [];
+    return Promise.resolve(objects.map((o) => {
+      const own = items.filter((x) => x[o.kind]?.['name'] === o.name || (o.kind === 'chain' && x['rule']?.['chain'] === o.name));
+      return own.some((x) => x[o.kind]) ? { nftables: [{ metainfo: { json_schema_version: 1 } }, ...own] } : null;
+    }));
   }
 
   close(): Promise<void> {

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CalicoError } from '../../lib/errors.js';
+import { nftHelperPath } from '../drivers/nftables/nft-helper.js';
+import { NftHelperProcess } from '../drivers/nftables/nft-helper-process.js';
 import { HostExec, type Exec } from './exec-shim.js';
 
 /**
@@ -14,8 +16,19 @@ export interface NftTransport {
   transact(commands: readonly string[]): Promise<void>;
   /** `nft -j list table FAMILY NAME` parsed; null when the table does not exist. */
   listTable(family: string, table: string): Promise<unknown>;
+  /**
+   * `nft -j list chain|set|map FAMILY TABLE NAME` for each object (the rolling
+   * resync's slice), parsed; null for an object that does not exist.
+   */
+  listObjects(family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]>;
   /** Stops any helper process. The transport may not be used afterwards. */
   close(): Promise<void>;
+}
+
+/** One named object of a table. */
+export interface NftObjectRef {
+  readonly kind: 'chain' | 'set' | 'map';
+  readonly name: string;
 }
 
 export interface NftSessionOptions {
@@ -33,8 +46,10 @@ export interface NftSessionOptions {
    * deltas the session wins (~0.2 ms vs ~6.5 ms). Default 16 KiB.
    */
   readonly largeBatchBytes?: number;
-  /** The interactive command to run instead of `nft -i` (unit tests use a fake). */
+  /** The interactive command to run instead of `nft -i` (unit tests use a fake); implies no helper. */
   readonly command?: { readonly cmd: string; readonly args: readonly string[] };
+  /** Use the libnftables helper when it can be built (default true); false = always `nft -i`. */
+  readonly helper?: boolean;
 }
 
 /** Joins commands into the single line nft -i parses as one transaction. */
@@ -45,14 +60,51 @@ export function batchLine(commands: readonly string[]): string {
   return commands.join('; ');
 }
 
+const MISSING = /No such file or directory|does not exist/i;
+
+/** Lists objects one `nft -j list` process each (transports without the helper). */
+export async function listObjectsSpawned(exec: Exec, family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const o of objects) {
+    const r = await exec.run('nft', ['-j', 'list', o.kind, family, table, o.name]);
+    if (r.code !== 0) {
+      if (MISSING.test(r.stderr)) { out.push(null); continue; }
+      throw new CalicoError('CALICO_ERR_KERNEL', `nft list ${o.kind} ${family} ${table} ${o.name} failed: ${r.stderr.trim()}`);
+    }
+    out.push(JSON.parse(r.stdout) as unknown);
+  }
+  return out;
+}
+
 /** Reads a table through `nft -j list table`; shared by both transports. */
 export async function listTableJson(exec: Exec, family: string, table: string): Promise<unknown> {
   const r = await exec.run('nft', ['-j', 'list', 'table', family, table]);
   if (r.code !== 0) {
-    if (/No such file or directory|does not exist/i.test(r.stderr)) return null;
+    if (MISSING.test(r.stderr)) return null;
     throw new CalicoError('CALICO_ERR_KERNEL', `nft list table ${family} ${table} failed: ${r.stderr.trim()}`);
   }
   return JSON.parse(r.stdout) as unknown;
+}
+
+/** The commands as input lines, yielded one by one (exec streams them in chunks). */
+function* lines(commands: readonly string[]): Generator<string> {
+  for (const c of commands) yield `${c}\n`;
+}
+
+/** Splits nft's JSON output of several list commands (one document each, back to back). */
+export function splitJsonDocs(text: string): unknown[] {
+  const docs: unknown[] = [];
+  let depth = 0; let start = -1; let inStr = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inStr) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inStr = false;
+    } else if (ch === '"') inStr = true;
+    else if (ch === '{') { if (depth++ === 0) start = i; }
+    else if (ch === '}' && --depth === 0) docs.push(JSON.parse(text.slice(start, i + 1)) as unknown);
+  }
+  return docs;
 }
 
 interface Pending {
@@ -63,18 +115,22 @@ interface Pending {
 }
 
 /**
- * NftSession keeps one `nft -i` process alive and feeds it batches. nft -i
- * parses each input line as one buffer and commits it as one netlink batch,
- * so a batch is sent as one line of `;`-separated commands. After each batch a
+ * NftSession keeps one long-lived nft process per namespace and feeds it
+ * batches, so nft's cache survives between batches.
+ *
+ * Preferred: the libnftables helper (drivers/nftables/nft-helper.ts), built
+ * on first use. A batch is one length-framed buffer of newline-separated
+ * commands (one transaction, parsed like `nft -f`), streamed in pieces, and
+ * `listObjects` runs through the same process (no spawn per read).
+ *
+ * Fallback when the helper cannot be built: `nft -i`. nft -i parses each
+ * input line as one buffer and commits it as one netlink batch, so a batch
+ * is sent as one line of `;`-separated commands. After each batch a
  * deliberately malformed marker line (`__calico_sync_N`) is sent: nft reports
  * it on stderr with the line echoed, which tells us every error printed before
- * it belongs to the batch. Errors are unbuffered on stderr; stdout is drained
- * and ignored. If the process dies it is restarted on the next batch, and the
- * batch in flight is reported as failed (callers resync).
- *
- * Measured (bench/driver.bench.ts): ~0.2 ms per small change against ~6.5 ms
- * for a spawned `nft -f -`. Large batches (full loads, resync repairs) are sent
- * through a spawned `nft -f -` instead, which parses big input faster.
+ * it belongs to the batch. Large batches go through a spawned `nft -f -`.
+ * In both modes, if the process dies it is restarted on the next batch and
+ * the batch in flight is reported as failed (callers resync).
  */
 export class NftSession implements NftTransport {
   private child: ChildProcessWithoutNullStreams | null = null;
@@ -84,31 +140,76 @@ export class NftSession implements NftTransport {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly exec: Exec;
-  /** Number of times the nft process was (re)started. */
-  starts = 0;
-  /** Number of batches sent through a spawned `nft -f -` because of their size. */
+  private helperMode: Promise<NftHelperProcess | null> | undefined;
+  private helper: NftHelperProcess | null = null;
+  private nftIStarts = 0;
+  /** Number of batches sent through a spawned `nft -f -` because of their size (nft -i mode). */
   spawnedBatches = 0;
 
   constructor(private readonly opts: NftSessionOptions = {}) {
     this.exec = opts.exec ?? new HostExec(opts.netns);
   }
 
+  /** Number of times the nft process (helper or nft -i) was (re)started. */
+  get starts(): number {
+    return this.nftIStarts + (this.helper?.starts ?? 0);
+  }
+
+  /** Which process the session uses, once the first batch decided it. */
+  get mode(): 'helper' | 'nft-i' | undefined {
+    return this.helperMode === undefined ? undefined : this.helper ? 'helper' : 'nft-i';
+  }
+
   transact(commands: readonly string[]): Promise<void> {
     if (this.closed) return Promise.reject(new CalicoError('CALICO_ERR_KERNEL', 'nft session is closed'));
-    const line = batchLine(commands);
-    const large = line.length > (this.opts.largeBatchBytes ?? 16_384);
-    const run = this.queue.then(() => (large ? this.sendFile(commands) : this.send(line)));
-    this.queue = run.catch(() => undefined);
-    return run;
+    for (const c of commands) {
+      if (/[\r\n]/.test(c)) return Promise.reject(new CalicoError('CALICO_ERR_KERNEL', `nft command contains a newline: ${JSON.stringify(c.slice(0, 80))}`));
+    }
+    return this.serialized(async () => {
+      const h = await this.helperProcess();
+      if (h) {
+        const r = await h.run('R', commands);
+        if (r.rc !== 0) throw new CalicoError('CALICO_ERR_KERNEL', `nft rejected the batch: ${r.err.trim().slice(0, 4000)}`);
+        return;
+      }
+      let bytes = 0;
+      for (const c of commands) bytes += c.length + 2;
+      if (bytes > (this.opts.largeBatchBytes ?? 16_384)) await this.sendFile(commands);
+      else await this.send(batchLine(commands));
+    });
   }
 
   listTable(family: string, table: string): Promise<unknown> {
     return listTableJson(this.exec, family, table);
   }
 
+  listObjects(family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]> {
+    if (objects.length === 0) return Promise.resolve([]);
+    return this.serialized(async () => {
+      const h = await this.helperProcess();
+      if (!h) return listObjectsSpawned(this.exec, family, table, objects);
+      const cmd = (o: NftObjectRef): string => `list ${o.kind} ${family} ${table} ${o.name}`;
+      const all = await h.run('L', objects.map(cmd));
+      const docs = all.rc === 0 ? splitJsonDocs(all.out) : [];
+      if (docs.length === objects.length) return docs;
+      // One missing object fails the whole frame: ask one by one.
+      const out: unknown[] = [];
+      for (const o of objects) {
+        const r = await h.run('L', [cmd(o)]);
+        if (r.rc !== 0) {
+          if (MISSING.test(r.err)) { out.push(null); continue; }
+          throw new CalicoError('CALICO_ERR_KERNEL', `nft ${cmd(o)} failed: ${r.err.trim()}`);
+        }
+        out.push(splitJsonDocs(r.out)[0] ?? null);
+      }
+      return out;
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.queue;
+    await this.helper?.close();
     const c = this.child;
     this.child = null;
     if (c && c.exitCode === null) {
@@ -122,7 +223,24 @@ export class NftSession implements NftTransport {
 
   /** PID of the running nft process (tests kill it to check the restart). */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.helper ? this.helper.pid : this.child?.pid;
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private helperProcess(): Promise<NftHelperProcess | null> {
+    this.helperMode ??= (async () => {
+      if (this.opts.command || this.opts.helper === false) return null;
+      const bin = await nftHelperPath();
+      if (!bin) return null;
+      this.helper = new NftHelperProcess(new HostExec(this.opts.netns).argv(bin, []), this.opts.batchTimeoutMs ?? 60_000);
+      return this.helper;
+    })();
+    return this.helperMode;
   }
 
   private ensureChild(): ChildProcessWithoutNullStreams {
@@ -131,7 +249,7 @@ export class NftSession implements NftTransport {
       ? [this.opts.command.cmd, [...this.opts.command.args]]
       : new HostExec(this.opts.netns).argv('nft', ['-i']);
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.starts++;
+    this.nftIStarts++;
     this.stderrBuf = '';
     child.stdout.on('data', () => { /* drained: listing output is read with nft -j instead */ });
     child.stderr.on('data', (b: Buffer) => {
@@ -168,7 +286,7 @@ export class NftSession implements NftTransport {
 
   private async sendFile(commands: readonly string[]): Promise<void> {
     this.spawnedBatches++;
-    const r = await this.exec.run('nft', ['-f', '-'], `${commands.join('\n')}\n`);
+    const r = await this.exec.run('nft', ['-f', '-'], lines(commands));
     if (r.code !== 0) throw new CalicoError('CALICO_ERR_KERNEL', `nft rejected the batch: ${r.stderr.trim().slice(0, 4000)}`);
   }
 
@@ -199,12 +317,16 @@ export class NftSpawnTransport implements NftTransport {
   constructor(private readonly exec: Exec = new HostExec()) {}
 
   async transact(commands: readonly string[]): Promise<void> {
-    const r = await this.exec.run('nft', ['-f', '-'], `${commands.join('\n')}\n`);
+    const r = await this.exec.run('nft', ['-f', '-'], lines(commands));
     if (r.code !== 0) throw new CalicoError('CALICO_ERR_KERNEL', `nft rejected the batch: ${r.stderr.trim().slice(0, 4000)}`);
   }
 
   listTable(family: string, table: string): Promise<unknown> {
     return listTableJson(this.exec, family, table);
+  }
+
+  listObjects(family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]> {
+    return listObjectsSpawned(this.exec, family, table, objects);
   }
 
   close(): Promise<void> {
