@@ -51,3 +51,10 @@ test('every match operator, with and without prefixLength, parses in BIRD', () =
   assert.match(text, /function 'bgp_ops_exportFilterV4'\(bool is_same_as\)/);
   birdParses(text);
 });
+
+test('asPathPrefix matches the start of the AS path; a rule with no match fields is the bare action', () => {
+  const f = parseBgpFilters(new Map([['asp', { spec: { importV4: [{ asPathPrefix: [65000, 65001], action: 'Accept' }, { action: 'Reject' }] } }]]));
+  const text = renderFilterFunctions(f.get('asp')!);
+  assert.match(text, /if \(\(bgp_path ~ \[= 65000 65001 \* =\]\)\) then \{ accept; \}\n {2}reject;\n\}/);
+  birdParses(text);
+});

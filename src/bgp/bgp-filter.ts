@@ -5,7 +5,7 @@
  * a function that falls through leaves the decision to the peer's filter.
  * Supported rule fields: cidr + matchOperator (with prefixLength the
  * operator applies to the prefix set `cidr{min,max}`), source
- * (RemotePeers), interface, peerType (iBGP/eBGP: the function then takes
+ * (RemotePeers), interface, asPathPrefix, peerType (iBGP/eBGP: the function then takes
  * `bool is_same_as`, passed per session), priority (the route's kernel
  * metric), communities.values, action, operations (addCommunity,
  * prependASPath, setPriority as the kernel metric); exportV4/importV4 and
@@ -24,6 +24,8 @@ export interface BgpFilterRule {
   readonly source?: 'RemotePeers';
   readonly interface?: string;
   readonly peerType?: 'iBGP' | 'eBGP';
+  /** asPathPrefix: the AS path starts with these AS numbers. */
+  readonly asPathPrefix?: readonly number[];
   /** Matches routes whose kernel metric (setPriority) is this value. */
   readonly priority?: number;
   /** communities.values: the route must carry all of them. */
@@ -76,6 +78,8 @@ function parseRules(v: unknown): BgpFilterRule[] {
       ...(str(r['interface']) ? { interface: str(r['interface'])! } : {}),
       ...(r['peerType'] === 'iBGP' || r['peerType'] === 'eBGP' ? { peerType: r['peerType'] } : {}),
       ...(typeof r['priority'] === 'number' ? { priority: r['priority'] } : {}),
+      ...(Array.isArray(r['asPathPrefix']) && r['asPathPrefix'].length > 0
+        ? { asPathPrefix: r['asPathPrefix'].map(Number).filter((n) => Number.isInteger(n) && n >= 0) } : {}),
       ...(Array.isArray(obj(r['communities'])['values']) ? { communities: (obj(r['communities'])['values'] as unknown[]).filter((x): x is string => typeof x === 'string') } : {}),
       ...(Array.isArray(r['operations']) ? { operations: parseOperations(r['operations']) } : {}),
     };
@@ -148,8 +152,9 @@ function condition(r: BgpFilterRule, family: 4 | 6): string {
     const n = c.split(':');
     parts.push(n.length === 3 ? `((${n.join(', ')}) ~ bgp_large_community)` : `((${n.join(', ')}) ~ bgp_community)`);
   }
+  if (r.asPathPrefix?.length) parts.push(`(bgp_path ~ [= ${r.asPathPrefix.join(' ')} * =])`);
   if (r.priority !== undefined) parts.push(`((defined(krt_metric)) && (krt_metric = ${r.priority}))`);
-  return parts.length === 0 ? 'true' : parts.join(' && ');
+  return parts.join(' && ');
 }
 
 function operation(o: BgpFilterOperation): string {
@@ -164,7 +169,9 @@ function operation(o: BgpFilterOperation): string {
 
 function statement(r: BgpFilterRule, family: 4 | 6): string {
   const body = `${(r.action === 'Accept' ? r.operations ?? [] : []).map(operation).join('')}${r.action === 'Accept' ? 'accept' : 'reject'};`;
-  const stmt = `if (${condition(r, family)}) then { ${body} }`;
+  const cond = condition(r, family);
+  // A rule without match fields applies to every route: the bare action (as confd).
+  const stmt = cond === '' ? body : `if (${cond}) then { ${body} }`;
   if (r.peerType === 'iBGP') return `if (is_same_as) then { ${stmt} }`;
   if (r.peerType === 'eBGP') return `if (!is_same_as) then { ${stmt} }`;
   return stmt;
