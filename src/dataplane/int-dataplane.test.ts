@@ -55,8 +55,8 @@ describe('IntDataplane (nftables, fake kernel)', () => {
     assert.ok(b.includes('add chain ip calico filter-FORWARD { type filter hook forward priority 0; policy accept; }'));
     assert.ok(b.includes('add map ip calico filter-cali-from-wl-dispatch { type ifname : verdict; }'));
     assert.ok(b.some((c) => c.startsWith('add element ip calico filter-cali-to-wl-dispatch {') && c.includes('"calib" : goto filter-cali-tw-calib')));
-    assert.ok(b.includes('add set ip calico cali40s_aaa { type ipv4_addr; flags interval; }'));
-    const setAt = b.indexOf('add set ip calico cali40s_aaa { type ipv4_addr; flags interval; }');
+    assert.ok(b.includes('add set ip calico cali40s_aaa { type ipv4_addr; }'));
+    const setAt = b.indexOf('add set ip calico cali40s_aaa { type ipv4_addr; }');
     const useAt = b.findIndex((c) => c.includes('@cali40s_aaa'));
     assert.ok(setAt < useAt, 'set created before the rule that uses it');
     assert.equal(st.readKernel, true);
@@ -264,7 +264,7 @@ describe('IntDataplane families', () => {
     dp.onMessages([...start, { kind: 'ConfigUpdate', config: { ...config, ipv6Support: true } }]);
     await dp.apply();
     assert.deepEqual(transport.batches.map((b) => b[0]), ['add table ip calico', 'add table ip6 calico']);
-    assert.ok(transport.batches[1]!.includes('add set ip6 calico cali60s_aaa { type ipv6_addr; flags interval; }'));
+    assert.ok(transport.batches[1]!.includes('add set ip6 calico cali60s_aaa { type ipv6_addr; }'));
     assert.ok(!transport.batches[1]!.some((c) => c.startsWith('add rule ip6 calico raw-cali-rpf-skip')), 'no spoofing exceptions');
     dp.onMessages([{ kind: 'WorkloadEndpointUpdate', id: { namespace: 'ns1', name: 'a' }, endpoint: { ...wep('a', '10.65.0.1', []), ipv6Nets: ['fd65::1/128'], allowSpoofedSourcePrefixes: ['fd00:9::/64', '10.9.0.0/16'] } }]);
     await dp.apply();

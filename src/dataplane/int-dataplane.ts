@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { HostExec, type Exec } from './kernel/exec-shim.js';
 import { NftSession, type NftTransport } from './kernel/nft-session.js';
 import type { DataplaneMsg, DataplaneSink, ModelConfig } from './model/types.js';
+import { AllowSetsManager } from './managers/allow-sets.js';
 import { EndpointManager } from './managers/endpoint-manager.js';
 import { readInterfaceAddrs } from './managers/interface-addrs.js';
 import { IpSetsManager } from './managers/ipsets-manager.js';
@@ -54,6 +55,11 @@ export interface IntDataplaneOptions {
   readonly ipv6?: boolean;
   /** Set ip_forward and per-interface sysctls (default true). */
   readonly sysctls?: boolean;
+  /**
+   * Compile runs of allow-only policies into set lookups (default true);
+   * false walks every policy chain, as Felix does.
+   */
+  readonly compileAllowRuns?: boolean;
   /** Seams for tests: the command runner and the nft transport. */
   readonly exec?: Exec;
   readonly nftTransport?: NftTransport;
@@ -87,6 +93,7 @@ class LinuxDataplane implements IntDataplane {
   private readonly ipsets = new IpSetsManager();
   private readonly policies = new PolicyManager();
   private readonly endpoints = new EndpointManager();
+  private readonly allowSets: AllowSetsManager;
   private config: ModelConfig | null = null;
   private staticDirty = true;
   private families: readonly Family[] = [];
@@ -103,6 +110,10 @@ class LinuxDataplane implements IntDataplane {
     this.driver = opts.driver;
     this.exec = opts.exec ?? new HostExec(opts.netns);
     this.log = opts.log ?? noLog;
+    this.allowSets = new AllowSetsManager({
+      policy: (key) => this.policies.policy(key),
+      ipSetMembers: (id) => this.ipsets.members(id),
+    }, opts.compileAllowRuns !== false);
     for (const p of opts.natOutgoingPools ?? []) this.ipsets.onMessage({ kind: 'IpPoolUpdate', id: p.cidr, pool: p });
   }
 
@@ -119,6 +130,7 @@ class LinuxDataplane implements IntDataplane {
       this.ipsets.onMessage(m);
       if (isIpPoolMsg(m)) continue;
       this.policies.onMessage(m);
+      this.allowSets.onMessage(m);
       this.endpoints.onMessage(m);
       if (m.kind === 'WorkloadEndpointUpdate' || m.kind === 'WorkloadEndpointRemove') this.sysctlsPending = true;
       if (m.kind === 'HostEndpointUpdate' || m.kind === 'HostEndpointRemove') this.hostEndpointsChanged = true;
@@ -169,6 +181,7 @@ class LinuxDataplane implements IntDataplane {
       this.ipsets.markAllDirty();
       this.policies.markAllDirty();
       this.endpoints.markAllDirty();
+      this.allowSets.markAllDirty(fams);
       this.staticDirty = true;
       this.sysctlsPending = true;
     }
@@ -188,7 +201,12 @@ class LinuxDataplane implements IntDataplane {
     // Resolution pass: sets, then policies/profiles, then endpoints (the writer orders the kernel batch).
     this.ipsets.completeDeferredWork(w, fams);
     this.policies.completeDeferredWork(w, fams);
-    this.endpoints.completeDeferredWork(w, fams);
+    // Compiled allow-only runs follow policy and set changes; some endpoints need re-rendering.
+    const changed = this.allowSets.update(w);
+    this.endpoints.markDirty(changed.endpoints);
+    this.endpoints.markDirtyForPolicies(changed.policies);
+    this.endpoints.completeDeferredWork(w, fams, this.allowSets);
+    this.allowSets.flush(w);
     // Programming pass.
     const r = resync ? await w.resync() : await w.apply();
     if (this.opts.sysctls !== false && (this.sysctlsPending || resync)) {

@@ -368,6 +368,31 @@ describe('dataplane e2e (nftables and iptables on real packets)', { skip, timeou
         assert.match((await exec('ip', ['netns', 'exec', node(), 'nft', 'list', 'tables'])).stdout, /table ip foreign/);
       });
 
+      it('a run of allow-only policies is one set lookup that follows label (membership) changes', async () => {
+        const runPol = (name: string, order: number, sel: string) => fx.np('ns1', name, {
+          order, selector: "app == 'b'", types: ['Ingress'],
+          ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: sel }, destination: { ports: [9090] } }],
+        });
+        const labelA = (labels: Record<string, string>) => fx.wep('ns1', 'a', { ipNetworks: [`${IP.a}/32`, `${IP6.a}/128`] }, labels);
+        await feed(runPol('run-1', 1, "run == 'one'"), runPol('run-2', 2, "run == 'two'"));
+        const dump = async (): Promise<string> => driver === 'nftables'
+          ? (await exec('ip', ['netns', 'exec', node(), 'nft', 'list', 'table', 'ip', 'calico'])).stdout
+          : (await exec('ip', ['netns', 'exec', node(), `iptables-${backend ?? 'legacy'}-save`])).stdout;
+        const d = await dump();
+        assert.match(d, driver === 'nftables' ? /ip saddr \. meta l4proto \. th dport @cali40a_\w+ / : /--match-set cali40a:\w+ src,dst/, 'compiled lookup in the kernel');
+        assert.equal(await a().tcp(IP.b, 9090), false, 'a has neither label yet');
+        assert.equal(await a().tcp(IP.b, 8080), true, 'b-ingress (walked after the run) still allows http');
+        await feed(labelA({ app: 'a', run: 'two' }));
+        assert.equal(await a().tcp(IP.b, 9090), true, 'a joined the second policy\'s set');
+        assert.equal(await a().tcp(IP.b, 22), false, 'only the allowed port');
+        await feed(labelA({ app: 'a', run: 'one' }));
+        assert.equal(await a().tcp(IP.b, 9090), true, 'a moved to the first policy\'s set');
+        await feed(labelA({ app: 'a' }));
+        assert.equal(await a().tcp(IP.b, 9090), false, 'a left both sets');
+        await feed(fx.delNp('ns1', 'run-1'), fx.delNp('ns1', 'run-2'));
+        assert.doesNotMatch(await dump(), /cali40a[_:]/, 'the run\'s set is gone with its policies');
+      });
+
       it('removing everything leaves only the fixed chains; a change sends only the delta', async () => {
         await feed(fx.delNp('ns1', 'b-ingress'), fx.delNp('ns1', 'a-egress'), fx.delGnp('security.pass-a'), fx.delGnp('security.deny-c'), fx.delGnp('security.allow-c'), fx.delGnp('default.edge'));
         history.push(fx.delWep('ns2', 'c'));

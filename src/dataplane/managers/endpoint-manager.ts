@@ -14,17 +14,19 @@
  * One without interfaceName applies to the interfaces holding its expected
  * IPs (setInterfaceAddrs, fed by the dataplane from `ip -j addr`).
  */
-import { hostEndpointKey, workloadEndpointKey } from '../model/ids.js';
+import { hostEndpointKey, policyKey, workloadEndpointKey } from '../model/ids.js';
 import { canonicalIp } from '../model/net.js';
 import type { DataplaneMsg, ModelHostEndpoint, ModelWorkloadEndpoint, TierInfo } from '../model/types.js';
-import { endpointChain, type Direction } from '../rules/endpoint-chains.js';
+import { endpointChain, type Direction, type TierCompiler } from '../rules/endpoint-chains.js';
 import { rule, type Family, type IrChain, type IrRule } from '../rules/ir.js';
 import { CHAIN, PREFIX, WORKLOAD_IFACE_PREFIX, endpointChainName } from '../rules/names.js';
 import type { HookTable } from '../rules/static-chains.js';
+import type { AllowSetsManager } from './allow-sets.js';
 import type { RulesetWriter } from './ruleset-writer.js';
 import type { WorkloadInterface } from './sysctls.js';
 
 interface TableChain { readonly table: HookTable; readonly chain: IrChain }
+interface ProgrammedChain { readonly table: HookTable; readonly name: string }
 
 /** One dispatch table: where it lives, what it keys on, and which endpoint chain prefix it picks. */
 interface DispatchKind {
@@ -65,8 +67,8 @@ export class EndpointManager {
   private readonly resolved = new Map<string, readonly string[]>();
   /** Dispatch kind -> the all-interfaces host endpoint chain used as its fallback. */
   private readonly wildcards = new Map<number, string>();
-  /** `family/endpoint key` -> chains programmed for it. */
-  private readonly programmed = new Map<string, TableChain[]>();
+  /** `family/endpoint key` -> names of the chains programmed for it. */
+  private readonly programmed = new Map<string, readonly ProgrammedChain[]>();
 
   onMessage(msg: DataplaneMsg): void {
     let key: string;
@@ -128,7 +130,26 @@ export class EndpointManager {
     return [...this.workloads.values()].map((w) => ({ name: w.interfaceName, allowSpoofing: (w.allowSpoofedSourcePrefixes?.length ?? 0) > 0 }));
   }
 
-  completeDeferredWork(w: RulesetWriter, families: readonly Family[]): void {
+  /** Re-render these endpoints (their compiled allow-only runs changed shape). */
+  markDirty(keys: Iterable<string>): void {
+    for (const k of keys) this.dirty.add(k);
+  }
+
+  /** Re-render every endpoint holding one of these policies (their compilability changed). */
+  markDirtyForPolicies(policyKeys: ReadonlySet<string>): void {
+    if (policyKeys.size === 0) return;
+    const holds = (tiers: readonly TierInfo[]): boolean => tiers.some((t) =>
+      t.ingressPolicies.some((id) => policyKeys.has(policyKey(id))) || t.egressPolicies.some((id) => policyKeys.has(policyKey(id))));
+    for (const [k, ep] of this.workloads) if (holds(ep.tiers)) this.dirty.add(`wl/${k}`);
+    for (const [k, ep] of this.hosts) if (holds(ep.tiers) || holds(ep.forwardTiers)) this.dirty.add(`hep/${k}`);
+  }
+
+  /**
+   * Renders the dirty endpoints. With `allow`, filter-table endpoint chains
+   * compile allow-only policy runs into set lookups (chains then differ per
+   * family: the sets are per family).
+   */
+  completeDeferredWork(w: RulesetWriter, families: readonly Family[], allow?: AllowSetsManager): void {
     const workloadsChanged = this.redeclare || [...this.dirty].some((k) => k.startsWith('wl/'));
     if (this.redeclare) {
       for (let i = 0; i < DISPATCH.length; i++) this.declare(w, families, i);
@@ -136,14 +157,17 @@ export class EndpointManager {
     }
     if (workloadsChanged && families.includes(6)) w.updateChain(6, ['raw'], this.rpfSkipChain(w));
     for (const key of this.dirty) {
-      const chains = this.chainsFor(w, key);
+      allow?.release(key);
+      const shared = allow ? null : this.chainsFor(w, key);
       for (const f of families) {
+        const chains = shared ?? this.chainsFor(w, key, allow?.compilerFor(w, f, key));
         const k = `${f}/${key}`;
         const old = this.programmed.get(k) ?? [];
         for (const c of chains) w.updateChain(f, [c.table], c.chain);
         const keep = new Set(chains.map((c) => `${c.table}/${c.chain.name}`));
-        for (const o of old) if (!keep.has(`${o.table}/${o.chain.name}`)) w.removeChain(f, [o.table], o.chain.name);
-        if (chains.length) this.programmed.set(k, chains);
+        for (const o of old) if (!keep.has(`${o.table}/${o.name}`)) w.removeChain(f, [o.table], o.name);
+        // Only the names are kept: the writer holds the rules.
+        if (chains.length) this.programmed.set(k, chains.map((c) => ({ table: c.table, name: c.chain.name })));
         else this.programmed.delete(k);
       }
       this.updateDispatch(w, families, key);
@@ -151,17 +175,18 @@ export class EndpointManager {
     this.dirty.clear();
   }
 
-  private chainsFor(w: RulesetWriter, key: string): TableChain[] {
+  private chainsFor(w: RulesetWriter, key: string, compileTier?: TierCompiler): TableChain[] {
     const cn = w.chainName;
     // Policy and profile chains are filter-table names (nftables: `filter-cali-pi-...`).
     const q = (name: string): string => cn('filter', name);
+    const c = compileTier ? { compileTier } : {};
     if (key.startsWith('wl/')) {
       const ep = this.workloads.get(key.slice(3));
       if (!ep) return [];
       const i = ep.interfaceName;
       return [
-        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.toWorkload, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds }) },
-        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.fromWorkload, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds }) },
+        { table: 'filter', chain: endpointChain({ ...c, qualify: q, name: cn('filter', endpointChainName(PREFIX.toWorkload, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds }) },
+        { table: 'filter', chain: endpointChain({ ...c, qualify: q, name: cn('filter', endpointChainName(PREFIX.fromWorkload, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds }) },
       ];
     }
     const ep = this.hosts.get(key.slice(4));
@@ -169,11 +194,12 @@ export class EndpointManager {
     const out: TableChain[] = [];
     for (const i of this.hostInterfaces(key.slice(4), ep)) {
       out.push(
-        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeIn) }) },
-        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeOut) }) },
-        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.fromHostForward, i)), dir: 'ingress', tiers: ep.forwardTiers, profileIds: null }) },
-        { table: 'filter', chain: endpointChain({ qualify: q, name: cn('filter', endpointChainName(PREFIX.toHostForward, i)), dir: 'egress', tiers: ep.forwardTiers, profileIds: null }) },
+        { table: 'filter', chain: endpointChain({ ...c, qualify: q, name: cn('filter', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeIn) }) },
+        { table: 'filter', chain: endpointChain({ ...c, qualify: q, name: cn('filter', endpointChainName(PREFIX.toHost, i)), dir: 'egress', tiers: ep.tiers, profileIds: ep.profileIds, failsafeChain: cn('filter', CHAIN.failsafeOut) }) },
+        { table: 'filter', chain: endpointChain({ ...c, qualify: q, name: cn('filter', endpointChainName(PREFIX.fromHostForward, i)), dir: 'ingress', tiers: ep.forwardTiers, profileIds: null }) },
+        { table: 'filter', chain: endpointChain({ ...c, qualify: q, name: cn('filter', endpointChainName(PREFIX.toHostForward, i)), dir: 'egress', tiers: ep.forwardTiers, profileIds: null }) },
       );
+      // Untracked and preDNAT chains always walk their policies.
       if (hasPolicies(ep.untrackedTiers, 'ingress')) {
         out.push({ table: 'raw', chain: endpointChain({ qualify: q, name: cn('raw', endpointChainName(PREFIX.fromHost, i)), dir: 'ingress', tiers: ep.untrackedTiers, profileIds: null, failsafeChain: cn('raw', CHAIN.failsafeIn), endOfTierDrop: false }) });
       }

@@ -62,6 +62,11 @@ export class IpSetsManager {
     this.poolsDirty = true;
   }
 
+  /** Current members of a model IP set (all families), or undefined when unknown. */
+  members(id: IpSetId): ReadonlySet<string> | undefined {
+    return this.sets.get(id)?.members;
+  }
+
   get activeIpSets(): number {
     return this.sets.size;
   }

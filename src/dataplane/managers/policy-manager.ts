@@ -74,6 +74,11 @@ export class PolicyManager {
     for (const k of this.profiles.keys()) this.dirtyProfiles.add(k);
   }
 
+  /** An active (non-staged) policy by its policyKey. */
+  policy(key: string): ModelPolicy | undefined {
+    return this.policies.get(key);
+  }
+
   get activePolicies(): number {
     return this.policies.size;
   }

@@ -15,6 +15,7 @@
  * return, Deny = drop, Log = log and continue. A chain that returns with the
  * accept mark set is an allow; the caller accepts at the end of the hook.
  */
+import type { PolicyId } from '../model/ids.js';
 import type { ModelPolicy, ModelProfile, ModelRule, ProtoPort, TierInfo } from '../model/types.js';
 import { ipFamily, protocolNumber } from '../model/net.js';
 import { MARK_ACCEPT, MARK_PASS, rule, type Family, type IrChain, type IrRule, type Match } from './ir.js';
@@ -74,7 +75,19 @@ export interface EndpointChainSpec {
   readonly endOfTierDrop?: boolean;
   /** How policy/profile chain names are qualified (default: as is). */
   readonly qualify?: ChainQualifier;
+  /**
+   * Splits a tier's policy list into parts: policies walked through their
+   * chains and compiled allow-only runs (allow-runs.ts). Default: walk all.
+   */
+  readonly compileTier?: TierCompiler;
 }
+
+/** One part of a tier: a policy walked through its chain, or rules standing for a compiled run. */
+export type TierPart =
+  | { readonly walk: PolicyId }
+  | { readonly rules: readonly IrRule[] };
+
+export type TierCompiler = (tier: TierInfo, dir: Direction, policies: readonly PolicyId[]) => readonly TierPart[];
 
 /** One endpoint chain: tiers, then profiles and the final drop (see the module comment). */
 export function endpointChain(spec: EndpointChainSpec): IrChain {
@@ -87,7 +100,10 @@ export function endpointChain(spec: EndpointChainSpec): IrChain {
     const pols = spec.dir === 'ingress' ? tier.ingressPolicies : tier.egressPolicies;
     if (pols.length === 0) continue;
     rules.push(rule([], { k: 'clearMark', bits: MARK_PASS }, `Start of tier ${tier.name}`));
-    for (const id of pols) {
+    const parts: readonly TierPart[] = spec.compileTier ? spec.compileTier(tier, spec.dir, pols) : pols.map((id) => ({ walk: id }));
+    for (const part of parts) {
+      if ('rules' in part) { rules.push(...part.rules); continue; }
+      const id = part.walk;
       // Names the policy for an operator reading the ruleset (Felix: "Policy <ns>/<name> ingress").
       rules.push(rule([notPassed], { k: 'jump', chain: q(policyChainName(id, tier.name, pdir)) }, `Policy ${id.namespace ? `${id.namespace}/` : ''}${id.name} ${spec.dir}`));
       rules.push(rule([accepted], { k: 'return' }, 'Return if policy accepted'));

@@ -52,6 +52,8 @@ function iptMatch(m: Match, f: Family): string {
     case 'set': return `-m set ${not}--match-set ${m.set} ${m.dir}`;
     case 'ports': return portChunks(m.ranges).map((c) => `-m multiport ${not}--${m.dir === 'src' ? 'sports' : 'dports'} ${c}`).join(' ');
     case 'namedPort': return `-m set ${not}--match-set ${m.set} ${m.dir},${m.dir}`;
+    // hash:net,port: the address from one side, protocol and port from the other.
+    case 'addrPortSet': return `-m set --match-set ${m.set} ${m.addr},${m.port}`;
     case 'mark': return `-m mark --mark ${hex(m.value)}/${hex(m.mask)}`;
     case 'rpfFail': return '-m rpfilter --invert';
     default: {

@@ -24,6 +24,11 @@ export type Match =
   | { readonly k: 'ports'; readonly dir: 'src' | 'dst'; readonly proto: number; readonly ranges: readonly PortRange[]; readonly neg?: boolean }
   /** (address, protocol, port) in the named named-port set. */
   | { readonly k: 'namedPort'; readonly dir: 'src' | 'dst'; readonly set: string; readonly neg?: boolean }
+  /**
+   * (address, protocol, port) in a `net-and-port` set: the address from side
+   * `addr`, the port from side `port` (compiled allow-only runs, allow-runs.ts).
+   */
+  | { readonly k: 'addrPortSet'; readonly addr: 'src' | 'dst'; readonly port: 'src' | 'dst'; readonly set: string }
   /** (packet mark & mask) == value. */
   | { readonly k: 'mark'; readonly mask: number; readonly value: number }
   /** Strict reverse-path check fails: no route back to the source via the incoming interface. */

@@ -44,6 +44,8 @@ export function nftMatch(m: Match, f: Family): string {
     case 'ports': return `th ${m.dir === 'src' ? 'sport' : 'dport'} ${op}${ports(m.ranges)}`;
     case 'namedPort':
       return `${addrKey(f, m.dir)} . meta l4proto . th ${m.dir === 'src' ? 'sport' : 'dport'} ${op}@${m.set}`;
+    case 'addrPortSet':
+      return `${addrKey(f, m.addr)} . meta l4proto . th ${m.port === 'src' ? 'sport' : 'dport'} @${m.set}`;
     case 'mark': return `meta mark and ${hex(m.mask)} == ${hex(m.value)}`;
     case 'rpfFail': return 'fib saddr . iif oif missing';
     default: {
