@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseBlocks, parseNodes, parsePools } from '../routing/routing-model.js';
-import { birdInput, type BirdInputSources } from './bird-input.js';
+import { birdInput, hashToIPv4, type BirdInputSources } from './bird-input.js';
 import { renderBirdConfig } from './bird-config.js';
 
 const TESTDATA = resolve(import.meta.dirname, '../../src/bgp/testdata');
@@ -265,4 +265,22 @@ test('a keepaliveTime above BIRD\'s default hold time raises the hold time (BIRD
   const text = render(sources('node-1', { peers: [['slow', { spec: { peerIP: '192.0.2.1', asNumber: 65000, keepaliveTime: '5m' } }]] }));
   assert.match(text, /hold time 900;\n {2}keepalive time 300;/);
   golden('keepalive', text);
+});
+
+test('CALICO_ROUTER_ID: hash (as calico-node), an explicit address, and an IPv6-only node with IPv6 sessions only', () => {
+  assert.equal(hashToIPv4('kube-master'), '25.79.212.8');
+  const hashed = render({ ...sources('node-1'), routerId: 'hash' });
+  assert.match(hashed, new RegExp(`router id ${hashToIPv4('node-1').replace(/\./g, '\\.')};`));
+  assert.match(hashed, /local 10\.0\.0\.1 as 64512;/, 'IPv4 sessions still from the node address');
+  assert.match(render({ ...sources('node-1'), routerId: '192.0.2.77' }), /router id 192\.0\.2\.77;/);
+  const v6nodes: [string, R][] = [
+    ['node-1', { metadata: { name: 'node-1' }, spec: { bgp: { ipv6Address: 'fd00::1/64' } } }],
+    ['node-2', { metadata: { name: 'node-2' }, spec: { bgp: { ipv6Address: 'fd00::2/64' } } }],
+  ];
+  const v6only = sources('node-1', { nodes: v6nodes, pools: [pool('v6', { cidr: 'fd00:10::/48' })], blocks: [block('fd00:10::/122', 'node-1')] });
+  assert.match(birdInput({ ...v6only, routerId: '' }).problems.join(), /set CALICO_ROUTER_ID/);
+  const text = render({ ...v6only, routerId: 'hash' });
+  golden('ipv6-only', text);
+  assert.doesNotMatch(text, /ipv4/);
+  assert.match(text, /protocol bgp Mesh_fd00__2 from bgp_template \{\n {2}local fd00::1 as 64512;/);
 });

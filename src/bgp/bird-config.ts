@@ -21,8 +21,12 @@ import { filterFunctionName, hasRules, renderFilterFunctions, usesPeerType, type
 
 export interface BirdConfigInput {
   readonly hostname: string;
-  /** The node's IPv4 BGP address (router id, session source). */
+  /** BIRD's router id: the node's IPv4 BGP address unless CALICO_ROUTER_ID says otherwise. */
   readonly routerId: string;
+  /** The node's IPv4 BGP address (session source), when it differs from routerId. */
+  readonly ipv4Address?: string;
+  /** The node has no IPv4 BGP address (IPv6-only node with a configured router id): no IPv4 sessions or routes. */
+  readonly ipv4Disabled?: boolean;
   readonly asNumber: string;
   readonly listenPort: number;
   /** BGPConfiguration logSeverityScreen: Debug | Info | Warning | Error | Fatal | None. */
@@ -109,8 +113,8 @@ interface Family {
 }
 
 function families(inp: BirdConfigInput): Family[] {
-  const out: Family[] = [{
-    v: 4, sfx: '', local: inp.routerId, localBlocks: inp.localBlocks, serviceCidrs: inp.serviceCidrs,
+  const out: Family[] = inp.ipv4Disabled ? [] : [{
+    v: 4, sfx: '', local: inp.ipv4Address ?? inp.routerId, localBlocks: inp.localBlocks, serviceCidrs: inp.serviceCidrs,
     serviceRanges: inp.serviceRanges ?? inp.serviceCidrs, serviceRelayCidrs: inp.serviceRelayCidrs ?? [], peers: inp.peers,
   }];
   if (inp.ipv6) {

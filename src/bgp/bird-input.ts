@@ -6,6 +6,7 @@
  * Peer passwords are read from files: secretKeyRef {name, key} is
  * `<secretsDir>/<name>/<key>` (a mounted Secret's layout).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BlockView, NodeView, PoolView } from '../routing/routing-model.js';
@@ -31,6 +32,14 @@ export interface BirdInputSources {
   /** WorkloadEndpoints (any node; this node's are used) for BGPPeer localWorkloadSelector. */
   readonly workloadEndpoints?: ReadonlyMap<string, unknown>;
   readonly secretsDir: string;
+  /** CALICO_ROUTER_ID: an IPv4 address, or `hash` (derived from the node name); default $CALICO_ROUTER_ID, else the node's IPv4 address. */
+  readonly routerId?: string;
+}
+
+/** calico-node's CALICO_ROUTER_ID=hash: the first four bytes of SHA-256(node name), never multicast or reserved. */
+export function hashToIPv4(nodeName: string): string {
+  const b = createHash('sha256').update(nodeName).digest();
+  return [b[0]! > 223 ? b[0]! - 32 : b[0]!, b[1]!, b[2]!, b[3]!].join('.');
 }
 
 export interface BirdInputResult {
@@ -106,7 +115,13 @@ function prefixCommunities(spec: Obj, problems: string[]): { cidr: string; commu
 export function birdInput(src: BirdInputSources): BirdInputResult {
   const problems: string[] = [];
   const local = src.nodes.get(src.hostname);
-  if (!local?.ipv4) return { problems: [`Node ${src.hostname} has no IPv4 BGP address (spec.bgp.ipv4Address): BGP not configured`] };
+  const routerIdSetting = src.routerId ?? process.env['CALICO_ROUTER_ID'] ?? '';
+  const routerId = routerIdSetting === 'hash' ? hashToIPv4(src.hostname)
+    : /^\d+\.\d+\.\d+\.\d+$/.test(routerIdSetting) ? routerIdSetting : local?.ipv4;
+  if (!local || (!local.ipv4 && !local.ipv6)) return { problems: [`Node ${src.hostname} has no IPv4 BGP address (spec.bgp.ipv4Address) nor an IPv6 one: BGP not configured`] };
+  if (!routerId) {
+    return { problems: [`Node ${src.hostname} has no IPv4 BGP address (spec.bgp.ipv4Address) for the router id: set CALICO_ROUTER_ID (an IPv4 address or "hash") for an IPv6-only node`] };
+  }
   const global = obj(obj(src.bgpConfigurations.get('default'))['spec']);
   const spec: Obj = { ...global, ...obj(obj(src.bgpConfigurations.get(`node.${src.hostname}`))['spec']) };
   const globalAs = typeof spec['asNumber'] === 'number' || typeof spec['asNumber'] === 'string' ? String(spec['asNumber']) : DEFAULT_AS_NUMBER;
@@ -150,7 +165,8 @@ export function birdInput(src: BirdInputSources): BirdInputResult {
   return {
     problems,
     input: {
-      hostname: src.hostname, routerId: local.ipv4, asNumber: local.asNumber ?? globalAs, listenPort, logSeverity,
+      hostname: src.hostname, routerId, asNumber: local.asNumber ?? globalAs, listenPort, logSeverity,
+      ...(local.ipv4 ? (local.ipv4 !== routerId ? { ipv4Address: local.ipv4 } : {}) : { ipv4Disabled: true }),
       bindMode: global['bindMode'] === 'NodeIP' ? 'NodeIP' : 'None',
       ...(pcr === 'Enabled' || pcr === 'Disabled' || pcr === 'EnabledIPIPOnly' || pcr === 'EnabledNoEncapOnly' ? { programClusterRoutes: pcr } : {}),
       ...(prio4 !== undefined || prio6 !== undefined ? { normalRoutePriority: { ...(prio4 !== undefined ? { v4: prio4 } : {}), ...(prio6 !== undefined ? { v6: prio6 } : {}) } } : {}),
