@@ -3,7 +3,7 @@
  * See DESIGN.md.
  */
 export { renderBirdConfig, asPlain, type BirdConfigInput } from './bird-config.js';
-export { birdInput, DEFAULT_AS_NUMBER, DEFAULT_SECRETS_DIR, type BirdInputSources, type BirdInputResult } from './bird-input.js';
+export { birdInput, hashToIPv4, DEFAULT_AS_NUMBER, DEFAULT_SECRETS_DIR, type BirdInputSources, type BirdInputResult } from './bird-input.js';
 export { computePeers, parseBgpPeers, protocolName, peerAppliesTo, type BirdPeer, type BgpPeerView, type PeerType } from './bgp-peers.js';
 export { parseLocalWorkloads, type LocalWorkload } from './local-workloads.js';
 export { parseBgpFilters, renderFilterFunctions, type BgpFilterView, type BgpFilterRule } from './bgp-filter.js';
