@@ -31,6 +31,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createLogger, pinoLevel, type Logger } from './logger.js';
 import { AgentMetrics, serveMetrics } from './metrics.js';
 import { loadRoutingStarter, routingModeFromEnv, underlayInterfaceFromEnv, type RoutingHandle, type RoutingStarter } from './routing-port.js';
+import { applyGcThreshold } from './runtime-tuning.js';
 import { StatusReporter } from './status-report.js';
 
 export interface AgentOptions {
@@ -85,6 +86,7 @@ export class Agent {
     this.log = opts.logger ?? createLogger(config.logSeverityScreen, { node: config.hostname });
     this.metrics = new AgentMetrics({ processMetrics: config.params['PrometheusProcessMetricsEnabled'] !== false });
     this.lifecycle = new Lifecycle((ev, name) => this.log.debug({ component: name }, `component ${ev}`));
+    this.tuneGc(config);
     this.wire();
   }
 
@@ -370,9 +372,18 @@ export class Agent {
     this.config = { ...old, params: cfg.params, sources: cfg.sources, logSeverityScreen: cfg.logSeverityScreen, dataplaneRefreshIntervalMs: refresh, reportingIntervalMs: cfg.reportingIntervalMs };
     if (cfg.logSeverityScreen !== old.logSeverityScreen && this.opts.logger === undefined) this.log.level = pinoLevel(cfg.logSeverityScreen);
     if (refresh !== old.dataplaneRefreshIntervalMs) this.loop?.setResyncInterval(refresh);
+    if (cfg.params['GoGCThreshold'] !== old.params['GoGCThreshold']) this.tuneGc(cfg);
     const graph = this.graph!;
     if (name === nodeName && Object.keys(calcOverrides(cfg)).length > 0) graph.onUpdate(this.nodeFelixUpdate());
     else graph.onUpdate(u as CalcUpdate);
+  }
+
+  /** GoGCThreshold -> V8's heap growth (live; see runtime-tuning.ts). */
+  private tuneGc(cfg: AgentConfig): void {
+    const threshold = cfg.params['GoGCThreshold'] as number;
+    const percent = applyGcThreshold(threshold);
+    this.log.debug({ goGCThreshold: threshold, heapGrowingPercent: percent }, 'garbage collector tuned');
+    if (cfg.params['GoMemoryLimitMB'] !== -1) this.log.info({ goMemoryLimitMB: cfg.params['GoMemoryLimitMB'] }, 'GoMemoryLimitMB has no V8 equivalent; ignored');
   }
 
   private rejectFelixConfiguration(name: string, reason: string): void {

@@ -56,6 +56,9 @@ export const PARAMS: readonly ParamDef[] = [
   { name: 'DefaultEndpointToHostAction', field: 'defaultEndpointToHostAction', type: { t: 'oneof', values: ['Drop', 'Return', 'Accept'] }, default: 'Drop' },
   { name: 'FailsafeInboundHostPorts', field: 'failsafeInboundHostPorts', type: { t: 'protoPorts' }, default: DEFAULT_FAILSAFE_INBOUND },
   { name: 'FailsafeOutboundHostPorts', field: 'failsafeOutboundHostPorts', type: { t: 'protoPorts' }, default: DEFAULT_FAILSAFE_OUTBOUND },
+  // Garbage-collector tuning: Felix's names and defaults, applied to V8 (see runtime-tuning.ts).
+  { name: 'GoGCThreshold', field: 'goGCThreshold', type: { t: 'int', min: -1, max: Number.MAX_SAFE_INTEGER }, default: 40 },
+  { name: 'GoMemoryLimitMB', field: 'goMemoryLimitMB', type: { t: 'int', min: -1, max: Number.MAX_SAFE_INTEGER }, default: -1 },
 ];
 
 /** Params whose values the calc graph reads from FelixConfiguration (env overrides are forwarded there). */
