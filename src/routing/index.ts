@@ -75,7 +75,8 @@ export interface RoutingHandle {
   resync(): Promise<void>;
 }
 
-const KINDS = ['IPPool', 'Node', 'IPAMBlock', 'FelixConfiguration', 'BGPConfiguration', 'BGPPeer', 'BGPFilter'] as const;
+/** WorkloadEndpoints: BGPPeers with localWorkloadSelector peer with this node's workloads. */
+const KINDS = ['IPPool', 'Node', 'IPAMBlock', 'FelixConfiguration', 'BGPConfiguration', 'BGPPeer', 'BGPFilter', 'WorkloadEndpoint'] as const;
 
 /** The message routing reports for IPIP pools: this kernel has no ipip module. */
 export function ipipProblem(p: PoolView): string {
@@ -217,6 +218,7 @@ class Routing {
       const res = birdInput({
         hostname, pools, nodes, blocks, bgpConfigurations: this.cache.get('BGPConfiguration'),
         bgpPeers: this.cache.get('BGPPeer'), bgpFilters: this.cache.get('BGPFilter'),
+        workloadEndpoints: this.cache.get('WorkloadEndpoint'),
         secretsDir: this.opts.secretsDir ?? process.env['CALICO_BGP_SECRETS_DIR'] ?? DEFAULT_SECRETS_DIR,
       });
       problems.push(...res.problems);
