@@ -26,8 +26,8 @@ function universe(r: () => number): { slots: string[]; make: (slot: string) => C
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const maybe = (p: number): boolean => r() < p;
   const nss = ['a', 'b'];
-  const labelSets: Record<string, string>[] = [{}, { app: 'web' }, { app: 'db' }, { app: 'web', tier: 'fe' }, { role: 'x' }];
-  const selectors = ['all()', "app == 'web'", "app == 'db'", 'has(tier)', "app != 'web'", "role == 'x' || app == 'db'"];
+  const labelSets: Record<string, string>[] = [{}, { app: 'web' }, { app: 'db' }, { app: 'web', tier: 'fe' }, { role: 'x' }, { role: 'x', tier: 'fe' }];
+  const selectors = ['all()', "app == 'web'", "app == 'db'", 'has(tier)', "app != 'web'", "role == 'x' || app == 'db'", "(app == 'web' || tier == 'fe') && has(role)", "app in {'web', 'db'} || !has(tier)"];
   const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3', 'fd00::1', 'fd00::2'];
   const ruleOf = (): Rule => {
     const rule: Record<string, unknown> = { action: pick(['Allow', 'Deny', 'Log', 'Pass'] as const) };
