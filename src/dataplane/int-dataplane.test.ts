@@ -139,11 +139,13 @@ describe('IntDataplane (iptables, fake kernel)', () => {
       mangle: ':PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]',
       nat: ':PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]',
     };
+    // One save of every table (or `-t <table>` for one).
+    const saved = (t: string): string => `*${t}\n${builtins[t] ?? ''}\nCOMMIT\n`;
     exec.on('iptables-legacy-save', (c) => {
       const t = c.args[1];
-      return t ? ok(`*${t}\n${builtins[t] ?? ''}\nCOMMIT\n`) : ok('');
+      return ok(t ? saved(t) : Object.keys(builtins).map(saved).join(''));
     });
-    exec.on('nft', (c) => (c.args[0] === 'list' && c.args[2] === 'ip' ? ok('table ip calico {}') : { code: 1, stdout: '', stderr: 'No such file or directory' }));
+    exec.on('nft', (c) => (c.args[0] === 'list' && c.args[1] === 'tables' ? ok('table ip calico\ntable ip foreign\n') : c.args[0] === 'delete' ? ok('') : { code: 1, stdout: '', stderr: 'No such file or directory' }));
     const dp = createIntDataplane({ driver: 'iptables', hostname: 'node1', exec, sysctls: false, iptablesBackend: 'legacy' });
     dp.onMessages(start);
     await dp.apply();
@@ -153,7 +155,7 @@ describe('IntDataplane (iptables, fake kernel)', () => {
     const ipset = exec.callsOf('ipset').find((c) => c.args[0] === 'restore')!.input!;
     assert.match(ipset, /^create cali40s:aaa hash:net family inet/m);
     assert.match(ipset, /^add cali40s:aaa 10\.65\.0\.1$/m);
-    const filter = exec.callsOf('iptables-legacy-restore').map((c) => c.input!).find((i) => i.startsWith('*filter'))!;
+    const filter = exec.callsOf('iptables-legacy-restore').map((c) => c.input!).find((i) => i.includes('*filter'))!;
     assert.match(filter, /^-I FORWARD 1 -m comment --comment "cali:[^"]+" -j cali-FORWARD$/m);
     assert.match(filter, /^-A cali-to-wl-dispatch -m comment --comment "cali:[^"]+" -o calib -g cali-tw-calib$/m);
     assert.match(filter, new RegExp(`^-A ${policyChainName(polId, 'default', 'inbound')} -m comment --comment "cali:[^"]+; rule r0" -p 6 -m set --match-set cali40s:aaa src -m multiport --dports 80 -j MARK --set-xmark 0x10000/0x10000$`, 'm'));
@@ -162,11 +164,11 @@ describe('IntDataplane (iptables, fake kernel)', () => {
 
   it('chainInsertMode Append puts the jump at the end of the built-in chain', async () => {
     const exec = new FakeExec();
-    exec.on('iptables-legacy-save', (c) => (c.args[1] === 'filter' ? ok('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j KUBE-FORWARD\nCOMMIT\n') : ok('')));
+    exec.on('iptables-legacy-save', (c) => (c.args[1] === 'filter' || c.args[1] === undefined ? ok('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j KUBE-FORWARD\nCOMMIT\n') : ok('')));
     const dp = createIntDataplane({ driver: 'iptables', hostname: 'node1', exec, sysctls: false, iptablesBackend: 'legacy' });
     dp.onMessages([{ kind: 'ConfigUpdate', config: { ...config, felixConfiguration: { chainInsertMode: 'Append' } } }]);
     await dp.apply();
-    const filter = exec.callsOf('iptables-legacy-restore').map((c) => c.input!).find((i) => i.startsWith('*filter'))!;
+    const filter = exec.callsOf('iptables-legacy-restore').map((c) => c.input!).find((i) => i.includes('*filter'))!;
     assert.match(filter, /^-A FORWARD -m comment --comment "cali:[^"]+" -j cali-FORWARD$/m);
   });
 });

@@ -12,6 +12,7 @@
 import type { Rule } from '../drivers/table.js';
 import type { PortRange } from '../model/types.js';
 import { MARK_SCRATCH0, type Action, type Family, type IrChain, type IrRule, type Match } from './ir.js';
+import { internRule } from './rule-intern.js';
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 const CT: Readonly<Record<string, string>> = { established: 'ESTABLISHED', related: 'RELATED', invalid: 'INVALID', untracked: 'UNTRACKED' };
@@ -137,5 +138,5 @@ export function iptRules(r: IrRule, f: Family): Rule[] {
 }
 
 export function iptChainRules(c: IrChain, f: Family): Rule[] {
-  return c.rules.flatMap((r) => iptRules(r, f));
+  return c.rules.flatMap((r) => iptRules(r, f).map(internRule));
 }

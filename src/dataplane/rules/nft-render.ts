@@ -5,6 +5,7 @@
 import type { Rule } from '../drivers/table.js';
 import type { PortRange } from '../model/types.js';
 import type { Action, Family, IrChain, IrRule, Match } from './ir.js';
+import { internRule } from './rule-intern.js';
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 
@@ -78,5 +79,5 @@ export function nftRule(r: IrRule, f: Family): Rule {
 }
 
 export function nftChainRules(c: IrChain, f: Family): Rule[] {
-  return c.rules.map((r) => nftRule(r, f));
+  return c.rules.map((r) => internRule(nftRule(r, f)));
 }
