@@ -183,6 +183,27 @@ s.on('connect',()=>{console.log('OPEN');process.exit(0)});`;
   });
   after(() => scope.cleanup());
 
+  test('start-up into an empty kernel: hundreds of chains in one streamed restore (bulk form), adopted by a fresh writer', async () => {
+    const bulkNs = await scope.netns('bulk');
+    const bulkExec = new HostExec(bulkNs);
+    const declare = (): IptWriter => {
+      const w = new IptWriter(bulkExec, 'nft');
+      w.setFamilies([4]);
+      const f = w.table(4, 'filter');
+      for (let i = 0; i < 300; i++) f.updateChain({ name: `cali-tw-bulk${i}`, rules: [{ body: `-p tcp --dport ${1000 + i} -j DROP` }, { body: '-j RETURN' }] });
+      f.updateChain({ name: 'cali-OUTPUT', rules: Array.from({ length: 300 }, (_, i) => ({ body: `-o lo -j cali-tw-bulk${i}` })) });
+      f.setInsertedRules('OUTPUT', [{ body: '-j cali-OUTPUT' }]);
+      return w;
+    };
+    const r = await declare().apply();
+    assert.equal(r.commands, 1 + 301 + 900 + 1, 'the -Z line, 301 declarations, 900 rules, 1 insert');
+    const text = (await scope.run(bulkNs, 'iptables-nft-save', ['-t', 'filter'])).stdout;
+    assert.equal(text.split('\n').filter((l) => l.startsWith(':cali-tw-bulk')).length, 300);
+    assert.match(text, /^-A OUTPUT -m comment --comment "cali:[^"]+" -j cali-OUTPUT$/m);
+    assert.equal((await scope.run(bulkNs, process.execPath, ['-e', PORT_PROBE, '127.0.0.1', '1299'])).stdout.trim(), 'TIMEOUT', 'last chain drops its port');
+    assert.equal((await declare().apply()).commands, 0, 'a fresh writer finds everything in place');
+  });
+
   test('source net + destination port range; exact diff against ipset save', async () => {
     const members = ['127.0.0.1/30,TCP:9-10', '0.0.0.0/0,6:12', '10.0.0.7/32,udp:53'];
     assert.ok((await writer(members).apply()).commands > 0);

@@ -63,3 +63,40 @@ describe('IptWriter apply', () => {
     assert.match(fx.callsOf('iptables-nft-restore').at(-1)?.input ?? '', /:cali-PREROUTING - -/);
   });
 });
+
+/** FakeExec whose `ipset restore` answers only when released (to see what runs alongside it). */
+class GatedExec extends FakeExec {
+  private release: (() => void)[] = [];
+  override run(cmd: string, args: readonly string[], input?: Parameters<FakeExec['run']>[2]): ReturnType<FakeExec['run']> {
+    const r = super.run(cmd, args, input);
+    if (cmd !== 'ipset' || args[0] !== 'restore') return r;
+    return new Promise((resolve) => this.release.push(() => resolve(r)));
+  }
+  open(): void { for (const f of this.release.splice(0)) f(); }
+}
+
+describe('IptWriter ordering of ipset and iptables-restore', () => {
+  const started = async (fx: GatedExec, w: IptWriter): Promise<string[]> => {
+    const done = w.apply();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    const seen = fx.calls.map((c) => `${c.cmd} ${c.args[0] ?? ''}`);
+    fx.open();
+    await done;
+    fx.open();
+    return seen;
+  };
+  it('a new set is created before the restore that names it; member changes run alongside the restore', async () => {
+    const fx = new GatedExec();
+    fx.on('ipset', () => ok()).on('iptables-nft-save', () => ok(''));
+    const w = new IptWriter(fx, 'nft');
+    w.setFamilies([4]);
+    w.setIpSet(4, w.setName('s:web', 4), 'net', ['10.0.0.0/24']);
+    w.table(4, 'filter').updateChain({ name: 'cali-x', rules: [{ body: '-m set --match-set cali40s:web src -j ACCEPT' }] });
+    assert.deepEqual(await started(fx, w), ['ipset save', 'iptables-nft-save -t', 'ipset restore'], 'restore waits for the create');
+    fx.calls.length = 0;
+    w.setIpSet(4, w.setName('s:web', 4), 'net', ['10.0.0.0/24', '10.0.1.0/24']);
+    w.table(4, 'filter').updateChain({ name: 'cali-x', rules: [{ body: '-m set --match-set cali40s:web dst -j ACCEPT' }] });
+    assert.deepEqual(await started(fx, w), ['ipset restore', 'iptables-nft-restore --noflush']);
+    assert.equal(fx.callsOf('ipset')[0]?.input, 'add cali40s:web 10.0.1.0/24\n');
+  });
+});

@@ -104,6 +104,23 @@ export class IpsetManager {
 
   invalidate(): void { this.kernel = undefined; }
 
+  /**
+   * Whether the pending updates create (or re-create) a set: then iptables
+   * rules that name it must wait for applyUpdates(). Member changes alone
+   * (and swaps into an existing set) can run alongside the iptables restore.
+   */
+  get createsPending(): boolean {
+    const k = this.kernel;
+    if (!k) return true;
+    for (const name of this.dirty) {
+      const d = this.desired.get(name);
+      if (!d) continue;
+      const ks = k.get(name);
+      if (!ks || ks.type !== d.meta.type || ks.family !== this.family) return true;
+    }
+    return false;
+  }
+
   /** Reads the kernel's sets if they are not known yet (lets a caller overlap it with other reads). */
   async load(): Promise<void> {
     if (!this.kernel) await this.read();

@@ -128,6 +128,25 @@ describe('IptablesTable', () => {
     await assert.rejects(t.apply(), { code: 'CALICO_ERR_KERNEL' });
   });
 
+  it('loads many chains into an empty table in bulk form (-Z first: one chain dump, not one lookup per chain)', async () => {
+    const many = async (save: string | null, backend: 'nft' | 'legacy' = 'nft'): Promise<FakeExec> => {
+      const fx = new FakeExec().on(`iptables-${backend}-save`, () => ok(save ?? '')).on(`iptables-${backend}-restore`, () => ok());
+      const t = new IptablesTable({ ipVersion: 4, table: 'filter', exec: fx, backend });
+      for (let i = 0; i < 70; i++) t.updateChain({ name: `cali-tw-e${i}`, rules: [{ body: '-j DROP' }] });
+      await t.apply();
+      return fx;
+    };
+    const input = async (fx: Promise<FakeExec>, cmd: string): Promise<string> => (await fx).callsOf(cmd)[0]?.input ?? '';
+    assert.match(await input(many(null), 'iptables-nft-restore'), /^\*filter\n-Z\n:cali-tw-e0 - -\n/, 'empty kernel (table absent)');
+    assert.match(await input(many('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\nCOMMIT\n'), 'iptables-nft-restore'), /^\*filter\n-Z\n/, 'empty table');
+    const foreign = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n-A FORWARD -o eth0 -j DOCKER\nCOMMIT\n';
+    assert.doesNotMatch(await input(many(foreign), 'iptables-nft-restore'), /^-Z$/m, 'foreign rules: their counters are never reset');
+    assert.doesNotMatch(await input(many(null, 'legacy'), 'iptables-legacy-restore'), /^-Z$/m, 'legacy has no per-chain lookups');
+    const { t, fx } = setup(null);
+    await t.apply();
+    assert.doesNotMatch(fx.callsOf('iptables-nft-restore')[0]?.input ?? '', /^-Z$/m, 'a few chains go the usual way');
+  });
+
   it('refuses chains that are not ours', () => {
     const { t } = setup(null);
     assert.throws(() => t.updateChain({ name: 'FORWARD', rules: [] }), { code: 'CALICO_ERR_VALIDATION' });

@@ -18,15 +18,19 @@ export interface IptablesTableOptions {
 }
 
 interface Desired { readonly rules: readonly Rule[]; readonly hashes: readonly string[] }
+interface Inserted extends Desired { readonly mode: 'insert' | 'append' }
 
 /**
  * One table's share of an iptables-restore: its lines (without the `*table`
- * header and COMMIT) and what to record in the believed kernel state once the
- * restore succeeded.
+ * header and COMMIT), rendered only while they are streamed to the restore
+ * (a start-up plan has 100,000s of rule lines: they never exist all at once),
+ * and what to record in the believed kernel state once the restore succeeded.
  */
 export interface TablePlan {
   readonly table: IptablesTableName;
-  readonly lines: readonly string[];
+  /** Number of lines `lines()` yields. */
+  readonly count: number;
+  lines(): Iterable<string>;
   commit(): void;
 }
 
@@ -37,11 +41,10 @@ export interface TablePlan {
 export function* restoreInput(plans: readonly TablePlan[]): Generator<string> {
   for (const p of plans) {
     yield `*${p.table}\n`;
-    for (const l of p.lines) yield `${l}\n`;
+    for (const l of p.lines()) { yield l; yield '\n'; }
     yield 'COMMIT\n';
   }
 }
-interface Inserted extends Desired { readonly mode: 'insert' | 'append' }
 
 /** Each table's built-in chains (what `iptables-save -t TABLE` prints for an empty table). */
 const BUILTIN_CHAINS: Readonly<Record<IptablesTableName, readonly string[]>> = {
@@ -50,6 +53,9 @@ const BUILTIN_CHAINS: Readonly<Record<IptablesTableName, readonly string[]>> = {
   mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
   raw: ['PREROUTING', 'OUTPUT'],
 };
+
+/** A plan declaring at least this many chains into an empty table uses the bulk form (see plan()). */
+const BULK_CHAINS = 64;
 
 /** `cali-` chain names are at most 28 characters in iptables. */
 const CHAIN_NAME = /^[A-Za-z0-9_.\-]{1,28}$/;
@@ -77,6 +83,7 @@ export class IptablesTable implements Table {
   readonly ipVersion: 4 | 6;
   private readonly exec: Exec;
   readonly cmds: { readonly save: string; readonly restore: string };
+  private readonly backend: IptablesBackend;
   private readonly prefix: string;
   private kernel: SavedChains | undefined;
   private readonly chains = new Map<string, Desired>();
@@ -89,6 +96,7 @@ export class IptablesTable implements Table {
     this.ipVersion = opts.ipVersion;
     this.exec = opts.exec;
     this.cmds = iptablesCommands(opts.ipVersion, opts.backend);
+    this.backend = opts.backend;
     this.prefix = opts.chainPrefix ?? 'cali-';
   }
 
@@ -188,7 +196,7 @@ export class IptablesTable implements Table {
         continue;
       }
       p.commit();
-      return { commands: p.lines.length, readKernel, durationMs: performance.now() - t0 };
+      return { commands: p.count, readKernel, durationMs: performance.now() - t0 };
     }
   }
 
@@ -200,7 +208,10 @@ export class IptablesTable implements Table {
   plan(): TablePlan | null {
     const k = this.kernel;
     if (!k) throw new CalicoError('CALICO_ERR_KERNEL', `iptables table ${this.name}: kernel state not read before planning`);
-    const decls: string[] = []; const rules: string[] = []; const ins: string[] = []; const dels: string[] = [];
+    const decls: string[] = []; const ins: string[] = []; const dels: string[] = [];
+    /** Chains whose rules from index `from` on are (re)written: rendered lazily. */
+    const writes: { name: string; d: Desired; from: number }[] = [];
+    let ruleCount = 0;
     const commit: (() => void)[] = [];
     const dirty = this.dirty;
     this.dirty = new Set();
@@ -216,7 +227,8 @@ export class IptablesTable implements Table {
         let from = 0;
         if (have && have.length < d.hashes.length && have.every((h, i) => h === d.hashes[i])) from = have.length;
         else decls.push(`:${name} - -`);
-        for (let i = from; i < d.rules.length; i++) rules.push(ruleLine('-A', name, d.rules[i]!, d.hashes[i] ?? ''));
+        writes.push({ name, d, from });
+        ruleCount += d.rules.length - from;
         // Desired hash lists are replaced, never mutated: the kernel view can share them.
         const hashes = d.hashes;
         commit.push(() => { k.set(name, hashes); });
@@ -238,8 +250,24 @@ export class IptablesTable implements Table {
       const hashes = want.mode === 'insert' ? [...want.hashes, ...foreign] : [...foreign, ...want.hashes];
       commit.push(() => { k.set(name, hashes); });
     }
-    const lines = decls.concat(rules, ins, dels);
-    if (lines.length === 0) return null;
-    return { table: this.name, lines, commit: () => { for (const c of commit) c(); } };
+    const count = decls.length + ruleCount + ins.length + dels.length;
+    if (count === 0) return null;
+    // iptables-nft (1.8.x) --noflush looks up every declared chain with its own
+    // netlink request (and keeps the names in a sorted list): minutes at
+    // 10,000s of chains. A command naming no chain makes it load all chains with
+    // one dump instead. `-Z` (zero all counters) is the only such command
+    // without effect on an empty table, so it is used only when the table had
+    // no rules at all (start-up into an empty kernel).
+    const bulk = this.backend === 'nft' && decls.length >= BULK_CHAINS && [...k.values()].every((hs) => hs.length === 0);
+    function* lines(): Generator<string> {
+      if (bulk) yield '-Z';
+      yield* decls;
+      for (const { name, d, from } of writes) {
+        for (let i = from; i < d.rules.length; i++) yield ruleLine('-A', name, d.rules[i]!, d.hashes[i] ?? '');
+      }
+      yield* ins;
+      yield* dels;
+    }
+    return { table: this.name, count: count + (bulk ? 1 : 0), lines, commit: () => { for (const c of commit) c(); } };
   }
 }

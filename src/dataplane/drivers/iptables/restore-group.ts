@@ -50,6 +50,6 @@ export async function restoreTables(exec: Exec, tables: readonly IptablesTable[]
     return { ...r, lines: 0 };
   }
   let lines = 0;
-  for (const p of plans) { p.commit(); lines += p.lines.length; }
+  for (const p of plans) { p.commit(); lines += p.count; }
   return { ...r, lines };
 }
