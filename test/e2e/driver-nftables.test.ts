@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NftSession, type NftObjectRef, type NftTransport } from '../../dist/dataplane/kernel/nft-session.js';
+import { NftSession, type NftTransport } from '../../dist/dataplane/kernel/nft-session.js';
 import { NftablesTable } from '../../dist/dataplane/drivers/nftables/index.js';
 import { HostExec } from '../../dist/dataplane/kernel/exec-shim.js';
 import { NftWriter } from '../../dist/dataplane/managers/nft-writer.js';
@@ -26,7 +26,6 @@ class Recorder implements NftTransport {
   constructor(private readonly inner: NftTransport) {}
   transact(commands: readonly string[]): Promise<void> { this.last = [...commands]; return this.inner.transact(commands); }
   listTable(family: string, table: string): Promise<unknown> { return this.inner.listTable(family, table); }
-  listObjects(family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]> { return this.inner.listObjects(family, table, objects); }
   close(): Promise<void> { return Promise.resolve(); }
 }
 
@@ -130,6 +129,22 @@ for (const helper of [true, false]) describe(`nftables driver in a network names
     const foreign = await listed('inet', 'foreign');
     assert.equal(foreign.nftables.filter((x) => x['rule']).length, 1);
     assert.equal((await t.resync()).commands, 0, 'converged');
+  });
+
+  test('background resync (big-table mode): read off-thread, repaired at the next apply', async () => {
+    const t = new NftablesTable({ family: 'inet', name: 'calico', transport: session, fullResyncMaxItems: 0 });
+    declare(t);
+    await t.apply();
+    const rule = (await listed('inet', 'calico')).nftables.find((x) => x['rule']?.['chain'] === 'cali-blk');
+    await nft('delete', 'rule', 'inet', 'calico', 'cali-blk', 'handle', String(rule?.['rule']?.['handle']));
+    assert.equal(await ping('127.0.0.3'), true, 'tampering opened the hole');
+    await t.resync();
+    for (let i = 0; i < 100 && t.resyncStats.merged === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      await t.apply();
+    }
+    assert.equal(t.resyncStats.merged, 1);
+    assert.equal(await ping('127.0.0.3'), false, 'repaired');
   });
 
   test('a crashed nft -i session is restarted and the failed batch is retried after a re-read', async () => {

@@ -1,6 +1,8 @@
 import { CalicoError } from '../../lib/errors.js';
 import { batchLine } from './nft-session.js';
-import type { NftObjectRef, NftTransport } from './nft-session.js';
+import type { NftTransport } from './nft-session.js';
+import { diffAgainst, type KernelDiff, type TableDigests } from '../drivers/nftables/kernel-digest.js';
+import { kernelTableFromJson } from '../drivers/nftables/read-table.js';
 
 /**
  * FakeNftTransport records every batch and answers `listTable` with whatever
@@ -11,8 +13,7 @@ export class FakeNftTransport implements NftTransport {
   readonly batches: string[][] = [];
   readonly tables = new Map<string, unknown>();
   listCalls = 0;
-  /** Objects asked for through listObjects, in order. */
-  readonly objectReads: NftObjectRef[] = [];
+  readDiffs = 0;
   failNext: string | null = null;
 
   transact(commands: readonly string[]): Promise<void> {
@@ -31,15 +32,10 @@ export class FakeNftTransport implements NftTransport {
     return Promise.resolve(this.tables.get(`${family} ${table}`) ?? null);
   }
 
-  /** Answers from the same `tables` JSON: the object's own item (and a chain's rules), as `nft -j list chain|set|map` would. */
-  listObjects(family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]> {
-    this.objectReads.push(...objects);
-    const doc = this.tables.get(`${family} ${table}`) as { nftables?: Record<string, Record<string, unknown>>[] } | undefined;
-    const items = doc?.nftables ?? [];
-    return Promise.resolve(objects.map((o) => {
-      const own = items.filter((x) => x[o.kind]?.['name'] === o.name || (o.kind === 'chain' && x['rule']?.['chain'] === o.name));
-      return own.some((x) => x[o.kind]) ? { nftables: [{ metainfo: { json_schema_version: 1 } }, ...own] } : null;
-    }));
+  /** The background read, done in-process from the same `tables` JSON; `readDiffs` counts calls. */
+  readDiff(family: string, table: string, believed: TableDigests): Promise<KernelDiff> {
+    this.readDiffs++;
+    return Promise.resolve(diffAgainst(kernelTableFromJson(this.tables.get(`${family} ${table}`) ?? null), believed));
   }
 
   close(): Promise<void> {

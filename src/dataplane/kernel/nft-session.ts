@@ -2,6 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CalicoError } from '../../lib/errors.js';
 import { nftHelperPath } from '../drivers/nftables/nft-helper.js';
 import { NftHelperProcess } from '../drivers/nftables/nft-helper-process.js';
+import type { KernelDiff, TableDigests } from '../drivers/nftables/kernel-digest.js';
+import { readDiffInWorker } from '../drivers/nftables/read-diff.js';
 import { HostExec, type Exec } from './exec-shim.js';
 
 /**
@@ -17,18 +19,13 @@ export interface NftTransport {
   /** `nft -j list table FAMILY NAME` parsed; null when the table does not exist. */
   listTable(family: string, table: string): Promise<unknown>;
   /**
-   * `nft -j list chain|set|map FAMILY TABLE NAME` for each object (the rolling
-   * resync's slice), parsed; null for an object that does not exist.
+   * Reads the table away from the caller's thread and returns only the
+   * objects whose content differs from `believed` (or that exist on one side
+   * only). Optional: without it the driver re-reads synchronously.
    */
-  listObjects(family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]>;
+  readDiff?(family: string, table: string, believed: TableDigests): Promise<KernelDiff>;
   /** Stops any helper process. The transport may not be used afterwards. */
   close(): Promise<void>;
-}
-
-/** One named object of a table. */
-export interface NftObjectRef {
-  readonly kind: 'chain' | 'set' | 'map';
-  readonly name: string;
 }
 
 export interface NftSessionOptions {
@@ -62,20 +59,6 @@ export function batchLine(commands: readonly string[]): string {
 
 const MISSING = /No such file or directory|does not exist/i;
 
-/** Lists objects one `nft -j list` process each (transports without the helper). */
-export async function listObjectsSpawned(exec: Exec, family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (const o of objects) {
-    const r = await exec.run('nft', ['-j', 'list', o.kind, family, table, o.name]);
-    if (r.code !== 0) {
-      if (MISSING.test(r.stderr)) { out.push(null); continue; }
-      throw new CalicoError('CALICO_ERR_KERNEL', `nft list ${o.kind} ${family} ${table} ${o.name} failed: ${r.stderr.trim()}`);
-    }
-    out.push(JSON.parse(r.stdout) as unknown);
-  }
-  return out;
-}
-
 /** Reads a table through `nft -j list table`; shared by both transports. */
 export async function listTableJson(exec: Exec, family: string, table: string): Promise<unknown> {
   const r = await exec.run('nft', ['-j', 'list', 'table', family, table]);
@@ -89,22 +72,6 @@ export async function listTableJson(exec: Exec, family: string, table: string): 
 /** The commands as input lines, yielded one by one (exec streams them in chunks). */
 function* lines(commands: readonly string[]): Generator<string> {
   for (const c of commands) yield `${c}\n`;
-}
-
-/** Splits nft's JSON output of several list commands (one document each, back to back). */
-export function splitJsonDocs(text: string): unknown[] {
-  const docs: unknown[] = [];
-  let depth = 0; let start = -1; let inStr = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (inStr) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inStr = false;
-    } else if (ch === '"') inStr = true;
-    else if (ch === '{') { if (depth++ === 0) start = i; }
-    else if (ch === '}' && --depth === 0) docs.push(JSON.parse(text.slice(start, i + 1)) as unknown);
-  }
-  return docs;
 }
 
 interface Pending {
@@ -183,27 +150,8 @@ export class NftSession implements NftTransport {
     return listTableJson(this.exec, family, table);
   }
 
-  listObjects(family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]> {
-    if (objects.length === 0) return Promise.resolve([]);
-    return this.serialized(async () => {
-      const h = await this.helperProcess();
-      if (!h) return listObjectsSpawned(this.exec, family, table, objects);
-      const cmd = (o: NftObjectRef): string => `list ${o.kind} ${family} ${table} ${o.name}`;
-      const all = await h.run('L', objects.map(cmd));
-      const docs = all.rc === 0 ? splitJsonDocs(all.out) : [];
-      if (docs.length === objects.length) return docs;
-      // One missing object fails the whole frame: ask one by one.
-      const out: unknown[] = [];
-      for (const o of objects) {
-        const r = await h.run('L', [cmd(o)]);
-        if (r.rc !== 0) {
-          if (MISSING.test(r.err)) { out.push(null); continue; }
-          throw new CalicoError('CALICO_ERR_KERNEL', `nft ${cmd(o)} failed: ${r.err.trim()}`);
-        }
-        out.push(splitJsonDocs(r.out)[0] ?? null);
-      }
-      return out;
-    });
+  readDiff(family: string, table: string, believed: TableDigests): Promise<KernelDiff> {
+    return readDiffInWorker(new HostExec(this.opts.netns).argv('nft', ['-j', 'list', 'table', family, table]), believed);
   }
 
   async close(): Promise<void> {
@@ -323,10 +271,6 @@ export class NftSpawnTransport implements NftTransport {
 
   listTable(family: string, table: string): Promise<unknown> {
     return listTableJson(this.exec, family, table);
-  }
-
-  listObjects(family: string, table: string, objects: readonly NftObjectRef[]): Promise<unknown[]> {
-    return listObjectsSpawned(this.exec, family, table, objects);
   }
 
   close(): Promise<void> {

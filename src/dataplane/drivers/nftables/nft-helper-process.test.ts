@@ -1,6 +1,5 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitJsonDocs } from '../../kernel/nft-session.js';
 import { NftHelperProcess } from './nft-helper-process.js';
 
 /**
@@ -64,7 +63,4 @@ describe('NftHelperProcess framing', () => {
     await h.close();
   });
 
-  it('splits back-to-back JSON documents (braces inside strings are not structure)', () => {
-    assert.deepEqual(splitJsonDocs('{"nftables":[{"a":"}{"}]}\n{"nftables":[]}\n'), [{ nftables: [{ a: '}{' }] }, { nftables: [] }]);
-  });
 });

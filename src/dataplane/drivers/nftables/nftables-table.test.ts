@@ -111,6 +111,52 @@ describe('NftablesTable', () => {
     assert.deepEqual(fake.lastBatch?.slice(0, 1), ['flush chain inet calico filter-FORWARD']);
   });
 
+  it('reads a big table in the background and repairs what changed at the next apply', async () => {
+    const fake = new FakeNftTransport();
+    const t = new NftablesTable({ family: 'inet', name: 'calico', transport: fake, fullResyncMaxItems: 0 });
+    declareAll(t);
+    await t.apply();
+    assert.equal(fake.listCalls, 1);
+    fake.tables.set('inet calico', kernelJson({ dropRule: true, dropElem: true }));
+    const r = await t.resync();
+    assert.equal(r.commands, 0, 'the read runs in the background; nothing to send yet');
+    assert.equal(fake.readDiffs, 1);
+    const fixed = await t.apply();
+    assert.equal(fake.listCalls, 1, 'no whole-table read in line');
+    assert.equal(fixed.readKernel, true);
+    const fwdH = ruleHashes(fwd.name, fwd.rules);
+    assert.deepEqual(fake.lastBatch, [
+      'add element inet calico cali40s-web { 10.1.0.1 }',
+      'flush chain inet calico filter-FORWARD',
+      `add rule inet calico filter-FORWARD ct state established,related accept comment "cali:${fwdH[0]}"`,
+      `add rule inet calico filter-FORWARD oifname vmap @cali-to-wl comment "cali:${fwdH[1]}"`,
+    ]);
+    assert.deepEqual(t.resyncStats, { started: 1, merged: 1, repairedObjects: 2, failed: 0 });
+    fake.tables.set('inet calico', kernelJson());
+    await t.resync();
+    assert.equal((await t.resync()).commands, 0, 'converged');
+  });
+
+  it('a background read never undoes a change made while it ran', async () => {
+    const fake = new FakeNftTransport();
+    const t = new NftablesTable({ family: 'inet', name: 'calico', transport: fake, fullResyncMaxItems: 0 });
+    declareAll(t);
+    await t.apply();
+    // The read sees filter-FORWARD without its first rule: stale by the time it lands.
+    fake.tables.set('inet calico', kernelJson({ dropRule: true }));
+    let release: () => void = () => undefined;
+    const orig = fake.readDiff.bind(fake);
+    fake.readDiff = (f, n, b) => { const p = orig(f, n, b); return new Promise((res) => { release = () => res(p); }); };
+    await t.resync();
+    t.updateChain({ ...fwd, rules: [...fwd.rules, { body: 'drop' }] });
+    await t.apply();
+    release();
+    await new Promise((r) => setImmediate(r));
+    const r = await t.apply();
+    assert.equal(r.commands, 0, 'the changed chain is not rewritten from the older read');
+    assert.deepEqual(t.resyncStats, { started: 1, merged: 1, repairedObjects: 0, failed: 0 });
+  });
+
   it('appends only the new tail when the kernel chain is a prefix', async () => {
     const { t, fake } = table();
     declareAll(t);

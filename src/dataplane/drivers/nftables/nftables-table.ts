@@ -5,6 +5,7 @@ import { ruleComment, ruleHashes } from '../rule-hash.js';
 import type { ApplyResult, Table } from '../table.js';
 import { canonicalElement, canonicalValue, renderElement } from './elements.js';
 import { kernelTableFromJson } from './read-table.js';
+import { tableDigests, type KernelDiff } from './kernel-digest.js';
 import type { KernelTable, NftBaseChainSpec, NftChain, NftFamily, NftMapSpec, NftSetSpec } from './types.js';
 
 export interface NftablesTableOptions {
@@ -12,6 +13,13 @@ export interface NftablesTableOptions {
   /** Our table's name, e.g. `calico`. Nothing outside this table is ever touched. */
   readonly name: string;
   readonly transport: NftTransport;
+  /**
+   * resync() re-reads the whole table in line while the believed state holds
+   * at most this many rules + set/map elements (default 20,000: a listing
+   * that size takes well under a second); above it, and when the transport
+   * has `readDiff`, the read runs in the background (see resync()).
+   */
+  readonly fullResyncMaxItems?: number;
 }
 
 interface DesiredChain { readonly chain: NftChain; readonly hashes: readonly string[]; readonly refs: ReadonlySet<string> }
@@ -32,13 +40,27 @@ interface DesiredMap {
   readonly elements: Map<string, string>;
 }
 
-interface Plan { readonly commands: string[]; readonly commit: (() => void)[] }
+interface Plan {
+  readonly commands: string[];
+  readonly commit: (() => void)[];
+  /** The objects this batch may change (for background-read merges). */
+  readonly touched: { readonly chains: ReadonlySet<string>; readonly sets: ReadonlySet<string>; readonly maps: ReadonlySet<string> };
+}
 
 const normType = (t: string): string => t.split('.').map((s) => s.trim()).join(' . ');
 const normFlags = (f: readonly string[] | undefined): string[] => [...(f ?? [])].sort();
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const baseKey = (b: NftBaseChainSpec | undefined): string =>
   b ? `${b.type}|${b.hook}|${b.priority}|${b.device ?? ''}` : '';
+
+/** Rules plus set and map elements the believed state holds (how long a full listing takes). */
+function believedItems(k: KernelTable): number {
+  let n = 0;
+  for (const c of k.chains.values()) n += c.hashes.length + 1;
+  for (const s of k.sets.values()) n += s.members.size + 1;
+  for (const m of k.maps.values()) n += m.elements.size + 1;
+  return n;
+}
 
 /** The sets and maps (`@name`) a chain's rule bodies reference. */
 function bodyRefs(rules: NftChain['rules']): Set<string> {
@@ -92,11 +114,21 @@ export class NftablesTable implements Table {
   private dirtySets = new Set<string>();
   private dirtyMaps = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly fullResyncMaxItems: number;
+  /** Successful batches so far; an object's entry in `touched` says which batch last changed it. */
+  private epoch = 0;
+  private readonly touched = new Map<string, number>();
+  /** Digests of believed objects (kernel-digest.ts); an entry is dropped whenever its object changes. */
+  private readonly digests = new Map<string, string>();
+  private background: { readonly startEpoch: number; diff?: KernelDiff; failed?: unknown; done: boolean } | null = null;
+  /** Background reads started and merged, objects they repaired, reads that failed (metrics, tests). */
+  readonly resyncStats = { started: 0, merged: 0, repairedObjects: 0, failed: 0 };
 
   constructor(opts: NftablesTableOptions) {
     this.family = opts.family;
     this.name = opts.name;
     this.transport = opts.transport;
+    this.fullResyncMaxItems = opts.fullResyncMaxItems ?? 20_000;
   }
 
   private get ref(): string {
@@ -200,11 +232,70 @@ export class NftablesTable implements Table {
     this.kernel = undefined;
   }
 
+  /**
+   * Repairs whatever changed behind our back. A small table (or an unknown
+   * one) is re-read whole, in line. A big one is read in the background
+   * (transport.readDiff: nft and the JSON parse run off this thread; reading
+   * a 300k-rule table takes nft 13-20 s): this call starts the read and
+   * returns after a normal apply, and the objects found different are merged
+   * into the believed state by the first apply or resync after the read ends,
+   * except objects we changed meanwhile. So a periodic resync never holds up
+   * applies, and tampering is repaired one read later.
+   */
   resync(): Promise<ApplyResult> {
     return this.serialized(async () => {
-      this.kernel = undefined;
+      const k = this.kernel;
+      if (!k || !this.transport.readDiff || believedItems(k) <= this.fullResyncMaxItems) {
+        this.kernel = undefined;
+        return this.applyNow();
+      }
+      if (!this.background) {
+        const bg: { startEpoch: number; diff?: KernelDiff; failed?: unknown; done: boolean } = { startEpoch: this.epoch, done: false };
+        this.background = bg;
+        this.resyncStats.started++;
+        this.transport.readDiff(this.family, this.name, tableDigests(k, this.digests)).then(
+          (d) => { bg.diff = d; bg.done = true; },
+          (e: unknown) => { bg.failed = e; bg.done = true; },
+        );
+      }
       return this.applyNow();
     });
+  }
+
+  /** Merges a finished background read: differing objects not changed since it started become dirty. */
+  private mergeBackground(k: KernelTable): boolean {
+    const bg = this.background;
+    if (!bg?.done) return false;
+    this.background = null;
+    if (!bg.diff) { this.resyncStats.failed++; return false; }
+    this.resyncStats.merged++;
+    const d = bg.diff;
+    if (!d.exists) { this.kernel = undefined; return true; }
+    const stale = (key: string): boolean => (this.touched.get(key) ?? 0) > bg.startEpoch;
+    for (const [n, c] of d.chains) {
+      if (stale(`c/${n}`)) continue;
+      if (c) k.chains.set(n, c); else k.chains.delete(n);
+      this.digests.delete(`c/${n}`);
+      this.dirtyChains.add(n);
+      this.resyncStats.repairedObjects++;
+    }
+    for (const [n, st] of d.sets) {
+      if (stale(`s/${n}`)) continue;
+      if (st) k.sets.set(n, { type: st.type, flags: st.flags, members: new Set(st.members) }); else k.sets.delete(n);
+      this.digests.delete(`s/${n}`);
+      this.dirtySets.add(n);
+      const ds = this.sets.get(n);
+      if (ds) ds.delta = null;
+      this.resyncStats.repairedObjects++;
+    }
+    for (const [n, m] of d.maps) {
+      if (stale(`m/${n}`)) continue;
+      if (m) k.maps.set(n, { keyType: m.keyType, valueType: m.valueType, flags: m.flags, elements: new Map(m.elements) }); else k.maps.delete(n);
+      this.digests.delete(`m/${n}`);
+      this.dirtyMaps.add(n);
+      this.resyncStats.repairedObjects++;
+    }
+    return true;
   }
 
   apply(): Promise<ApplyResult> {
@@ -216,6 +307,7 @@ export class NftablesTable implements Table {
     return this.serialized(async () => {
       this.chains.clear(); this.sets.clear(); this.maps.clear();
       this.dirtyChains.clear(); this.dirtySets.clear(); this.dirtyMaps.clear();
+      this.background = null;
       const k = kernelTableFromJson(await this.transport.listTable(this.family, this.name));
       if (k.exists) await this.transport.transact([`delete table ${this.ref}`]);
       this.kernel = kernelTableFromJson(null);
@@ -229,6 +321,8 @@ export class NftablesTable implements Table {
   }
 
   private async readKernel(): Promise<KernelTable> {
+    this.background = null; // a whole read supersedes a background one
+    this.digests.clear();
     const k = kernelTableFromJson(await this.transport.listTable(this.family, this.name));
     for (const n of [...k.chains.keys(), ...this.chains.keys()]) this.dirtyChains.add(n);
     for (const n of [...k.sets.keys(), ...this.sets.keys()]) this.dirtySets.add(n);
@@ -242,6 +336,7 @@ export class NftablesTable implements Table {
     const t0 = performance.now();
     let readKernel = false;
     for (let attempt = 0; ; attempt++) {
+      if (this.kernel && this.mergeBackground(this.kernel)) readKernel = true;
       let k = this.kernel;
       if (!k) { k = await this.readKernel(); readKernel = true; }
       const plan = this.plan(k);
@@ -258,6 +353,11 @@ export class NftablesTable implements Table {
         continue;
       }
       for (const c of plan.commit) c();
+      this.epoch++;
+      const touch = (key: string): void => { this.touched.set(key, this.epoch); this.digests.delete(key); };
+      for (const n of plan.touched.chains) touch(`c/${n}`);
+      for (const n of plan.touched.sets) touch(`s/${n}`);
+      for (const n of plan.touched.maps) touch(`m/${n}`);
       return { commands: plan.commands.length, readKernel, durationMs: performance.now() - t0 };
     }
   }
@@ -384,7 +484,7 @@ export class NftablesTable implements Table {
     }
 
     const commands = [...pre, ...addChains, ...addSets, ...elems, ...rules, ...mapOps, ...flushDel, ...delMaps, ...delChains, ...delSets];
-    return { commands, commit };
+    return { commands, commit, touched: { chains: dirtyChains, sets: dirtySets, maps: dirtyMaps } };
   }
 
   private requireSet(name: string): DesiredSet {
