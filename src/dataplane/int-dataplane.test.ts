@@ -152,7 +152,7 @@ describe('IntDataplane (iptables, fake kernel)', () => {
     assert.deepEqual(exec.callsOf('nft').filter((c) => c.args[0] === 'delete').map((c) => c.args.join(' ')), ['delete table ip calico']);
     const order = exec.calls.map((c) => (c.cmd === 'ipset' && c.args[0] === 'restore' ? 'ipset' : c.cmd)).filter((c) => c === 'ipset' || c === 'iptables-legacy-restore');
     assert.equal(order[0], 'ipset', 'sets are created before the rules using them');
-    const ipset = exec.callsOf('ipset').find((c) => c.args[0] === 'restore')!.input!;
+    const ipset = exec.callsOf('ipset').filter((c) => c.args[0] === 'restore').map((c) => c.input!).join('');
     assert.match(ipset, /^create cali40s:aaa hash:net family inet/m);
     assert.match(ipset, /^add cali40s:aaa 10\.65\.0\.1$/m);
     const filter = exec.callsOf('iptables-legacy-restore').map((c) => c.input!).find((i) => i.includes('*filter'))!;

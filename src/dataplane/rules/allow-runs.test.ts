@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import type { ModelRule } from '../model/types.js';
 import { collapseNets, compileRun, isAllowOnlyRule, type CompileEnv } from './allow-runs.js';
@@ -90,6 +91,18 @@ describe('run compilation', () => {
     assert.ok(compileRun([wide], 'ingress', names, env('nftables', 4, 100)));
     assert.equal(compileRun([wide], 'ingress', names, env('iptables', 4, 100)), null);
     assert.equal(compileRun([tcp80], 'ingress', names, env('nftables', 4, 1)), null);
+  });
+
+  it('a run too big for a set is given up early, not after computing millions of members', () => {
+    const big: string[] = [];
+    for (let i = 0; i < 20000; i++) big.push(`10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`);
+    const rules = Array.from({ length: 300 }, (_, i) => R({ protocol: 6, srcIpSetIds: ['s:big'], dstPorts: [{ first: 10000 + i, last: 10000 + i }] }));
+    const t0 = performance.now();
+    for (const backend of ['nftables', 'iptables'] as const) {
+      assert.equal(compileRun(rules, 'ingress', names, { ...env(backend), members: (id) => (id === 's:big' ? big : undefined) }), null);
+      assert.equal(compileRun([R({ srcIpSetIds: ['s:big'] })], 'ingress', names, { ...env(backend, 4, 1000), members: () => big }), null);
+    }
+    assert.ok(performance.now() - t0 < 2000, `gave up in ${performance.now() - t0} ms`);
   });
 
   it('rules of the other IP version or with only other-family nets are left out', () => {

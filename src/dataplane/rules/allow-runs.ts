@@ -121,24 +121,33 @@ interface PortEntry { readonly first: number; readonly last: number; readonly ad
  * `cidr,proto:port` members for one protocol with no two members overlapping
  * (nftables interval sets refuse overlaps): the port line is cut at every
  * range boundary and each piece gets the collapsed union of the addresses of
- * the ranges covering it.
+ * the ranges covering it. Stops (returning false) as soon as the members, as
+ * the kernel will count them, exceed `budget.left`: a run too big for a set
+ * costs no more work than the guard allows.
  */
-function netPortMembers(proto: number, entries: readonly PortEntry[], out: string[]): number {
+function netPortMembers(proto: number, entries: readonly PortEntry[], out: string[], budget: { left: number }, expand: boolean): boolean {
   const cuts = [...new Set(entries.flatMap((e) => [e.first, e.last + 1]))].sort((a, b) => a - b);
+  // Pathological port layouts (thousands of ranges over thousands of rules) are walked.
+  if (entries.length * cuts.length > 4_000_000) return false;
   const name = protocolName(proto);
-  let expanded = 0;
   for (let i = 0; i + 1 < cuts.length; i++) {
     const first = cuts[i]!; const last = cuts[i + 1]! - 1;
+    const width = expand ? last - first + 1 : 1;
     // Policies of a run often share peers: dedupe the text before parsing.
     const addrs = new Set<string>();
-    for (const e of entries) if (e.first <= first && e.last >= last) for (const a of e.addrs) addrs.add(a);
+    for (const e of entries) {
+      if (e.first > first || e.last < last) continue;
+      for (const a of e.addrs) addrs.add(a);
+      if (addrs.size * width > budget.left * 4 + 1024) return false;
+    }
     if (!addrs.size) continue;
     const port = first === last ? String(first) : `${first}-${last}`;
     const nets = collapseNets(addrs);
+    budget.left -= nets.length * width;
+    if (budget.left < 0) return false;
     for (const a of nets) out.push(`${a},${name}:${port}`);
-    expanded += (last - first + 1) * nets.length;
   }
-  return expanded;
+  return true;
 }
 
 function asCidr(m: string, f: Family): string | null {
@@ -155,7 +164,7 @@ export function compileRun(rules: readonly ModelRule[], dir: RunDirection, names
   const f = env.family;
   const max = env.maxMembers ?? MAX_RUN_MEMBERS;
   const plain = new Map<string, IrRule>();
-  const netMembers: string[] = [];
+  const netMembers = new Set<string>();
   let hasNet = false;
   const byProto = new Map<number, PortEntry[]>();
   // One set is often the peer of several rules: its members are filtered once.
@@ -185,7 +194,8 @@ export function compileRun(rules: readonly ModelRule[], dir: RunDirection, names
     const portable = proto !== undefined && PORT_PROTOCOLS.has(proto);
     if (addrs !== null && proto === undefined) {
       hasNet = true;
-      netMembers.push(...addrs);
+      for (const a of addrs) netMembers.add(a);
+      if (netMembers.size > max * 4) return null;
     } else if (addrs !== null && portable && (ports || env.backend === 'nftables')) {
       const ranges: readonly PortRange[] = ports ?? [{ first: 0, last: 65535 }];
       let list = byProto.get(proto);
@@ -203,9 +213,10 @@ export function compileRun(rules: readonly ModelRule[], dir: RunDirection, names
   const addrSide = dir === 'ingress' ? 'src' : 'dst';
   if (byProto.size) {
     const members: string[] = [];
-    let expanded = 0;
-    for (const proto of [...byProto.keys()].sort((a, b) => a - b)) expanded += netPortMembers(proto, byProto.get(proto)!, members);
-    if ((env.backend === 'iptables' ? expanded : members.length) > max) return null;
+    const budget = { left: max };
+    for (const proto of [...byProto.keys()].sort((a, b) => a - b)) {
+      if (!netPortMembers(proto, byProto.get(proto)!, members, budget, env.backend === 'iptables')) return null;
+    }
     sets.push({ name: names.netPort, kind: 'net-and-port', members: members.sort() });
     out.push({ match: [notPassed, { k: 'addrPortSet', addr: addrSide, port: 'dst', set: names.netPort }], actions: ALLOW, comment: 'Allow-only run: address, protocol and port' });
   }
