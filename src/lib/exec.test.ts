@@ -32,6 +32,24 @@ describe('exec', () => {
     assert.ok(made < 10_000, `producer ran on after the reader left (${made} pieces)`);
   });
 
+  it('streams an async producer, which may hold the input back mid-way', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => { release = r; });
+    async function* held(): AsyncGenerator<string> {
+      yield 'before\n';
+      await gate;
+      yield 'after\n';
+    }
+    const run = exec('cat', [], { input: held() });
+    setTimeout(release, 20);
+    assert.equal((await run).stdout, 'before\nafter\n');
+    async function* failing(): AsyncGenerator<string> {
+      yield 'x\n';
+      throw new Error('gate failed');
+    }
+    await assert.rejects(exec('cat', [], { input: failing() }), /gate failed/);
+  });
+
   it('kills the command and rejects when the producer throws', async () => {
     function* broken(): Generator<string> {
       yield 'first\n';

@@ -12,9 +12,10 @@ export interface ExecResult {
 /**
  * What a command reads on stdin: one string, or pieces (e.g. restore lines)
  * produced lazily and written in chunks as the command consumes them, so a
- * large input never exists as one joined string.
+ * large input never exists as one joined string. An async producer may also
+ * hold the input back (e.g. a restore's COMMIT until something else is done).
  */
-export type ExecInput = string | Iterable<string>;
+export type ExecInput = string | Iterable<string> | AsyncIterable<string>;
 
 export interface ExecOptions {
   /** Written to the command's stdin, then stdin is closed. */
@@ -38,7 +39,7 @@ const CHUNK = 64 * 1024;
  * is full (backpressure), then closes it. Stops quietly if the command closes
  * its stdin early (it exited: its exit code tells what happened).
  */
-async function writeStreamed(stdin: Writable, pieces: Iterable<string>): Promise<void> {
+async function writeStreamed(stdin: Writable, pieces: Iterable<string> | AsyncIterable<string>): Promise<void> {
   let closed = false;
   let wake: (() => void) | undefined;
   const onGone = (): void => { closed = true; wake?.(); };
@@ -54,10 +55,25 @@ async function writeStreamed(stdin: Writable, pieces: Iterable<string>): Promise
   };
   try {
     let buf = '';
-    for (const p of pieces) {
-      if (closed) break;
-      buf += p;
-      if (buf.length >= CHUNK) { const c = buf; buf = ''; await flush(c); }
+    if (Symbol.asyncIterator in pieces) {
+      // Async producers hand over bigger pieces; whatever is gathered is sent before waiting on the next.
+      const it = pieces[Symbol.asyncIterator]();
+      for (;;) {
+        if (closed) break;
+        const next = it.next();
+        if (buf.length > 0) { const c = buf; buf = ''; await flush(c); }
+        const r = await next;
+        if (r.done) break;
+        buf += r.value;
+        if (buf.length >= CHUNK) { const c = buf; buf = ''; await flush(c); }
+      }
+      if (closed) await it.return?.();
+    } else {
+      for (const p of pieces) {
+        if (closed) break;
+        buf += p;
+        if (buf.length >= CHUNK) { const c = buf; buf = ''; await flush(c); }
+      }
     }
     if (!closed) stdin.end(buf);
   } finally {

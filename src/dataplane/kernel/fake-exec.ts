@@ -34,6 +34,15 @@ export class FakeExec implements Exec {
   }
 
   run(cmd: string, args: readonly string[], input?: ExecInput): Promise<ExecResult> {
+    if (input !== undefined && typeof input !== 'string' && Symbol.asyncIterator in input) {
+      // Recorded in call order; the input (and the handler) once the producer has finished.
+      const call = { cmd, args: [...args], input: '', streamed: true };
+      this.calls.push(call);
+      return (async () => {
+        for await (const p of input) call.input += p;
+        return this.handlers.get(cmd)?.(call) ?? { code: 0, stdout: '', stderr: '' };
+      })();
+    }
     const streamed = input !== undefined && typeof input !== 'string';
     const call: FakeExecCall = { cmd, args: [...args], input: streamed ? [...input].join('') : input, streamed };
     this.calls.push(call);

@@ -16,12 +16,12 @@ function setup(): { w: IptWriter; fx: FakeExec } {
 }
 
 describe('IptWriter apply', () => {
-  it('into an empty kernel: one save of all tables, one ipset restore, one streamed restore of every table', async () => {
+  it('into an empty kernel: one save of all tables, set creates then members, one streamed restore of every table', async () => {
     const { w, fx } = setup();
     const r = await w.apply();
     assert.equal(r.readKernel, true);
     assert.deepEqual(fx.callsOf('iptables-nft-save').map((c) => c.args), [[]]);
-    assert.deepEqual(fx.callsOf('ipset').map((c) => c.args[0]), ['save', 'restore']);
+    assert.deepEqual(fx.callsOf('ipset').map((c) => c.args[0]), ['save', 'restore', 'restore']);
     const restores = fx.callsOf('iptables-nft-restore');
     assert.equal(restores.length, 1);
     assert.equal(restores[0]?.streamed, true);
@@ -76,27 +76,47 @@ class GatedExec extends FakeExec {
 }
 
 describe('IptWriter ordering of ipset and iptables-restore', () => {
+  /** The calls made before any ipset restore is answered, then runs the apply to its end. */
   const started = async (fx: GatedExec, w: IptWriter): Promise<string[]> => {
     const done = w.apply();
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     const seen = fx.calls.map((c) => `${c.cmd} ${c.args[0] ?? ''}`);
-    fx.open();
-    await done;
-    fx.open();
+    const opener = setInterval(() => fx.open(), 1);
+    try { await done; } finally { clearInterval(opener); }
     return seen;
   };
-  it('a new set is created before the restore that names it; member changes run alongside the restore', async () => {
+  it('new sets are created before the restore that names them; members load while it is parsed, before its COMMIT', async () => {
     const fx = new GatedExec();
-    fx.on('ipset', () => ok()).on('iptables-nft-save', () => ok(''));
+    const committed: string[] = [];
+    fx.on('ipset', (c) => { if (c.args[0] === 'restore') committed.push(`ipset ${c.input ?? ''}`); return ok(); });
+    fx.on('iptables-nft-save', () => ok(''));
+    fx.on('iptables-nft-restore', () => { committed.push('iptables'); return ok(); });
     const w = new IptWriter(fx, 'nft');
     w.setFamilies([4]);
     w.setIpSet(4, w.setName('s:web', 4), 'net', ['10.0.0.0/24']);
     w.table(4, 'filter').updateChain({ name: 'cali-x', rules: [{ body: '-m set --match-set cali40s:web src -j ACCEPT' }] });
-    assert.deepEqual(await started(fx, w), ['ipset save', 'iptables-nft-save -t', 'ipset restore'], 'restore waits for the create');
+    assert.deepEqual(await started(fx, w), ['ipset save', 'iptables-nft-save -t', 'ipset restore'], 'nothing else before the create');
+    assert.deepEqual(committed, ['ipset create cali40s:web hash:net family inet maxelem 1048576\n', 'ipset add cali40s:web 10.0.0.0/24\n', 'iptables']);
+    assert.deepEqual(fx.callsOf('ipset').map((c) => c.args[0]), ['save', 'restore', 'restore']);
     fx.calls.length = 0;
+    committed.length = 0;
     w.setIpSet(4, w.setName('s:web', 4), 'net', ['10.0.0.0/24', '10.0.1.0/24']);
     w.table(4, 'filter').updateChain({ name: 'cali-x', rules: [{ body: '-m set --match-set cali40s:web dst -j ACCEPT' }] });
-    assert.deepEqual(await started(fx, w), ['ipset restore', 'iptables-nft-restore --noflush']);
-    assert.equal(fx.callsOf('ipset')[0]?.input, 'add cali40s:web 10.0.1.0/24\n');
+    assert.deepEqual(await started(fx, w), ['ipset restore', 'iptables-nft-restore --noflush'], 'member change and restore together');
+    assert.deepEqual(committed, ['ipset add cali40s:web 10.0.1.0/24\n', 'iptables'], 'the COMMIT after the members');
+  });
+
+  it('a failed set update stops the restore before its COMMIT; the next apply sends the chain again', async () => {
+    const fx = new FakeExec().on('iptables-nft-save', () => ok('')).on('iptables-nft-restore', () => ok());
+    fx.on('ipset', (c) => (c.args[0] === 'restore' && /^add /m.test(c.input ?? '') ? fail('ipset v7: Hash is full') : ok()));
+    const w = new IptWriter(fx, 'nft');
+    w.setFamilies([4]);
+    w.setIpSet(4, w.setName('s:web', 4), 'net', ['10.0.0.0/24']);
+    w.table(4, 'filter').updateChain({ name: 'cali-x', rules: [{ body: '-m set --match-set cali40s:web src -j ACCEPT' }] });
+    await assert.rejects(w.apply(), { code: 'CALICO_ERR_KERNEL' });
+    assert.doesNotMatch(fx.callsOf('iptables-nft-restore')[0]?.input ?? '', /COMMIT/, 'input ended before COMMIT');
+    fx.on('ipset', () => ok());
+    await w.apply();
+    assert.match(fx.callsOf('iptables-nft-restore').at(-1)?.input ?? '', /:cali-x - -\n[^]*COMMIT\n$/);
   });
 });

@@ -205,11 +205,10 @@ export class IptWriter implements RulesetWriter {
    * (only when the kernel state is unknown, read concurrently), one
    * `ipset restore` for creates and member changes, one streamed
    * `iptables-restore` for every changed table, then one `ipset restore` for
-   * destroys. The table plans are computed while the ipset restore runs. When
-   * it creates a set, the iptables-restore starts after it (iptables resolves
-   * set names as it parses); member changes alone run alongside the restore
-   * (a rule may meet a set's old or new members for those few milliseconds,
-   * as it may with any order).
+   * destroys. New sets are created (empty) first, since iptables resolves
+   * set names as it parses; then members load while the table plans are
+   * computed and the restore is parsed, and the restore's COMMIT waits for
+   * them: rules never meet a set before its members.
    */
   private async runFamily(f: Family, resync: boolean): Promise<WriterApplyResult> {
     const s = this.sets(f);
@@ -227,26 +226,23 @@ export class IptWriter implements RulesetWriter {
     for (let attempt = 0; ; attempt++) {
       const [, read] = await Promise.all([s.load(), readTables(this.exec, tabs)]);
       readKernel ||= read;
-      // Member-only set changes need not finish before the restore starts (no rule names a new set).
-      const together = !s.createsPending;
+      // New sets first (iptables resolves set names as it parses); their members
+      // and other member changes then load while the restore is parsed, and the
+      // restore's COMMIT waits for them.
+      if (s.createsPending) commands += await s.applyCreates();
       const setUpdates = s.applyUpdates();
       let plans: TablePlan[] = [];
       let planError: unknown;
       try { plans = planTables(tabs); } catch (e) { planError = e; }
-      const restore = async (): Promise<Awaited<ReturnType<typeof restoreTables>>> => {
-        if (planError !== undefined) throw planError;
-        return restoreTables(this.exec, tabs, plans);
-      };
       let r: Awaited<ReturnType<typeof restoreTables>>;
       try {
-        if (together) {
-          const [n, tables] = await Promise.all([setUpdates, restore()]);
-          commands += n;
-          r = tables;
-        } else {
-          commands += await setUpdates;
-          r = await restore();
+        if (planError !== undefined) {
+          await setUpdates;
+          throw planError;
         }
+        const [n, tables] = await Promise.all([setUpdates, restoreTables(this.exec, tabs, plans, setUpdates)]);
+        commands += n;
+        r = tables;
       } catch (e) {
         // The plans consumed the tables' change marks: a re-read at the next apply re-checks everything.
         for (const t of tabs) t.invalidate();

@@ -131,6 +131,15 @@ export class IpsetManager {
     return this.run(false);
   }
 
+  /**
+   * Creates the sets that are missing (or re-creates one whose type changed),
+   * empty: their members follow with applyUpdates(), which may then run
+   * while an iptables-restore that names the new sets is parsed.
+   */
+  async applyCreates(): Promise<number> {
+    return this.run(false, true);
+  }
+
   /** Destroys sets that are ours but not desired (call after the iptables rules using them are gone). */
   async applyDeletions(): Promise<number> {
     return this.run(true);
@@ -174,10 +183,10 @@ export class IpsetManager {
     return k;
   }
 
-  private async run(deletions: boolean): Promise<number> {
+  private async run(deletions: boolean, createsOnly = false): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       const k = this.kernel ?? (await this.read());
-      const { lines, commit, done } = this.plan(k, deletions);
+      const { lines, commit, done } = createsOnly ? this.planCreates(k) : this.plan(k, deletions);
       if (lines.length === 0) { for (const n of done) this.dirty.delete(n); return 0; }
       this.lastRestoreInput = lines.length <= KEEP_LINES ? `${lines.join('\n')}\n` : `(${lines.length} lines)`;
       const r = await this.exec.run('ipset', ['restore', '-exist'], linesOf(lines));
@@ -190,6 +199,19 @@ export class IpsetManager {
       for (const n of done) this.dirty.delete(n);
       return lines.length;
     }
+  }
+
+  private planCreates(k: Map<string, KernelSet>): { lines: string[]; commit: (() => void)[]; done: string[] } {
+    const lines: string[] = []; const commit: (() => void)[] = [];
+    for (const name of [...this.dirty].sort()) {
+      const d = this.desired.get(name); const ks = k.get(name);
+      if (!d || (ks && ks.type === d.meta.type && ks.family === this.family)) continue;
+      // A set of another type cannot be swapped; it is destroyed first (fails while iptables uses it).
+      if (ks) lines.push(`destroy ${name}`);
+      lines.push(`create ${name} ${d.meta.type} family ${this.family} maxelem ${d.meta.maxSize ?? 1048576}`);
+      commit.push(() => { k.set(name, { type: d.meta.type, family: this.family, members: new Set() }); d.delta = null; });
+    }
+    return { lines, commit, done: [] };
   }
 
   private plan(k: Map<string, KernelSet>, deletions: boolean): { lines: string[]; commit: (() => void)[]; done: string[] } {

@@ -46,6 +46,27 @@ export function* restoreInput(plans: readonly TablePlan[]): Generator<string> {
   }
 }
 
+/**
+ * restoreInput held back before the first COMMIT until `gate` settles: the
+ * restore parses (and checks set names) while the gate's work runs, but no
+ * table is committed before it is done. A rejected gate ends the input with
+ * an error before any COMMIT, so the restore applies nothing.
+ */
+export async function* gatedRestoreInput(plans: readonly TablePlan[], gate: Promise<unknown>): AsyncGenerator<string> {
+  let buf = '';
+  let waiting: Promise<unknown> | undefined = gate;
+  for (const piece of restoreInput(plans)) {
+    if (waiting && piece === 'COMMIT\n') {
+      if (buf) { yield buf; buf = ''; }
+      await waiting;
+      waiting = undefined;
+    }
+    buf += piece;
+    if (buf.length >= 65536) { yield buf; buf = ''; }
+  }
+  if (buf) yield buf;
+}
+
 /** Each table's built-in chains (what `iptables-save -t TABLE` prints for an empty table). */
 const BUILTIN_CHAINS: Readonly<Record<IptablesTableName, readonly string[]>> = {
   filter: ['INPUT', 'FORWARD', 'OUTPUT'],

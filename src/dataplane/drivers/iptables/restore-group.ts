@@ -1,6 +1,6 @@
 import { CalicoError } from '../../../lib/errors.js';
 import type { Exec, ExecResult } from '../../kernel/exec-shim.js';
-import { restoreInput, type IptablesTable, type TablePlan } from './iptables-table.js';
+import { gatedRestoreInput, restoreInput, type IptablesTable, type TablePlan } from './iptables-table.js';
 
 /**
  * Reads the kernel state of every table (of one IP version and backend) whose
@@ -34,13 +34,14 @@ export function planTables(tables: readonly IptablesTable[]): TablePlan[] {
  * kernel transaction), and records them as applied on success. On failure
  * every table's state is marked unknown (a block before the failing one may
  * have been committed) and the result is returned for the caller to retry.
+ * With `gate`, no table is committed before it settles (gatedRestoreInput).
  */
-export async function restoreTables(exec: Exec, tables: readonly IptablesTable[], plans: readonly TablePlan[]): Promise<ExecResult & { lines: number }> {
+export async function restoreTables(exec: Exec, tables: readonly IptablesTable[], plans: readonly TablePlan[], gate?: Promise<unknown>): Promise<ExecResult & { lines: number }> {
   const first = tables[0];
   if (!first || plans.length === 0) return { code: 0, stdout: '', stderr: '', lines: 0 };
   let r: ExecResult;
   try {
-    r = await exec.run(first.cmds.restore, ['--noflush', '--wait=10'], restoreInput(plans));
+    r = await exec.run(first.cmds.restore, ['--noflush', '--wait=10'], gate ? gatedRestoreInput(plans, gate) : restoreInput(plans));
   } catch (e) {
     for (const t of tables) t.invalidate();
     throw e;
