@@ -9,6 +9,7 @@
  * the persistent `nft -i` session (the driver computes the delta).
  */
 import { NftablesTable } from '../drivers/nftables/nftables-table.js';
+import { createHash } from 'node:crypto';
 import { CalicoError } from '../../lib/errors.js';
 import { canonicalElement } from '../drivers/nftables/elements.js';
 import { disjointNetPortMembers } from '../drivers/nftables/net-port-members.js';
@@ -95,7 +96,7 @@ export class NftWriter implements RulesetWriter {
   readonly chainName = nftChainName;
   private readonly tables = new Map<Family, NftablesTable>();
   private readonly dropped = new Set<Family>();
-  /** Members last given per set (after collapsing), to skip no-op updates. */
+  /** Digest of the type and members last given per set (after collapsing), to skip no-op updates without keeping the members twice. */
   private readonly sets = new Map<string, string>();
   /** `family/map` of the dispatch maps declared. */
   private readonly maps = new Set<string>();
@@ -175,7 +176,9 @@ export class NftWriter implements RulesetWriter {
   setIpSet(f: Family, name: string, kind: WriterSetKind, members: Iterable<string>): void {
     const { spec, list } = nftSetFor(f, name, kind, members);
     const key = `${f}/${name}`;
-    const sig = `${spec.type}|${(spec.flags ?? []).join(',')}|${list.join(',')}`;
+    const h = createHash('sha256').update(`${spec.type}|${(spec.flags ?? []).join(',')}|`);
+    for (const m of list) h.update(`${m},`);
+    const sig = h.digest('base64');
     if (this.sets.get(key) === sig) return;
     this.sets.set(key, sig);
     this.table(f).setSet(spec, list);
