@@ -88,12 +88,18 @@ async function main(): Promise<void> {
       const persistent = await perChange(session, 'bsession');
       results.push(result('per-change latency, 1-element set delta (nft -i session vs spawned nft -f)', 'ms', persistent, spawned, 5));
 
-      const big = new NftablesTable({ family: 'inet', name: 'calico', transport: session });
+      // Records the batch the driver sends, to load the same ruleset with a raw `nft -f`.
+      let batch: readonly string[] = [];
+      const recording: NftTransport = {
+        transact: (commands) => { batch = commands; return session.transact(commands); },
+        listTable: (family, table) => session.listTable(family, table),
+        close: () => Promise.resolve(),
+      };
+      const big = new NftablesTable({ family: 'inet', name: 'calico', transport: recording });
       declareBig(big);
       let t0 = performance.now();
       await big.apply();
       const load = performance.now() - t0;
-      const batch = big.lastBatch;
       await exec.run('nft', ['delete', 'table', 'inet', 'calico']);
       t0 = performance.now();
       const raw = await exec.run('nft', ['-f', '-'], `${batch.join('\n')}\n`);

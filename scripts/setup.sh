@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# gcc + libc6-dev: the nftables driver compiles its small libnftables batch
+# helper once per machine (it falls back to `nft -i` without a compiler), and
+# the packet-cost benchmark its connection-rate client.
 APT_PACKAGES=(
-  nftables iptables ipset iproute2 conntrack procps psmisc openssl
+  nftables iptables ipset iproute2 conntrack procps psmisc openssl gcc libc6-dev
   bird2 gobgpd etcd-server etcd-client containernetworking-plugins
   wireguard-tools iperf3 tcpdump podman runc
 )
