@@ -99,6 +99,32 @@ describe('IntDataplane (nftables, fake kernel)', () => {
     assert.ok(mapDel >= 0 && chainDel > mapDel && polDel > mapDel && setDel > polDel, b.join('\n'));
   });
 
+  it('a policy chain exists only while an endpoint chain jumps to it (no chain for an unused direction or an unselected policy)', async () => {
+    const { dp, transport } = nftDataplane();
+    dp.onMessages(start);
+    await dp.apply();
+    const po = `filter-${policyChainName(polId, 'default', 'outbound')}`;
+    const first = transport.batches[0]!;
+    assert.ok(first.includes(`add chain ip calico ${pi}`), 'walked inbound chain programmed');
+    assert.ok(!first.some((c) => c.includes(po)), 'no endpoint walks the outbound direction: no chain');
+    // The only endpoint using the policy stops using it: its chain goes, in the same batch as the jump.
+    dp.onMessages([{ kind: 'WorkloadEndpointUpdate', id: { namespace: 'ns1', name: 'b' }, endpoint: wep('b', '10.65.0.2', []) }]);
+    await dp.apply();
+    const b = transport.lastBatch!;
+    assert.ok(b.includes(`delete chain ip calico ${pi}`), b.join('\n'));
+    assert.ok(b.findIndex((c) => c.startsWith('flush chain ip calico filter-cali-tw-calib')) < b.indexOf(`delete chain ip calico ${pi}`));
+    // A policy update while unused sends nothing; using it again programs the current rules.
+    dp.onMessages([{ kind: 'ActivePolicyUpdate', id: polId, policy: policy(8080) }]);
+    assert.equal((await dp.apply()).commands, 0);
+    dp.onMessages([{ kind: 'WorkloadEndpointUpdate', id: { namespace: 'ns1', name: 'b' }, endpoint: wep('b', '10.65.0.2', [polId]) }]);
+    await dp.apply();
+    const again = transport.lastBatch!;
+    const add = again.indexOf(`add chain ip calico ${pi}`);
+    const jump = again.findIndex((c) => c.startsWith('add rule ip calico filter-cali-tw-calib') && c.includes(`jump ${pi}`));
+    assert.ok(add >= 0 && jump > add, again.join('\n'));
+    assert.ok(again.some((c) => c.startsWith(`add rule ip calico ${pi}`) && c.includes('8080')));
+  });
+
   it('staged policies are never programmed', async () => {
     const { dp, transport } = nftDataplane();
     dp.onMessages([...start, { kind: 'ActivePolicyUpdate', id: { kind: 'StagedNetworkPolicy', namespace: 'ns1', name: 's' }, policy: { ...policy(1), id: { kind: 'StagedNetworkPolicy', namespace: 'ns1', name: 's' }, stagedAction: 'Set' } }]);

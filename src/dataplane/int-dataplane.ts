@@ -110,6 +110,7 @@ class LinuxDataplane implements IntDataplane {
     this.driver = opts.driver;
     this.exec = opts.exec ?? new HostExec(opts.netns);
     this.log = opts.log ?? noLog;
+    this.endpoints.onJumpTargetChange = (chain) => this.policies.chainReferenceChanged(chain);
     this.allowSets = new AllowSetsManager({
       policy: (key) => this.policies.policy(key),
       ipSetMembers: (id) => this.ipsets.members(id),
@@ -200,13 +201,14 @@ class LinuxDataplane implements IntDataplane {
     this.hostEndpointsChanged = false;
     // Resolution pass: sets, then policies/profiles, then endpoints (the writer orders the kernel batch).
     this.ipsets.completeDeferredWork(w, fams);
-    this.policies.completeDeferredWork(w, fams);
     // Compiled allow-only runs follow policy and set changes; some endpoints need re-rendering.
     const changed = this.allowSets.update(w);
     this.endpoints.markDirty(changed.endpoints);
     this.endpoints.markDirtyForPolicies(changed.policies);
     this.endpoints.completeDeferredWork(w, fams, this.allowSets);
     this.allowSets.flush(w);
+    // Policies last: only chains some endpoint chain jumps to are programmed.
+    this.policies.completeDeferredWork(w, fams, (f, chain) => this.endpoints.isJumpTarget(f, chain));
     // Programming pass.
     const r = resync ? await w.resync() : await w.apply();
     if (this.opts.sysctls !== false && (this.sysctlsPending || resync)) {

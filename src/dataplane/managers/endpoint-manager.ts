@@ -69,6 +69,12 @@ export class EndpointManager {
   private readonly wildcards = new Map<number, string>();
   /** `family/endpoint key` -> names of the chains programmed for it. */
   private readonly programmed = new Map<string, readonly ProgrammedChain[]>();
+  /** `family/endpoint key` -> the chains its chains jump to (policy, profile, failsafe chains). */
+  private readonly jumpsOf = new Map<string, ReadonlySet<string>>();
+  /** `family/chain` -> how many endpoints' chains jump to it. */
+  private readonly jumpRefs = new Map<string, number>();
+  /** Called when a chain gains its first or loses its last jump from an endpoint chain. */
+  onJumpTargetChange?: (chain: string) => void;
 
   onMessage(msg: DataplaneMsg): void {
     let key: string;
@@ -164,6 +170,7 @@ export class EndpointManager {
         const k = `${f}/${key}`;
         const old = this.programmed.get(k) ?? [];
         for (const c of chains) w.updateChain(f, [c.table], c.chain);
+        this.setJumpTargets(f, k, chains);
         const keep = new Set(chains.map((c) => `${c.table}/${c.chain.name}`));
         for (const o of old) if (!keep.has(`${o.table}/${o.name}`)) w.removeChain(f, [o.table], o.name);
         // Only the names are kept: the writer holds the rules.
@@ -173,6 +180,34 @@ export class EndpointManager {
       this.updateDispatch(w, families, key);
     }
     this.dirty.clear();
+  }
+
+  /** Whether some endpoint chain of family `f` jumps to `chain` (policy chains are programmed only then). */
+  isJumpTarget(f: Family, chain: string): boolean {
+    return this.jumpRefs.has(`${f}/${chain}`);
+  }
+
+  /** Records the chains an endpoint's chains jump to, counting references per family. */
+  private setJumpTargets(f: Family, k: string, chains: readonly TableChain[]): void {
+    const now = new Set<string>();
+    for (const c of chains) for (const r of c.chain.rules) for (const a of r.actions) if (a.k === 'jump') now.add(a.chain);
+    const before = this.jumpsOf.get(k);
+    for (const n of now) {
+      if (before?.has(n)) continue;
+      const ref = `${f}/${n}`;
+      const c = this.jumpRefs.get(ref) ?? 0;
+      this.jumpRefs.set(ref, c + 1);
+      if (c === 0) this.onJumpTargetChange?.(n);
+    }
+    if (before) for (const n of before) {
+      if (now.has(n)) continue;
+      const ref = `${f}/${n}`;
+      const c = (this.jumpRefs.get(ref) ?? 1) - 1;
+      if (c > 0) this.jumpRefs.set(ref, c);
+      else { this.jumpRefs.delete(ref); this.onJumpTargetChange?.(n); }
+    }
+    if (now.size) this.jumpsOf.set(k, now);
+    else this.jumpsOf.delete(k);
   }
 
   private chainsFor(w: RulesetWriter, key: string, compileTier?: TierCompiler): TableChain[] {

@@ -31,6 +31,10 @@ export class PolicyManager {
   private readonly dirtyProfiles = new Set<string>();
   /** What is in the writer, per family and key, so a rename or remove deletes the old chains. */
   private readonly programmed = new Map<string, Programmed>();
+  /** Policy chain name -> its policy's key (chain names are the same in every family). */
+  private readonly chainOwner = new Map<string, string>();
+  /** Policy key -> its chain names (owned whether or not they are programmed). */
+  private readonly ownedChains = new Map<string, readonly string[]>();
   private logPrefix: string | undefined;
 
   onMessage(msg: DataplaneMsg): void {
@@ -83,11 +87,35 @@ export class PolicyManager {
     return this.policies.size;
   }
 
-  completeDeferredWork(w: RulesetWriter, families: readonly Family[]): void {
+  /**
+   * A policy chain started or stopped being the target of an endpoint
+   * chain's jump: its policy is re-programmed (its chain added or removed).
+   */
+  chainReferenceChanged(chain: string): void {
+    const owner = this.chainOwner.get(chain);
+    if (owner !== undefined) this.dirtyPolicies.add(owner);
+  }
+
+  /**
+   * Programs the dirty policies and profiles. A policy chain is only in the
+   * kernel while some endpoint chain jumps to it (`referenced`): a policy whose
+   * run is compiled into set lookups (allow-sets.ts) for every endpoint, or
+   * that has no rules in a direction no endpoint walks, costs no chain (nft
+   * re-reads every chain after each change, so idle chains slow every change).
+   * Without `referenced` every active policy's chains are programmed.
+   */
+  completeDeferredWork(w: RulesetWriter, families: readonly Family[], referenced?: (f: Family, chain: string) => boolean): void {
     for (const key of this.dirtyPolicies) {
       const p = this.policies.get(key);
       for (const f of families) {
-        this.program(w, f, `pol/${key}`, p ? policyChains(p, f, (id, fam) => w.setName(id, fam), (n) => w.chainName('filter', n), this.ruleOptions()) : [], p ? policyTables(p) : []);
+        let chains = p ? policyChains(p, f, (id, fam) => w.setName(id, fam), (n) => w.chainName('filter', n), this.ruleOptions()) : [];
+        for (const n of this.ownedChains.get(key) ?? []) this.chainOwner.delete(n);
+        if (p) {
+          this.ownedChains.set(key, chains.map((c) => c.name));
+          for (const c of chains) this.chainOwner.set(c.name, key);
+        } else this.ownedChains.delete(key);
+        if (referenced) chains = chains.filter((c) => referenced(f, c.name));
+        this.program(w, f, `pol/${key}`, chains, p ? policyTables(p) : []);
       }
     }
     for (const key of this.dirtyProfiles) {
