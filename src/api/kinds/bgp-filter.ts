@@ -52,6 +52,8 @@ function ruleSchema(family: 4 | 6): Spec {
     peerType: enumOf(['eBGP', 'iBGP']),
     priority: int({ min: 1, max: 2147483646 }),
     communities: object({ values: array(communityValue) }),
+    // The AS path starts with these AS numbers.
+    asPathPrefix: array(int({ min: 0, max: 0xffffffff })),
     operations: array(operation, { maxItems: 10 }),
   }, {
     check: (r) => (Array.isArray(r.operations) && r.operations.length > 0 && r.action !== 'Accept'

@@ -155,6 +155,10 @@ const filterRules: [string, 'V4' | 'V6', Record<string, unknown>, boolean][] = [
   ['prefixLength without cidr', 'V6', { action: 'Reject', prefixLength: { min: 65 } }, false],
   ['IPv6 cidr in a V4 rule', 'V4', { cidr: 'ffff::/128', matchOperator: 'In', action: 'Accept' }, false],
   ['interface wildcard', 'V4', { interface: '*.calico', action: 'Reject' }, true],
+  ['asPathPrefix', 'V4', { asPathPrefix: [65000, 65001], action: 'Accept' }, true],
+  ['asPathPrefix', 'V6', { asPathPrefix: [4200000000], action: 'Reject' }, true],
+  ['asPathPrefix not a number', 'V4', { asPathPrefix: ['x'], action: 'Accept' }, false],
+  ['asPathPrefix AS out of range', 'V4', { asPathPrefix: [4294967296], action: 'Accept' }, false],
 ];
 for (const [name, fam, rule, ok] of filterRules) {
   test(`BGPFilter ${fam}: ${ok ? 'accept' : 'reject'} ${name}`, () => {
