@@ -5,9 +5,18 @@
 import type { Driver } from './kernel.js';
 import { BULK_TIMEOUT_MS, inNs } from './kernel.js';
 
-/** Whole ruleset as the kernel lists it (`nft -j`, a few times faster than nft's text, or iptables-nft-save). */
-export function rulesetText(ns: string, driver: Driver): Promise<string> {
-  return driver === 'nftables' ? inNs(ns, 'nft', ['-j', 'list', 'ruleset'], undefined, BULK_TIMEOUT_MS) : inNs(ns, 'iptables-nft-save', [], undefined, BULK_TIMEOUT_MS);
+/**
+ * Whole ruleset as the kernel lists it: `nft -j` (a few times faster than
+ * nft's text; it includes set elements), or iptables-nft-save followed by
+ * `ipset save` (rules of compiled allow-only runs live in ipset members).
+ */
+export async function rulesetText(ns: string, driver: Driver): Promise<string> {
+  if (driver === 'nftables') return inNs(ns, 'nft', ['-j', 'list', 'ruleset'], undefined, BULK_TIMEOUT_MS);
+  const [rules, sets] = await Promise.all([
+    inNs(ns, 'iptables-nft-save', [], undefined, BULK_TIMEOUT_MS),
+    inNs(ns, 'ipset', ['save'], undefined, BULK_TIMEOUT_MS),
+  ]);
+  return `${rules}\n${sets}`;
 }
 
 /** Names of the kernel sets (nft sets / ipsets) that hold `ip` as a member. */
