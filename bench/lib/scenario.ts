@@ -6,8 +6,9 @@
  * Worst case for the probe flow on purpose: every policy selects the probe
  * server (plus 1/100th of the other endpoints), each allows TCP to the probe
  * ports only from one app's IP set, and only the last policy (highest order)
- * allows the probe client. A new connection to the server therefore walks
- * all N policies before it is allowed, like the last rule of a linear chain.
+ * allows the probe client. A dataplane that walks policies therefore walks
+ * all N for a new connection to the server, like the last rule of a linear
+ * chain (ours compiles such allow-only runs into set lookups).
  */
 import * as f from '../../dist/calc/fixtures.js';
 import type { CalcUpdate as AnyUpdate } from '../../dist/calc/updates.js';
