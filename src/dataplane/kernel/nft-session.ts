@@ -4,6 +4,7 @@ import { nftHelperPath } from '../drivers/nftables/nft-helper.js';
 import { NftHelperProcess } from '../drivers/nftables/nft-helper-process.js';
 import type { KernelDiff, TableDigests } from '../drivers/nftables/kernel-digest.js';
 import { readDiffInWorker } from '../drivers/nftables/read-diff.js';
+import { onChildEnd } from './child-end.js';
 import { HostExec, type Exec } from './exec-shim.js';
 
 /**
@@ -204,18 +205,12 @@ export class NftSession implements NftTransport {
       this.stderrBuf += b.toString();
       this.checkMarker();
     });
-    child.stdin.on('error', () => { /* reported through 'exit' */ });
-    const died = (why: string): void => {
+    onChildEnd(child, 'nft session', () => {
       if (this.child === child) this.child = null;
       const p = this.pending;
-      if (p) {
-        this.pending = null;
-        clearTimeout(p.timer);
-        p.reject(new CalicoError('CALICO_ERR_KERNEL', `nft session ended during a batch (${why}); the batch may or may not be applied`));
-      }
-    };
-    child.on('exit', (code, signal) => died(`exit ${code ?? signal}`));
-    child.on('error', (e) => died(e.message));
+      this.pending = null;
+      return p;
+    });
     this.child = child;
     return child;
   }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CalicoError } from '../../../lib/errors.js';
+import { onChildEnd } from '../../kernel/child-end.js';
 
 /** What the helper answered for one frame. */
 export interface HelperReply {
@@ -87,18 +88,12 @@ export class NftHelperProcess {
       this.parse();
     });
     child.stderr.on('data', () => { /* libnftables reports through its error buffer */ });
-    child.stdin.on('error', () => { /* reported through 'exit' */ });
-    const died = (why: string): void => {
+    onChildEnd(child, 'nft helper', () => {
       if (this.child === child) this.child = null;
       const w = this.waiter;
-      if (w) {
-        this.waiter = null;
-        clearTimeout(w.timer);
-        w.reject(new CalicoError('CALICO_ERR_KERNEL', `nft helper ended during a batch (${why}); the batch may or may not be applied`));
-      }
-    };
-    child.on('exit', (code, signal) => died(`exit ${code ?? signal}`));
-    child.on('error', (e) => died(e.message));
+      this.waiter = null;
+      return w;
+    });
     this.child = child;
     return child;
   }
