@@ -28,3 +28,13 @@ export function onChildEnd(child: ChildProcessWithoutNullStreams, what: string, 
   child.on('exit', (code, signal) => died(`exit ${code ?? signal}`));
   child.on('error', (e) => died(e.message));
 }
+
+/** Ends a child by closing its stdin; SIGKILL if it has not exited within 2 s. */
+export async function stopChild(c: ChildProcessWithoutNullStreams | null): Promise<void> {
+  if (!c || c.exitCode !== null) return;
+  const gone = new Promise<void>((res) => c.once('exit', () => res()));
+  c.stdin.end();
+  const t = setTimeout(() => c.kill('SIGKILL'), 2000);
+  await gone;
+  clearTimeout(t);
+}

@@ -4,7 +4,7 @@ import { nftHelperPath } from '../drivers/nftables/nft-helper.js';
 import { NftHelperProcess } from '../drivers/nftables/nft-helper-process.js';
 import type { KernelDiff, TableDigests } from '../drivers/nftables/kernel-digest.js';
 import { readDiffInWorker } from '../drivers/nftables/read-diff.js';
-import { onChildEnd } from './child-end.js';
+import { onChildEnd, stopChild } from './child-end.js';
 import { HostExec, type Exec } from './exec-shim.js';
 
 /**
@@ -161,13 +161,7 @@ export class NftSession implements NftTransport {
     await this.helper?.close();
     const c = this.child;
     this.child = null;
-    if (c && c.exitCode === null) {
-      const gone = new Promise<void>((res) => c.once('exit', () => res()));
-      c.stdin.end();
-      const t = setTimeout(() => c.kill('SIGKILL'), 2000);
-      await gone;
-      clearTimeout(t);
-    }
+    await stopChild(c);
   }
 
   /** PID of the running nft process (tests kill it to check the restart). */

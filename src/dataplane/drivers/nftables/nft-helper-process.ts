@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CalicoError } from '../../../lib/errors.js';
-import { onChildEnd } from '../../kernel/child-end.js';
+import { onChildEnd, stopChild } from '../../kernel/child-end.js';
 
 /** What the helper answered for one frame. */
 export interface HelperReply {
@@ -59,13 +59,7 @@ export class NftHelperProcess {
   async close(): Promise<void> {
     const c = this.child;
     this.child = null;
-    if (c && c.exitCode === null) {
-      const gone = new Promise<void>((res) => c.once('exit', () => res()));
-      c.stdin.end();
-      const t = setTimeout(() => c.kill('SIGKILL'), 2000);
-      await gone;
-      clearTimeout(t);
-    }
+    await stopChild(c);
   }
 
   /** Writes one piece; waits for 'drain' when the pipe is full, or returns when the helper is gone. */
