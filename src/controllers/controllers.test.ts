@@ -6,15 +6,8 @@ import { CalicoError } from '../lib/errors.js';
 import { IpamClient } from '../ipam/index.js';
 import { startControllers, type RunningControllers } from './index.js';
 import { reconcileKey } from './cas-writer.js';
+import { eventually } from './test-util.js';
 
-async function eventually(what: string, fn: () => Promise<boolean>, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 type Profile = { metadata: { name: string }; spec: { labelsToApply: Record<string, string>; ingress?: unknown[]; egress?: unknown[] } };
 const ns = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });

@@ -5,15 +5,8 @@ import { startControllers } from './index.js';
 import { autoHostEndpointName, desiredHostEndpoints, expectedIpsOf } from './auto-host-endpoint-controller.js';
 import { effectiveConfig } from './kube-controllers-config.js';
 import { validateResource } from '../api/index.js';
+import { eventually } from './test-util.js';
 
-async function eventually(what: string, fn: () => Promise<boolean>, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 type Kcc = { spec: Record<string, unknown>; status?: { runningConfig?: Record<string, unknown>; environmentVars?: Record<string, string> } };
 type Hep = { metadata: { name: string; labels: Record<string, string> }; spec: { node: string; expectedIPs: string[]; profiles: string[]; interfaceName?: string } };

@@ -89,20 +89,32 @@ export type NodeMatcher = (pool: PoolInfo) => boolean;
  * the CNI plugin's start-up light in the common case.
  */
 export async function nodeMatcher(pools: readonly PoolInfo[], labels: Readonly<Record<string, string>>): Promise<NodeMatcher> {
-  const trivial = (p: PoolInfo): boolean => p.nodeSelector.trim() === 'all()';
-  if (pools.every(trivial)) return () => true;
+  return selectorMatcher(pools, 'nodeSelector', (sel) => sel.trim() === 'all()', labels);
+}
+
+/**
+ * A matcher of one pool selector field against `labels`: pools whose field is
+ * `always` match without parsing; others are parsed once per distinct
+ * selector text and cached. The selector parser is loaded only when needed.
+ */
+async function selectorMatcher(
+  pools: readonly PoolInfo[], field: 'nodeSelector' | 'namespaceSelector',
+  always: (selector: string) => boolean, labels: Readonly<Record<string, string>>,
+): Promise<NodeMatcher> {
+  if (pools.every((p) => always(p[field]))) return () => true;
   const { parseSelector } = await import('../selector/index.js');
   const cache = new Map<string, boolean>();
   return (p) => {
-    if (trivial(p)) return true;
-    let m = cache.get(p.nodeSelector);
+    const sel = p[field];
+    if (always(sel)) return true;
+    let m = cache.get(sel);
     if (m === undefined) {
       try {
-        m = parseSelector(p.nodeSelector).evaluate(labels);
+        m = parseSelector(sel).evaluate(labels);
       } catch (e) {
-        throw new CalicoError('CALICO_ERR_IPAM', `IP pool ${p.name} has an invalid nodeSelector: ${(e as Error).message}`);
+        throw new CalicoError('CALICO_ERR_IPAM', `IP pool ${p.name} has an invalid ${field}: ${(e as Error).message}`);
       }
-      cache.set(p.nodeSelector, m);
+      cache.set(sel, m);
     }
     return m;
   };
@@ -129,25 +141,10 @@ export async function namespaceInfo(ds: Datastore, name: string): Promise<Namesp
  * workloads). The selector parser is loaded only when some pool has one.
  */
 export async function namespaceMatcher(pools: readonly PoolInfo[], ns: NamespaceInfo | undefined): Promise<NodeMatcher> {
-  if (pools.every((p) => p.namespaceSelector === '')) return () => true;
-  const { parseSelector } = await import('../selector/index.js');
   const labels: Record<string, string> = ns
     ? { 'projectcalico.org/name': ns.name, 'kubernetes.io/metadata.name': ns.name, ...ns.labels }
     : {};
-  const cache = new Map<string, boolean>();
-  return (p) => {
-    if (p.namespaceSelector === '') return true;
-    let m = cache.get(p.namespaceSelector);
-    if (m === undefined) {
-      try {
-        m = parseSelector(p.namespaceSelector).evaluate(labels);
-      } catch (e) {
-        throw new CalicoError('CALICO_ERR_IPAM', `IP pool ${p.name} has an invalid namespaceSelector: ${(e as Error).message}`);
-      }
-      cache.set(p.namespaceSelector, m);
-    }
-    return m;
-  };
+  return selectorMatcher(pools, 'namespaceSelector', (sel) => sel === '', labels);
 }
 
 export interface PoolChoice {
