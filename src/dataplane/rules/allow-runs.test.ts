@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import type { ModelRule } from '../model/types.js';
-import { collapseNets, compileRun, isAllowOnlyRule, type CompileEnv } from './allow-runs.js';
+import { compileRun, isAllowOnlyRule, type CompileEnv } from './allow-runs.js';
+import { collapseCidrs } from './policy-rules.js';
 import { ipSetName } from './names.js';
 import { nftRule } from './nft-render.js';
 import { iptRules } from './ipt-render.js';
@@ -110,7 +111,9 @@ describe('run compilation', () => {
     assert.deepEqual(c, { rules: [], sets: [] });
   });
 
-  it('collapseNets drops duplicates and nested CIDRs', () => {
-    assert.deepEqual(collapseNets(['10.0.0.1/32', '10.0.0.0/8', '10.0.0.1/32', '11.0.0.1/32', 'fd00::/64', 'fd00::1/128']).sort(), ['10.0.0.0/8', '11.0.0.1/32', 'fd00::/64']);
+  it('collapseCidrs drops duplicates and nested CIDRs, per family', () => {
+    assert.deepEqual(collapseCidrs(['10.0.0.1/32', '10.0.0.0/8', '10.0.0.1/32', '11.0.0.1/32', 'fd00::/64', 'fd00::1/128']), ['10.0.0.0/8', '11.0.0.1/32', 'fd00::/64']);
+    // A v4 and a v6 network with the same prefix length and value do not contain each other.
+    assert.deepEqual(collapseCidrs(['0.0.0.0/8', '::/8', '0.0.0.1/32', '::1/128']), ['0.0.0.0/8', '::/8']);
   });
 });

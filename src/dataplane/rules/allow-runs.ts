@@ -18,9 +18,9 @@
  * Nothing here keeps state or does I/O: the AllowSetsManager owns the sets.
  */
 import type { ModelPolicy, ModelRule, PortRange } from '../model/types.js';
-import { ipFamily, parseCidr, formatCidr, protocolName, type ParsedCidr } from '../model/net.js';
+import { ipFamily, protocolName } from '../model/net.js';
 import { MARK_ACCEPT, MARK_PASS, type Action, type Family, type IrRule, type Match } from './ir.js';
-import { renderModelRule, type SetNamer } from './policy-rules.js';
+import { collapseCidrs, renderModelRule, type SetNamer } from './policy-rules.js';
 
 export type RunDirection = 'ingress' | 'egress';
 
@@ -88,33 +88,6 @@ export interface CompiledRun {
   readonly sets: readonly CompiledSet[];
 }
 
-/** Collapses CIDRs of one family: drops duplicates and CIDRs inside another one. Linear in practice. */
-export function collapseNets(nets: Iterable<string>): string[] {
-  const parsed: ParsedCidr[] = [];
-  for (const n of nets) {
-    const c = parseCidr(n);
-    if (c) parsed.push(c);
-  }
-  parsed.sort((a, b) => a.prefix - b.prefix);
-  const kept = new Map<number, Set<bigint>>();
-  const out: string[] = [];
-  for (const c of parsed) {
-    const bits = c.family === 4 ? 32 : 128;
-    let inside = false;
-    for (const [p, addrs] of kept) {
-      if (p > c.prefix) continue;
-      const host = BigInt(bits - p);
-      if (addrs.has((c.addr >> host) << host)) { inside = true; break; }
-    }
-    if (inside) continue;
-    let s = kept.get(c.prefix);
-    if (!s) kept.set(c.prefix, (s = new Set()));
-    s.add(c.addr);
-    out.push(formatCidr(c));
-  }
-  return out;
-}
-
 interface PortEntry { readonly first: number; readonly last: number; readonly addrs: readonly string[] }
 
 /**
@@ -142,7 +115,7 @@ function netPortMembers(proto: number, entries: readonly PortEntry[], out: strin
     }
     if (!addrs.size) continue;
     const port = first === last ? String(first) : `${first}-${last}`;
-    const nets = collapseNets(addrs);
+    const nets = collapseCidrs(addrs);
     budget.left -= nets.length * width;
     if (budget.left < 0) return false;
     for (const a of nets) out.push(`${a},${name}:${port}`);
@@ -221,7 +194,7 @@ export function compileRun(rules: readonly ModelRule[], dir: RunDirection, names
     out.push({ match: [notPassed, { k: 'addrPortSet', addr: addrSide, port: 'dst', set: names.netPort }], actions: ALLOW, comment: 'Allow-only run: address, protocol and port' });
   }
   if (hasNet) {
-    const members = collapseNets(netMembers).sort();
+    const members = collapseCidrs(netMembers).sort();
     if (members.length > max) return null;
     sets.push({ name: names.net, kind: 'net', members });
     out.push({ match: [notPassed, { k: 'set', dir: addrSide, set: names.net }], actions: ALLOW, comment: 'Allow-only run: address' });

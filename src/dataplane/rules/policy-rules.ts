@@ -4,7 +4,7 @@
  * named port" cannot be one kernel rule, so it is split into one rule per
  * alternative, as Felix does.
  */
-import { ipFamily, parseCidr, formatCidr, cidrContains, type ParsedCidr } from '../model/net.js';
+import { ipFamily, parseCidr, formatCidr, type ParsedCidr } from '../model/net.js';
 import type { ModelRule, PortRange } from '../model/types.js';
 import { LOG_PREFIX } from './names.js';
 import { MARK_ACCEPT, MARK_PASS, type Action, type Family, type IrRule, type Match } from './ir.js';
@@ -37,13 +37,28 @@ export function collapseCidrs(nets: Iterable<string>): string[] {
     const c = parseCidr(n);
     if (c) parsed.push(c);
   }
+  // Widest first; a CIDR is dropped when its network, cut to a kept prefix
+  // length, is a kept CIDR: one hash lookup per distinct kept length.
   parsed.sort((a, b) => a.prefix - b.prefix);
-  const kept: ParsedCidr[] = [];
+  const kept = new Map<string, Set<bigint>>();
+  const out: string[] = [];
   for (const c of parsed) {
-    if (kept.some((k) => k.family === c.family && cidrContains(k, { family: c.family, value: c.addr }))) continue;
-    kept.push(c);
+    const bits = c.family === 4 ? 32 : 128;
+    let inside = false;
+    for (const [key, addrs] of kept) {
+      const [fam, len] = key.split('/').map(Number) as [number, number];
+      if (fam !== c.family || len > c.prefix) continue;
+      const host = BigInt(bits - len);
+      if (addrs.has((c.addr >> host) << host)) { inside = true; break; }
+    }
+    if (inside) continue;
+    const key = `${c.family}/${c.prefix}`;
+    let s = kept.get(key);
+    if (!s) kept.set(key, (s = new Set()));
+    s.add(c.addr);
+    out.push(formatCidr(c));
   }
-  return kept.map(formatCidr).sort();
+  return out.sort();
 }
 
 function ofFamily(nets: readonly string[] | undefined, f: Family): string[] {
