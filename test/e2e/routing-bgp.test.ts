@@ -19,6 +19,7 @@ import { exec } from '../../dist/lib/exec.js';
 import { IpamClient } from '../../dist/ipam/ipam-client.js';
 import { startRouting, type RoutingHandle } from '../../dist/routing/index.js';
 import { NetnsCluster, type TestPod } from '../../dist/routing/testing/netns-cluster.js';
+import { waitFor as waitForCondition } from '../support/wait-for.js';
 
 const root = process.getuid?.() === 0;
 const ds = new MemoryDatastore();
@@ -27,14 +28,7 @@ const cluster = new NetnsCluster('bg');
 const routing: RoutingHandle[] = [];
 let pods: TestPod[] = [];
 
-async function waitFor(what: string, fn: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const waitFor = (what: string, fn: () => Promise<boolean>, ms = 30_000): Promise<void> => waitForCondition(what, fn, ms, 250);
 
 async function established(i: number): Promise<string[]> {
   return (await routing[i]!.bgpSessions()).filter((s) => s.info === 'Established').map((s) => s.protocol).sort();

@@ -19,6 +19,7 @@ import { exec } from '../../dist/lib/exec.js';
 import { IpamClient } from '../../dist/ipam/ipam-client.js';
 import { startRouting, type RoutingHandle } from '../../dist/routing/index.js';
 import { NetnsCluster, type TestPod } from '../../dist/routing/testing/netns-cluster.js';
+import { waitFor as waitForCondition } from '../support/wait-for.js';
 
 const root = process.getuid?.() === 0;
 const ds = new MemoryDatastore();
@@ -27,14 +28,7 @@ const cluster = new NetnsCluster('vx');
 const routing: RoutingHandle[] = [];
 let pods: TestPod[] = [];
 
-async function waitFor(what: string, fn: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const waitFor = (what: string, fn: () => Promise<boolean>, ms = 15_000): Promise<void> => waitForCondition(what, fn, ms, 200);
 
 async function setPoolMode(vxlanMode: string): Promise<void> {
   const cur = await client.get('IPPool', 'pool1');

@@ -27,6 +27,7 @@ import { exec, execChecked } from '../../dist/lib/exec.js';
 import { BirdDaemon, birdc, birdInput, renderBirdConfig } from '../../dist/bgp/index.js';
 import { parseNodes, parsePools, type BlockView } from '../../dist/routing/routing-model.js';
 import { NetnsCluster, type TestNode, type TestPod } from '../../dist/routing/testing/netns-cluster.js';
+import { waitFor as waitForCondition } from '../support/wait-for.js';
 
 const root = process.getuid?.() === 0;
 const haveTools = (await exec('sh', ['-c', 'command -v gobgpd && command -v gobgp'])).code === 0 && existsSync('/usr/sbin/bird');
@@ -44,14 +45,7 @@ const BLOCKS: BlockView[] = [{ cidr: '10.244.0.0/26', node: 'n1' }, { cidr: '10.
 type R = Record<string, unknown>;
 interface Resources { conf?: R; peers?: Record<string, R>; weps?: Record<string, R> }
 
-async function waitFor(what: string, fn: () => Promise<boolean>, ms = 40_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const waitFor = (what: string, fn: () => Promise<boolean>, ms = 40_000): Promise<void> => waitForCondition(what, fn, ms, 300);
 
 /** Renders and applies both nodes' BIRD configs for these resources; returns n1's config. */
 async function applyBgp(res: Resources): Promise<string> {

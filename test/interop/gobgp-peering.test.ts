@@ -21,6 +21,7 @@ import { exec } from '../../dist/lib/exec.js';
 import { IpamClient } from '../../dist/ipam/ipam-client.js';
 import { startRouting, type RoutingHandle } from '../../dist/routing/index.js';
 import { NetnsCluster, type TestNode, type TestPod } from '../../dist/routing/testing/netns-cluster.js';
+import { waitFor as waitForCondition } from '../support/wait-for.js';
 
 const root = process.getuid?.() === 0;
 const haveGobgp = (await exec('sh', ['-c', 'command -v gobgpd && command -v gobgp'])).code === 0;
@@ -36,14 +37,7 @@ const ANNOUNCED = '198.51.100.0/24';
 // TCP MD5: GoBGP has it in its config, the nodes read it from <secretsDir>/bgp-secrets/gobgp.
 const PASSWORD = 'md5-s3cret';
 
-async function waitFor(what: string, fn: () => Promise<boolean>, ms = 40_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const waitFor = (what: string, fn: () => Promise<boolean>, ms = 40_000): Promise<void> => waitForCondition(what, fn, ms, 300);
 
 async function gobgp(args: readonly string[]): Promise<string> {
   const r = await exec('ip', ['netns', 'exec', gb.netns, 'gobgp', '-u', '127.0.0.1', ...args]);
